@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Launcher for the `egpu` command. `npm ci` builds dist/ through the `prepare` script.
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/main/cli/run.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('egpu: not built yet; run `npm run build` (npm ci does this for you)\n');
+  process.exit(1);
+}
+const { runCli } = await import(entry.href);
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,78 @@
+// ESLint flat config. Layer rules (VS Code style): main/ never imports electron; only
+// main/platform/ (plus the simulated kernel, the helper's own I/O door and tests) may touch
+// node:fs or node:child_process; main/common/ imports no Node module at all.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+const fsBan = {
+  paths: [
+    { name: 'electron', message: 'main/ is plain Node: the core never imports electron.' },
+    { name: 'node:fs', message: 'Go through main/platform (SystemRoot, CommandRunner).' },
+    { name: 'fs', message: 'Go through main/platform (SystemRoot, CommandRunner).' },
+    { name: 'node:fs/promises', message: 'Go through main/platform.' },
+    { name: 'node:child_process', message: 'Go through main/platform/command-runner.ts.' },
+    { name: 'child_process', message: 'Go through main/platform/command-runner.ts.' },
+  ],
+};
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.bench/**',
+      'renderer/dist/**',
+      '**/fixtures/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/platform/**', 'main/sim/**', 'main/helper/io/**', 'main/**/*.test.ts', 'main/**/test/**'],
+    rules: { 'no-restricted-imports': ['error', fsBan] },
+  },
+  {
+    files: ['main/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'electron', '../*', '!../common/*'], message: 'main/common imports nothing but itself.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['scripts/**', 'bin/**'],
+    rules: { 'no-console': 'off' },
+  },
+  ...svelte.configs['flat/recommended'],
+  {
+    files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], projectService: true },
+    },
+  },
+);

@@ -1,0 +1,106 @@
+// Argument parsing for `egpu`: declared flags only, `--flag value` and `--flag=value`, `--` ends
+// flags. Anything undeclared is a UsageError, which the CLI turns into one line and exit 2.
+
+export type FlagType = 'boolean' | 'string' | 'number' | 'strings';
+
+export type FlagSpec = {
+  readonly type: FlagType;
+  readonly description: string;
+  /** Placeholder shown in help, e.g. DIR. */
+  readonly value?: string;
+};
+
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+export type FlagValue = boolean | string | number | string[];
+
+export type ParsedArgs = {
+  readonly flags: Readonly<Record<string, FlagValue | undefined>>;
+  readonly positionals: readonly string[];
+};
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs {
+  const flags: Record<string, FlagValue | undefined> = {};
+  const positionals: string[] = [];
+  let onlyPositionals = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPositionals = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      if (arg === '-h') {
+        flags['help'] = true;
+        continue;
+      }
+      throw new UsageError(`unknown option '${arg}'`);
+    }
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const spec = specs[name];
+    if (spec === undefined) throw new UsageError(`unknown option '--${name}'`);
+    if (spec.type === 'boolean') {
+      if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);
+      flags[name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      i++;
+    }
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+      throw new UsageError(`option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ''}`);
+    }
+    if (spec.type === 'number') {
+      const n = Number(value);
+      if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+        throw new UsageError(`option '--${name}' needs a non-negative number, not '${value}'`);
+      }
+      flags[name] = n;
+    } else if (spec.type === 'strings') {
+      const prev = flags[name];
+      flags[name] = Array.isArray(prev) ? [...prev, value] : [value];
+    } else {
+      if (value === '') throw new UsageError(`option '--${name}' needs a non-empty value`);
+      flags[name] = value;
+    }
+  }
+  return { flags, positionals };
+}
+
+export const flagString = (args: ParsedArgs, name: string): string | undefined => {
+  const v = args.flags[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export const flagNumber = (args: ParsedArgs, name: string): number | undefined => {
+  const v = args.flags[name];
+  return typeof v === 'number' ? v : undefined;
+};
+
+export const flagBool = (args: ParsedArgs, name: string): boolean => args.flags[name] === true;
+
+export const flagStrings = (args: ParsedArgs, name: string): string[] => {
+  const v = args.flags[name];
+  return Array.isArray(v) ? v : [];
+};
+
+export function formatFlags(specs: FlagSpecs): string {
+  const rows = Object.entries(specs).map(([name, spec]) => {
+    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
+    return [left, spec.description] as const;
+  });
+  const width = Math.max(0, ...rows.map(([l]) => l.length)) + 2;
+  return rows.map(([l, d]) => l.padEnd(width) + d).join('\n');
+}

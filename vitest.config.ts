@@ -1,0 +1,19 @@
+// Vitest projects per layer (architecture-study §16): the Node core, the Electron shell with
+// `electron` mocked, and the Svelte renderer in jsdom.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'main',
+          environment: 'node',
+          include: ['main/**/*.test.ts', 'scripts/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
