@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    globalSetup: ['scripts/vitest-global-setup.ts'],
     projects: [
       {
         test: {
