@@ -123,10 +123,16 @@ export function createSystemRoot(options: SystemRootOptions = {}): SystemRoot {
     try {
       // O_NONBLOCK: a FIFO or a wedged node must never hang a read. Regular sysfs files ignore it.
       fd = fs.openSync(hostPath(path), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      const buf = Buffer.allocUnsafe(maxBytes);
+      // /proc and sysfs report size 0, so grow the buffer as data arrives instead of trusting stat.
+      let buf = Buffer.allocUnsafe(Math.min(maxBytes, 4096));
       let total = 0;
       while (total < maxBytes) {
-        const n = fs.readSync(fd, buf, total, maxBytes - total, null);
+        if (total === buf.length) {
+          const bigger = Buffer.allocUnsafe(Math.min(maxBytes, buf.length * 4));
+          buf.copy(bigger, 0, 0, total);
+          buf = bigger;
+        }
+        const n = fs.readSync(fd, buf, total, buf.length - total, null);
         if (n === 0) break;
         total += n;
       }

@@ -2,7 +2,8 @@
 // users. The sysroot writer turns it into a real sysfs-shaped folder; the simulated kernel (tests,
 // demo) keeps it as the "hardware" that a rescan re-discovers after a remove.
 
-export type RuntimeStatus = 'active' | 'suspended' | 'suspending' | 'resuming' | 'error' | 'unsupported';
+export type RuntimeStatus =
+  'active' | 'suspended' | 'suspending' | 'resuming' | 'error' | 'unsupported';
 
 export type PciLinkSpec = {
   /** As sysfs prints it: '8.0 GT/s PCIe', '2.5 GT/s PCIe', 'Unknown'. */
@@ -26,7 +27,11 @@ export type PciFunctionSpec = {
   /** Writes the `removable` attribute (the kernel creates it only for removable devices). */
   readonly removable?: boolean;
   readonly bootVga?: boolean;
-  readonly drm?: { readonly card: number; readonly render?: number; readonly connectors?: readonly string[] };
+  readonly drm?: {
+    readonly card: number;
+    readonly render?: number;
+    readonly connectors?: readonly string[];
+  };
   readonly link?: PciLinkSpec;
   readonly runtimeStatus?: RuntimeStatus;
   readonly powerState?: string;

@@ -40,7 +40,10 @@ export function tbRouterPath(scenario: Scenario, router: TbRouterSpec): string {
   while (cur !== undefined) {
     chain.unshift(cur.id);
     const parentId: string | undefined = cur.parent;
-    cur = parentId === undefined ? undefined : scenario.thunderbolt.routers.find((r) => r.id === parentId);
+    cur =
+      parentId === undefined
+        ? undefined
+        : scenario.thunderbolt.routers.find((r) => r.id === parentId);
   }
   return `${tbDomainPath(scenario, domain)}/${chain.join('/')}`;
 }
@@ -114,7 +117,11 @@ export function pciUevent(spec: PciFunctionSpec, withDriver: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-export function writePciFunction(w: SysrootWriter, scenario: Scenario, spec: PciFunctionSpec): void {
+export function writePciFunction(
+  w: SysrootWriter,
+  scenario: Scenario,
+  spec: PciFunctionSpec,
+): void {
   const dev = pciDevicePath(scenario, spec.bdf);
   const slotPrefix = spec.bdf.slice(0, -2);
   const multifunction = scenario.pci.filter((p) => p.bdf.startsWith(slotPrefix + '.')).length > 1;
@@ -130,7 +137,10 @@ export function writePciFunction(w: SysrootWriter, scenario: Scenario, spec: Pci
   w.write(`${dev}/enable`, spec.driver ? '1\n' : '0\n');
   w.write(`${dev}/driver_override`, '(null)\n');
   w.write(`${dev}/d3cold_allowed`, '1\n');
-  w.write(`${dev}/power_state`, `${spec.powerState ?? (spec.runtimeStatus === 'suspended' ? 'D3cold' : 'D0')}\n`);
+  w.write(
+    `${dev}/power_state`,
+    `${spec.powerState ?? (spec.runtimeStatus === 'suspended' ? 'D3cold' : 'D0')}\n`,
+  );
   w.write(`${dev}/power/runtime_status`, `${spec.runtimeStatus ?? 'active'}\n`);
   w.write(`${dev}/power/control`, 'auto\n');
   w.write(`${dev}/remove`, '');
@@ -163,7 +173,8 @@ export function writePciFunction(w: SysrootWriter, scenario: Scenario, spec: Pci
       [
         'Model: \t\t NVIDIA GeForce RTX (simulated)',
         'IRQ:   \t\t 180',
-        'GPU UUID: \t GPU-00000000-0000-0000-0000-' + spec.bdf.replace(/[:.]/g, '').padStart(12, '0'),
+        'GPU UUID: \t GPU-00000000-0000-0000-0000-' +
+          spec.bdf.replace(/[:.]/g, '').padStart(12, '0'),
         'Video BIOS: \t 94.04.3a.00.48',
         'Bus Type: \t PCIe',
         'DMA Size: \t 47 bits',
@@ -264,7 +275,18 @@ export function writeModule(w: SysrootWriter, m: Scenario['modules'][number]): v
 /** Writes the whole scenario into `dir` (which should be empty). */
 export function writeScenario(dir: string, scenario: Scenario): SysrootWriter {
   const w = new SysrootWriter(dir);
-  for (const top of ['/sys/devices', '/sys/bus/pci/devices', '/sys/bus/pci/drivers', '/sys/class/drm', '/sys/dev/char', '/sys/module', '/sys/bus/thunderbolt/devices', '/dev/dri', '/etc', '/run']) {
+  for (const top of [
+    '/sys/devices',
+    '/sys/bus/pci/devices',
+    '/sys/bus/pci/drivers',
+    '/sys/class/drm',
+    '/sys/dev/char',
+    '/sys/module',
+    '/sys/bus/thunderbolt/devices',
+    '/dev/dri',
+    '/etc',
+    '/run',
+  ]) {
     w.mkdir(top);
   }
   w.write('/sys/bus/pci/rescan', '');
@@ -274,13 +296,16 @@ export function writeScenario(dir: string, scenario: Scenario): SysrootWriter {
   for (const m of scenario.modules) writeModule(w, m);
   const drivers = new Set(scenario.pci.map((p) => p.driver));
   if (drivers.has('nvidia')) {
-    for (const n of ['nvidiactl', 'nvidia-modeset', 'nvidia-uvm', 'nvidia-uvm-tools']) w.write(`/dev/${n}`, '');
+    for (const n of ['nvidiactl', 'nvidia-modeset', 'nvidia-uvm', 'nvidia-uvm-tools'])
+      w.write(`/dev/${n}`, '');
   }
   if (drivers.has('amdgpu')) w.write('/dev/kfd', '');
   const users = [{ name: 'root', uid: 0 }, ...(scenario.users ?? [])];
   w.write(
     '/etc/passwd',
-    users.map((u) => `${u.name}:x:${u.uid}:${u.uid}:${u.name}:/home/${u.name}:/bin/bash`).join('\n') + '\n',
+    users
+      .map((u) => `${u.name}:x:${u.uid}:${u.uid}:${u.name}:/home/${u.name}:/bin/bash`)
+      .join('\n') + '\n',
   );
   if (scenario.pciIds) w.write('/usr/share/misc/pci.ids', scenario.pciIds);
   w.write('/proc/sys/kernel/osrelease', `${scenario.kernelRelease ?? '6.12.0-egpu-sim'}\n`);

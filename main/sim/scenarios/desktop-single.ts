@@ -17,7 +17,10 @@ export const desktopSingle: Scenario = {
     }),
     fn('0000:0b:00.1', '0000:00:03.1', CLASS.audio, 0x1002, 0xab28, { driver: 'snd_hda_intel' }),
     port('0000:00:01.2', null, 0x1022, 0x1483, { link: link(GEN4, 4) }),
-    fn('0000:01:00.0', '0000:00:01.2', CLASS.nvme, 0x144d, 0xa80a, { driver: 'nvme', link: link(GEN4, 4) }),
+    fn('0000:01:00.0', '0000:00:01.2', CLASS.nvme, 0x144d, 0xa80a, {
+      driver: 'nvme',
+      link: link(GEN4, 4),
+    }),
   ],
   thunderbolt: { domains: [], routers: [] },
   modules: [{ name: 'amdgpu', refcnt: 27 }],

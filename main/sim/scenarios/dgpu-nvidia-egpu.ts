@@ -2,7 +2,17 @@
 // CPU-integrated Thunderbolt 4 ports. Two NVIDIA GPUs share one driver, so module unloads are off.
 
 import { CLASS, type Scenario } from '../scenario.js';
-import { GEN3, GEN4, PCI_IDS_COMMON, enclosure, fn, intelIgpu, laptopPlatform, link, port } from './parts.js';
+import {
+  GEN3,
+  GEN4,
+  PCI_IDS_COMMON,
+  enclosure,
+  fn,
+  intelIgpu,
+  laptopPlatform,
+  link,
+  port,
+} from './parts.js';
 
 export const dgpuNvidiaEgpu: Scenario = {
   name: 'dgpu-nvidia-egpu',
@@ -31,13 +41,23 @@ export const dgpuNvidiaEgpu: Scenario = {
           link: link(GEN3, 4, GEN4, 16),
           nvidiaMinor: 1,
         }),
-        fn('0000:2e:00.1', '0000:2d:01.0', CLASS.audio, 0x10de, 0x22ba, { driver: 'snd_hda_intel' }),
+        fn('0000:2e:00.1', '0000:2d:01.0', CLASS.audio, 0x10de, 0x22ba, {
+          driver: 'snd_hda_intel',
+        }),
       ],
       true,
     ),
   ],
   thunderbolt: {
-    domains: [{ name: 'domain0', nhi: '0000:00:0d.2', security: 'user', deauthorization: 1, iommuDmaProtection: 1 }],
+    domains: [
+      {
+        name: 'domain0',
+        nhi: '0000:00:0d.2',
+        security: 'user',
+        deauthorization: 1,
+        iommuDmaProtection: 1,
+      },
+    ],
     routers: [
       {
         id: '0-0',

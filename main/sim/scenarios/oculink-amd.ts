@@ -27,7 +27,9 @@ export const oculinkAmd: Scenario = {
           drm: { card: 1, render: 129, connectors: ['DP-2', 'DP-3', 'HDMI-A-2'] },
           link: link(GEN4, 16),
         }),
-        fn('0000:03:00.1', '0000:02:00.0', CLASS.audio, 0x1002, 0xab30, { driver: 'snd_hda_intel' }),
+        fn('0000:03:00.1', '0000:02:00.0', CLASS.audio, 0x1002, 0xab30, {
+          driver: 'snd_hda_intel',
+        }),
       ],
       true,
     ),

@@ -6,7 +6,12 @@ export const GEN3 = '8.0 GT/s PCIe';
 export const GEN4 = '16.0 GT/s PCIe';
 export const GEN1 = '2.5 GT/s PCIe';
 
-export const link = (speed: string, width: number, maxSpeed = speed, maxWidth = width): PciLinkSpec => ({
+export const link = (
+  speed: string,
+  width: number,
+  maxSpeed = speed,
+  maxWidth = width,
+): PciLinkSpec => ({
   speed,
   width,
   maxSpeed,
@@ -73,7 +78,10 @@ export const laptopPlatform = (): PciFunctionSpec[] => [
   fn('0000:00:1f.3', null, CLASS.audio, 0x8086, 0xa0c8, { driver: 'snd_hda_intel' }),
   fn('0000:00:1f.4', null, 0x0c0500, 0x8086, 0xa0a3, { driver: 'i801_smbus' }),
   port('0000:00:1d.0', null, 0x8086, 0xa0b0, { link: link(GEN4, 4) }),
-  fn('0000:02:00.0', '0000:00:1d.0', CLASS.nvme, 0x144d, 0xa80a, { driver: 'nvme', link: link(GEN4, 4) }),
+  fn('0000:02:00.0', '0000:00:1d.0', CLASS.nvme, 0x144d, 0xa80a, {
+    driver: 'nvme',
+    link: link(GEN4, 4),
+  }),
 ];
 
 export const PCI_IDS_COMMON = `# Excerpt of the PCI ID database (pci.ids, https://pci-ids.ucw.cz), enough for the scenarios

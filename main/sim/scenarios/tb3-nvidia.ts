@@ -2,7 +2,17 @@
 // RTX 3070 in a Razer Core X (Alpine Ridge) enclosure, driven by the proprietary driver.
 
 import { CLASS, type Scenario } from '../scenario.js';
-import { GEN3, GEN4, PCI_IDS_COMMON, enclosure, fn, intelIgpu, laptopPlatform, link, port } from './parts.js';
+import {
+  GEN3,
+  GEN4,
+  PCI_IDS_COMMON,
+  enclosure,
+  fn,
+  intelIgpu,
+  laptopPlatform,
+  link,
+  port,
+} from './parts.js';
 
 export const tb3Nvidia: Scenario = {
   name: 'tb3-nvidia',
@@ -15,7 +25,9 @@ export const tb3Nvidia: Scenario = {
     port('0000:06:00.0', '0000:05:00.0', 0x8086, 0x15e7),
     port('0000:06:01.0', '0000:05:00.0', 0x8086, 0x15e7, { slot: '1', link: link(GEN3, 4) }),
     port('0000:06:02.0', '0000:05:00.0', 0x8086, 0x15e7),
-    fn('0000:07:00.0', '0000:06:00.0', CLASS.thunderboltNhi, 0x8086, 0x15e8, { driver: 'thunderbolt' }),
+    fn('0000:07:00.0', '0000:06:00.0', CLASS.thunderboltNhi, 0x8086, 0x15e8, {
+      driver: 'thunderbolt',
+    }),
     fn('0000:3c:00.0', '0000:06:02.0', CLASS.usb, 0x8086, 0x15ec, { driver: 'xhci_hcd' }),
     ...enclosure(
       [
@@ -30,7 +42,9 @@ export const tb3Nvidia: Scenario = {
           subsystemVendor: 0x1458,
           subsystemDevice: 0x404c,
         }),
-        fn('0000:0a:00.1', '0000:09:01.0', CLASS.audio, 0x10de, 0x228b, { driver: 'snd_hda_intel' }),
+        fn('0000:0a:00.1', '0000:09:01.0', CLASS.audio, 0x10de, 0x228b, {
+          driver: 'snd_hda_intel',
+        }),
       ],
       true,
     ),

@@ -2,7 +2,17 @@
 // use amdgpu; the Navi card has its own internal upstream/downstream PCIe switch.
 
 import { CLASS, type Scenario } from '../scenario.js';
-import { GEN1, GEN3, GEN4, PCI_IDS_COMMON, enclosure, fn, hostBridge, link, port } from './parts.js';
+import {
+  GEN1,
+  GEN3,
+  GEN4,
+  PCI_IDS_COMMON,
+  enclosure,
+  fn,
+  hostBridge,
+  link,
+  port,
+} from './parts.js';
 
 export const usb4Amd: Scenario = {
   name: 'usb4-amd',
@@ -34,13 +44,23 @@ export const usb4Amd: Scenario = {
           subsystemVendor: 0x1002,
           subsystemDevice: 0x0e3a,
         }),
-        fn('0000:66:00.1', '0000:65:00.0', CLASS.audio, 0x1002, 0xab28, { driver: 'snd_hda_intel' }),
+        fn('0000:66:00.1', '0000:65:00.0', CLASS.audio, 0x1002, 0xab28, {
+          driver: 'snd_hda_intel',
+        }),
       ],
       true,
     ),
   ],
   thunderbolt: {
-    domains: [{ name: 'domain0', nhi: '0000:c6:00.5', security: 'user', deauthorization: 1, iommuDmaProtection: 1 }],
+    domains: [
+      {
+        name: 'domain0',
+        nhi: '0000:c6:00.5',
+        security: 'user',
+        deauthorization: 1,
+        iommuDmaProtection: 1,
+      },
+    ],
     routers: [
       {
         id: '0-0',

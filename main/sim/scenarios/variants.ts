@@ -4,7 +4,12 @@ import type { PciFunctionSpec, Scenario } from '../scenario.js';
 import { tb3Nvidia } from './tb3-nvidia.js';
 import { usb4Amd } from './usb4-amd.js';
 
-const patch = (s: Scenario, name: string, description: string, fnPatch: (p: PciFunctionSpec) => PciFunctionSpec): Scenario => ({
+const patch = (
+  s: Scenario,
+  name: string,
+  description: string,
+  fnPatch: (p: PciFunctionSpec) => PciFunctionSpec,
+): Scenario => ({
   ...s,
   name,
   description,
@@ -18,7 +23,11 @@ export const fellOffBus: Scenario = patch(
   'NVIDIA eGPU over Thunderbolt 3 that fell off the bus (config space reads 0xff)',
   (p) =>
     p.bdf === '0000:0a:00.0' || p.bdf === '0000:0a:00.1'
-      ? { ...p, config: 'dead', link: { speed: 'Unknown', width: 0, maxSpeed: 'Unknown', maxWidth: 0 } }
+      ? {
+          ...p,
+          config: 'dead',
+          link: { speed: 'Unknown', width: 0, maxSpeed: 'Unknown', maxWidth: 0 },
+        }
       : p,
 );
 

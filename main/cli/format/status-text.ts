@@ -1,0 +1,112 @@
+// Human output of `egpu status`: a summary a person reads at a glance. Pure.
+
+import type { GpuInfo, GpuLink, Inventory, LinkState } from '../../common/inventory-model.js';
+
+const speed = (s: LinkState | null): string =>
+  s === null ? '?' : `${s.speed === null ? '?' : `${s.speed} GT/s`} x${s.width ?? '?'}`;
+
+export function describeLink(link: GpuLink): string {
+  if (link.skipped !== undefined) return `not read (${link.skipped})`;
+  if (link.current === null) return 'no PCIe link information (integrated)';
+  if (link.current.width === 0)
+    return `no link (${speed(link.current)}): the device is not talking to its port`;
+  const worst = link.hops.find((h) => h.degradedBy.length > 0);
+  const port = link.port?.max ? `, port ${link.port.bdf} max ${speed(link.port.max)}` : '';
+  const base = `${speed(link.current)} (GPU max ${speed(link.max)}${port})`;
+  // Behind a switch (Navi cards) the GPU's own link is internal; the narrowest hop is what counts.
+  const bw = (s: LinkState): number => (s.speed ?? Infinity) * (s.width ?? Infinity);
+  const narrowest = [...link.hops].sort((a, b) => bw(a.current) - bw(b.current))[0];
+  const via =
+    narrowest && narrowest.device !== link.hops[0]?.device
+      ? `; narrowest link ${speed(narrowest.current)} (${narrowest.port} → ${narrowest.device})`
+      : '';
+  if (worst === undefined) return `${base}${via}: full speed for this path`;
+  return `${base}: DEGRADED — link ${worst.port} → ${worst.device} runs at ${speed(worst.current)} although both ends support ${speed(worst.capable)}`;
+}
+
+function gpuTitle(g: GpuInfo): string {
+  const tags = [g.external ? 'external' : 'internal'];
+  if (g.bootVga) tags.push('boot display');
+  return `${g.name}  [${tags.join(', ')}]  ${g.bdf}`;
+}
+
+function health(g: GpuInfo): string {
+  const label = g.health === 'ok' ? 'ok' : g.health === 'unreachable' ? 'UNREACHABLE' : 'unknown';
+  const pm = g.runtimeStatus === null ? '' : `, runtime PM ${g.runtimeStatus}`;
+  return `${label} — ${g.healthReason}${pm}`;
+}
+
+const row = (label: string, value: string): string => `  ${label.padEnd(11)} ${value}`;
+
+function gpuBlock(g: GpuInfo): string[] {
+  const lines = [gpuTitle(g)];
+  if (g.enclosure) {
+    lines.push(
+      row(
+        'Enclosure',
+        `${g.enclosure.name} (Thunderbolt ${g.enclosure.router} on ${g.enclosure.domain})`,
+      ),
+    );
+  }
+  const nodes = [g.drm.card, g.drm.render, g.nvidia?.node].filter(
+    (n): n is string => typeof n === 'string',
+  );
+  lines.push(
+    row('Driver', `${g.driver ?? '(none bound)'}${nodes.length ? '   ' + nodes.join('  ') : ''}`),
+  );
+  lines.push(row('Link', describeLink(g.link)));
+  lines.push(row('Health', health(g)));
+  for (const [i, f] of g.functions.entries()) {
+    lines.push(
+      row(i === 0 ? 'Functions' : '', `${f.bdf} ${f.name}${f.driver ? ` (${f.driver})` : ''}`),
+    );
+  }
+  for (const [i, e] of g.externalEvidence.entries())
+    lines.push(row(i === 0 ? 'Evidence' : '', e.detail));
+  return lines;
+}
+
+export function formatStatus(inv: Inventory): string {
+  const out: string[] = [];
+  const ext = inv.gpus.filter((g) => g.external).length;
+  out.push(
+    inv.gpus.length === 0
+      ? 'No GPUs found (no PCI display controllers).'
+      : `${inv.gpus.length} GPU${inv.gpus.length === 1 ? '' : 's'}, ${ext} external`,
+  );
+  for (const g of [...inv.gpus].sort((a, b) => Number(b.external) - Number(a.external))) {
+    out.push('', ...gpuBlock(g));
+  }
+  for (const d of inv.thunderbolt) {
+    out.push(
+      '',
+      `Thunderbolt ${d.domain}: security ${d.security ?? '?'}, ${d.deauthorization ? 'tunnel can be dropped before unplug' : 'no de-authorization'}`,
+    );
+    for (const r of d.routers.filter((x) => !x.host)) {
+      const auth = r.authorized === null ? '?' : r.authorized > 0 ? 'authorized' : 'NOT authorized';
+      out.push(
+        `  ${r.router.padEnd(6)} ${[r.vendorName, r.deviceName].filter(Boolean).join(' ') || '(unnamed)'} — ${auth}, ${r.uniqueId ?? 'no unique_id'}`,
+      );
+    }
+  }
+  if (inv.modules.length > 0) {
+    out.push('', 'Modules:');
+    for (const m of inv.modules) {
+      const state = !m.loaded
+        ? 'not loaded'
+        : m.builtin
+          ? 'built in'
+          : `refcnt ${m.refcount ?? '?'}${m.holders.length ? `, used by ${m.holders.join(', ')}` : ''}`;
+      out.push(`  ${m.name.padEnd(15)} ${state}`);
+    }
+  }
+  if (inv.problems.length > 0) {
+    out.push(
+      '',
+      `Could not read ${inv.problems.length} sysfs entr${inv.problems.length === 1 ? 'y' : 'ies'}:`,
+    );
+    for (const p of inv.problems.slice(0, 10)) out.push(`  ${p.path}: ${p.error}`);
+    if (inv.problems.length > 10) out.push(`  … and ${inv.problems.length - 10} more (see --json)`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,48 @@
+// Is the GPU still answering on the bus? Read the vendor ID from config space: a function that is
+// gone completes reads with all ones, so 0xffff means "not responding" (linux-interfaces.md §2.2;
+// the kernel's PCI_POSSIBLE_ERROR). Config reads runtime-resume a device in D3cold, so a
+// suspended device is never probed: its health is "unknown" and it may keep sleeping.
+
+import type { HealthState } from '../common/inventory-model.js';
+import type { SystemRoot } from '../platform/system-root.js';
+
+export type HealthProbe = { readonly health: HealthState; readonly reason: string };
+
+export function probeHealth(
+  root: SystemRoot,
+  bdf: string,
+  runtimeStatus: string | null,
+  expectedVendor: number | null,
+): HealthProbe {
+  if (runtimeStatus === 'suspended') {
+    return { health: 'unknown', reason: 'runtime-suspended; not probed so it can stay asleep' };
+  }
+  // Non-root readers get the first 64 bytes of config space, which hold the vendor ID.
+  const r = root.readBytes(`/sys/bus/pci/devices/${bdf}/config`, 4);
+  if (!r.ok) {
+    if (r.error.code === 'not-found')
+      return { health: 'unknown', reason: 'device is gone from sysfs' };
+    if (r.error.code === 'device-gone')
+      return {
+        health: 'unreachable',
+        reason: `config space read failed (${String(r.error.detail?.['errno'] ?? 'ENODEV')}): the device is going away`,
+      };
+    return { health: 'unknown', reason: `config space unreadable: ${r.error.message}` };
+  }
+  if (r.value.length < 2)
+    return { health: 'unknown', reason: 'config space read returned no data' };
+  const vendor = r.value.readUInt16LE(0);
+  if (vendor === 0xffff) {
+    return {
+      health: 'unreachable',
+      reason: 'config space reads 0xffff: the device does not respond (fell off the bus?)',
+    };
+  }
+  if (expectedVendor !== null && vendor !== expectedVendor) {
+    return {
+      health: 'unknown',
+      reason: `config space vendor 0x${vendor.toString(16)} does not match 0x${expectedVendor.toString(16)}`,
+    };
+  }
+  return { health: 'ok', reason: 'responds on the bus' };
+}
