@@ -9,6 +9,7 @@
 //    controllers), or sits on the same PCI root (CPU-integrated TB4/USB4).
 // A hot-plug slot above the GPU is reported but is not enough on its own: desktops have those too.
 
+import { isBdf } from '../common/pci.js';
 import type { Enclosure, ExternalEvidence, ThunderboltDomain } from '../common/inventory-model.js';
 import type { PciNames } from './pci-ids.js';
 import type { PciNode, PciTree } from './pci-tree.js';
@@ -60,10 +61,14 @@ function candidateDomains(
     const shared = [...node.ancestors].reverse().find((a) => nhiPath.includes(`/${a}/`));
     if (shared !== undefined) return { domains: [d], shared };
   }
-  // Integrated controller: the NHI sits on the same PCI root as the GPU's root port.
-  const sameRoot = tb.domains.filter(
-    (d) => tb.nhiPaths.get(d.domain)?.includes(`/${node.pciRoot}/`) ?? false,
-  );
+  // Integrated controller: the NHI sits on the same PCI root as the GPU's root port, on the root
+  // bus or behind one internal bridge (AMD). A discrete controller's NHI sits behind the
+  // controller's own switch (two or more bridges) and only serves devices below that switch.
+  const sameRoot = tb.domains.filter((d) => {
+    const nhiPath = tb.nhiPaths.get(d.domain);
+    if (nhiPath === undefined || !nhiPath.includes(`/${node.pciRoot}/`)) return false;
+    return nhiPath.split('/').filter(isBdf).length <= 2;
+  });
   return { domains: sameRoot, shared: null };
 }
 

@@ -65,12 +65,18 @@ export function scanProcess(root: SystemRoot, pid: string): ProcessScan {
   const fds = root.list(`/proc/${pid}/fd`);
   if (!fds.ok) return { status: fds.error.code === 'permission-denied' ? 'denied' : 'vanished' };
   const hits: ProcessHit[] = [];
+  let lost = 0;
   for (const fd of fds.value) {
     const link = root.readLink(`/proc/${pid}/fd/${fd}`);
-    if (!link.ok) continue; // closed since readdir
+    if (!link.ok) {
+      lost++; // closed since readdir, or the whole process is gone
+      continue;
+    }
     const hit = classifyNodePath(root.targetPath(link.value));
     if (hit !== null) hits.push({ hit, via: 'fd', ...fdinfoFacts(root, pid, fd, hit) });
   }
+  if (lost > 0 && lost === fds.value.length && !root.exists(`/proc/${pid}/fd`))
+    return { status: 'vanished' };
   const maps = root.readText(`/proc/${pid}/maps`, MAX_MAPS_BYTES);
   if (maps.ok && maps.value.includes('/dev/')) {
     const seen = new Set(hits.map((h) => h.hit.path));

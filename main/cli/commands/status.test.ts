@@ -1,0 +1,116 @@
+import * as fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioByName } from '../../sim/scenarios/index.js';
+import { makeSysroot, type SysrootFixture } from '../../sim/sysroot-fixture.js';
+import { runCliInProcess, runCliProcess } from '../test/run-cli.js';
+
+let tb3: SysrootFixture;
+let oculink: SysrootFixture;
+beforeAll(() => {
+  tb3 = makeSysroot(scenarioByName('tb3-nvidia')!);
+  oculink = makeSysroot(scenarioByName('oculink-amd')!);
+});
+afterAll(() => {
+  tb3.cleanup();
+  oculink.cleanup();
+});
+
+describe('egpu status', () => {
+  it('--json has the documented shape', async () => {
+    const r = await runCliInProcess(['status', '--json', '--root', tb3.dir]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      gpus: Record<string, unknown>[];
+      thunderbolt: unknown[];
+      modules: unknown[];
+    };
+    for (const key of [
+      'bdf',
+      'vendorId',
+      'deviceId',
+      'name',
+      'driver',
+      'external',
+      'externalEvidence',
+      'bootVga',
+      'drm',
+      'functions',
+      'link',
+      'runtimeStatus',
+      'health',
+    ]) {
+      expect(j.gpus[0]).toHaveProperty(key);
+    }
+    expect(j.thunderbolt).toHaveLength(1);
+    expect(j.modules.length).toBeGreaterThan(0);
+  });
+
+  it('prints a readable summary that names the enclosure and the evidence', async () => {
+    const r = await runCliInProcess(['status', '--root', tb3.dir]);
+    expect(r.stdout).toContain('2 GPUs, 1 external');
+    expect(r.stdout).toContain('NVIDIA GeForce RTX 3070  [external]  0000:0a:00.0');
+    expect(r.stdout).toContain('Razer Core X (Thunderbolt 0-1 on domain0)');
+    expect(r.stdout).toContain('Intel Iris Xe Graphics  [internal, boot display]');
+    expect(r.stdout).not.toContain(tb3.dir);
+  });
+
+  it('warns about a degraded link in plain words', async () => {
+    const r = await runCliInProcess(['status', '--root', oculink.dir]);
+    expect(r.stdout).toMatch(
+      /DEGRADED — link 0000:00:01\.1 → 0000:01:00\.0 runs at 8 GT\/s x4 although both ends support 16 GT\/s x4/,
+    );
+  });
+
+  it('bad input: one clear line and exit 2, never a stack trace', async () => {
+    const cases: [string[], RegExp][] = [
+      [['status', '--bogus'], /^egpu status: unknown option '--bogus'\n$/],
+      [['status', '--root'], /^egpu status: option '--root' needs a value \(DIR\)\n$/],
+      [
+        ['status', '--root', '/nonexistent/x'],
+        /^egpu status: --root \/nonexistent\/x: no such directory\n$/,
+      ],
+      [['status', 'extra'], /^egpu status: unexpected argument 'extra'\n$/],
+      [['frobnicate'], /^egpu: unknown command 'frobnicate' \(try 'egpu --help'\)\n$/],
+      [['--frob'], /^egpu: unknown option '--frob'/],
+      [['clients', '--gpu', 'zz'], /^egpu clients: 'zz' is not a PCI address/],
+    ];
+    for (const [argv, re] of cases) {
+      const r = await runCliInProcess(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--root pointing at a file is refused', async () => {
+    const file = tb3.host('/etc/passwd');
+    const r = await runCliInProcess(['status', '--root', file]);
+    expect(r).toMatchObject({ code: 2, stderr: `egpu status: --root ${file}: not a directory\n` });
+  });
+
+  it('a root without PCI sysfs is a clear failure (exit 1)', async () => {
+    const empty = tb3.host('/run');
+    const r = await runCliInProcess(['status', '--root', empty]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no PCI sysfs/);
+  });
+
+  it('help for every command, and the global help', async () => {
+    const g = await runCliInProcess(['--help']);
+    expect(g.code).toBe(0);
+    expect(g.stdout).toMatch(/Usage: egpu <command>/);
+    for (const cmd of ['status', 'clients']) {
+      const r = await runCliInProcess([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: egpu ${cmd}`);
+    }
+    expect((await runCliInProcess([])).code).toBe(2);
+  });
+
+  it('runs as a real process from bin/egpu.js (the npx path)', async () => {
+    const r = await runCliProcess(['status', '--json', '--root', tb3.dir]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { gpus: unknown[] }).gpus).toHaveLength(2);
+    expect(fs.existsSync(tb3.dir)).toBe(true);
+  });
+});

@@ -1,0 +1,33 @@
+// Test and demo support: a scenario written into a fresh temporary folder, with its SystemRoot.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createSystemRoot, type SystemRoot } from '../platform/system-root.js';
+import type { Scenario } from './scenario.js';
+import { writeScenario } from './sysroot-writer.js';
+
+export type SysrootFixture = {
+  readonly dir: string;
+  readonly root: SystemRoot;
+  readonly scenario: Scenario;
+  /** Host path of a target path inside the sysroot. */
+  host(target: string): string;
+  cleanup(): void;
+};
+
+export function makeSysroot(scenario: Scenario, options: { proc?: string } = {}): SysrootFixture {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `egpu-${scenario.name}-`));
+  writeScenario(dir, scenario);
+  const root = createSystemRoot({
+    root: dir,
+    ...(options.proc === undefined ? {} : { proc: options.proc }),
+  });
+  return {
+    dir: root.root,
+    root,
+    scenario,
+    host: (target) => path.join(root.root, target),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
