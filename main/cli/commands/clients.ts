@@ -28,12 +28,12 @@ export const clientsCommand: CommandDef = {
     },
   },
   positionals: { min: 0, max: 0 },
-  run(args, io) {
+  async run(args, io) {
     const gpuArg = flagString(args, 'gpu');
     const gpu = gpuArg === undefined ? undefined : parseBdfArg(gpuArg);
     const root = systemRootFromArgs(args);
     const inventory = readInventory(root);
-    const report = scanClients(root, inventory, gpu === undefined ? {} : { gpu });
+    const report = await scanClients(root, inventory, gpu === undefined ? {} : { gpu });
     if (
       gpu !== undefined &&
       !inventory.gpus.some((g) => g.bdf === gpu) &&
@@ -41,7 +41,7 @@ export const clientsCommand: CommandDef = {
     ) {
       const known = inventory.gpus.map((g) => g.bdf).join(', ') || 'none';
       io.stderr(`egpu clients: no GPU at ${gpu} (GPUs here: ${known})\n`);
-      return Promise.resolve(1);
+      return 1;
     }
     io.stdout(
       flagBool(args, 'json')
@@ -52,6 +52,6 @@ export const clientsCommand: CommandDef = {
           ) + '\n'
         : formatClients(report, inventory),
     );
-    return Promise.resolve(0);
+    return 0;
   },
 };

@@ -1,10 +1,10 @@
-// Reads what one process holds from /proc/<pid>: GPU nodes among its open files (fd links) and its
-// memory mappings (maps keeps a mapping alive after its fd was closed), plus the fdinfo facts that
-// pin a DRM fd (drm-pdev) or a dma-buf (exp_name) to a device or driver. A process that exits
-// mid-read, or whose fds we may not read, is reported as such — never an error.
+// Turns what the raw /proc scan found for one process into GPU node hits, with the fdinfo facts
+// that pin a DRM fd (drm-pdev) or a dma-buf (exp_name) to a device or driver; and reads who the
+// process is. Pure apart from readIdentity, which goes through the SystemRoot.
 
 import type { HoldVia } from '../../common/clients-model.js';
 import { normalizeBdf } from '../../common/pci.js';
+import type { RawProcess } from '../../platform/proc-scan.js';
 import type { SystemRoot } from '../../platform/system-root.js';
 import { classifyNodePath, type NodeHit } from './gpu-nodes.js';
 
@@ -16,77 +16,40 @@ export type ProcessHit = {
   readonly exporter?: string;
 };
 
-export type ProcessScan =
-  | { readonly status: 'ok'; readonly hits: readonly ProcessHit[] }
-  | { readonly status: 'denied' | 'vanished' };
-
-const MAX_MAPS_BYTES = 64 * 1024 * 1024;
-
 function fdinfoFacts(
-  root: SystemRoot,
-  pid: string,
-  fd: string,
+  fdinfo: string | undefined,
   hit: NodeHit,
 ): Pick<ProcessHit, 'pdev' | 'exporter'> {
-  if (hit.type !== 'drm' && hit.type !== 'dmabuf') return {};
-  const info = root.readText(`/proc/${pid}/fdinfo/${fd}`, 16 * 1024);
-  if (!info.ok) return {};
+  if (fdinfo === undefined) return {};
   if (hit.type === 'drm') {
     // drm-usage-stats.rst: drm-pdev is the PCI address (amdgpu, i915, xe, … since ~5.19/6.5).
-    const m = /^drm-pdev:\s*(\S+)/m.exec(info.value);
+    const m = /^drm-pdev:\s*(\S+)/m.exec(fdinfo);
     const bdf = m ? normalizeBdf(m[1]!) : null;
     return bdf === null ? {} : { pdev: bdf };
   }
-  const m = /^exp_name:\s*(\S+)/m.exec(info.value);
-  return m ? { exporter: m[1]! } : {};
-}
-
-/**
- * Pathnames of mappings that contain '/dev/' in /proc/<pid>/maps (the last column), found with
- * indexOf rather than by splitting every line: a browser's maps runs to megabytes.
- */
-export function mappedDevicePaths(maps: string): string[] {
-  const out = new Set<string>();
-  let at = maps.indexOf('/dev/');
-  while (at >= 0) {
-    const lineStart = maps.lastIndexOf('\n', at) + 1;
-    const lineEnd = maps.indexOf('\n', at);
-    const line = maps.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
-    // address perms offset dev inode pathname — the pathname starts at the sixth field.
-    const m = /^\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(.*)$/.exec(line);
-    if (m) out.add(m[1]!.trim());
-    if (lineEnd < 0) break;
-    at = maps.indexOf('/dev/', lineEnd);
+  if (hit.type === 'dmabuf') {
+    const m = /^exp_name:\s*(\S+)/m.exec(fdinfo);
+    return m ? { exporter: m[1]! } : {};
   }
-  return [...out];
+  return {};
 }
 
-export function scanProcess(root: SystemRoot, pid: string): ProcessScan {
-  const fds = root.list(`/proc/${pid}/fd`);
-  if (!fds.ok) return { status: fds.error.code === 'permission-denied' ? 'denied' : 'vanished' };
+export function hitsOf(raw: RawProcess): ProcessHit[] {
   const hits: ProcessHit[] = [];
-  let lost = 0;
-  for (const fd of fds.value) {
-    const link = root.readLink(`/proc/${pid}/fd/${fd}`);
-    if (!link.ok) {
-      lost++; // closed since readdir, or the whole process is gone
-      continue;
-    }
-    const hit = classifyNodePath(root.targetPath(link.value));
-    if (hit !== null) hits.push({ hit, via: 'fd', ...fdinfoFacts(root, pid, fd, hit) });
+  for (const fd of raw.fds) {
+    const hit = classifyNodePath(fd.target);
+    if (hit !== null) hits.push({ hit, via: 'fd', ...fdinfoFacts(fd.fdinfo, hit) });
   }
-  if (lost > 0 && lost === fds.value.length && !root.exists(`/proc/${pid}/fd`))
-    return { status: 'vanished' };
-  const maps = root.readText(`/proc/${pid}/maps`, MAX_MAPS_BYTES);
-  if (maps.ok && maps.value.includes('/dev/')) {
-    const seen = new Set(hits.map((h) => h.hit.path));
-    for (const path of mappedDevicePaths(maps.value)) {
-      const hit = classifyNodePath(root.targetPath(path));
-      if (hit !== null && hit.type !== 'dmabuf' && !seen.has(hit.path))
-        hits.push({ hit, via: 'mmap' });
+  // A mapping keeps a node alive after its fd was closed; count it once if no fd holds it.
+  const seen = new Set(hits.map((h) => h.hit.path));
+  for (const path of raw.mapped) {
+    const hit = classifyNodePath(path);
+    if (hit !== null && hit.type !== 'dmabuf' && !seen.has(hit.path)) {
+      seen.add(hit.path);
+      hits.push({ hit, via: 'mmap' });
     }
   }
-  return { status: 'ok', hits };
+  return hits;
 }
 
 export type ProcessIdentity = { comm: string; argv: string[]; uid: number | null };
@@ -98,9 +61,7 @@ export function readIdentity(root: SystemRoot, pid: string): ProcessIdentity {
   const uid = status.ok ? /^Uid:\s+(\d+)/m.exec(status.value) : null;
   return {
     comm: comm.ok ? comm.value.trim() : '',
-    argv: cmdline.ok
-      ? cmdline.value.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1)
-      : [],
+    argv: cmdline.ok ? cmdline.value.split('\0').filter((a) => a !== '') : [],
     uid: uid ? Number(uid[1]) : null,
   };
 }

@@ -9,6 +9,8 @@ import { makeSysroot, type SysrootFixture } from '../../sim/sysroot-fixture.js';
 import { readInventory } from '../inventory.js';
 import { scanClients } from './scan-clients.js';
 import { ProcessPool } from '../test/processes.js';
+import { scanProcessesSync } from '../../platform/proc-scan.js';
+import { REPO_ROOT } from '../../cli/test/run-cli.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -42,7 +44,7 @@ describe('scanClients with real processes', () => {
     const ctl = pool.hold('nvidia-smi', [f.host('/dev/nvidiactl')]);
     const mapper = await pool.mapOnly(f.host('/dev/dri/renderD129'));
     const pids = [shell.pid, ollama.pid, xwl.pid, ff.pid, ctl.pid, mapper.pid];
-    const report = scanClients(f.root, readInventory(f.root));
+    const report = await scanClients(f.root, readInventory(f.root));
     const got = mine(report.clients, pids).map((c) => [
       c.comm,
       c.gpu,
@@ -67,11 +69,11 @@ describe('scanClients with real processes', () => {
     });
   });
 
-  it('two NVIDIA GPUs: nvidiactl goes with the GPU the process opened, or to both', () => {
+  it('two NVIDIA GPUs: nvidiactl goes with the GPU the process opened, or to both', async () => {
     const { f, pool } = setup('dgpu-nvidia-egpu');
     const onDgpu = pool.hold('blender', [f.host('/dev/nvidia0'), f.host('/dev/nvidiactl')]);
     const onlyCtl = pool.hold('nvidia-persistenced', [f.host('/dev/nvidiactl')]);
-    const report = scanClients(f.root, readInventory(f.root));
+    const report = await scanClients(f.root, readInventory(f.root));
     expect(mine(report.clients, [onDgpu.pid]).map((c) => c.gpu)).toEqual(['0000:01:00.0']);
     expect(mine(report.clients, [onlyCtl.pid]).map((c) => c.gpu)).toEqual([
       '0000:01:00.0',
@@ -79,10 +81,10 @@ describe('scanClients with real processes', () => {
     ]);
   });
 
-  it('two amdgpu GPUs: /dev/kfd follows the render node the process uses', () => {
+  it('two amdgpu GPUs: /dev/kfd follows the render node the process uses', async () => {
     const { f, pool } = setup('usb4-amd');
     const rocm = pool.hold('python3', [f.host('/dev/kfd'), f.host('/dev/dri/renderD129')]);
-    const report = scanClients(f.root, readInventory(f.root), { gpu: '0000:66:00.0' });
+    const report = await scanClients(f.root, readInventory(f.root), { gpu: '0000:66:00.0' });
     expect(mine(report.clients, [rocm.pid])).toEqual([
       expect.objectContaining({
         gpu: '0000:66:00.0',
@@ -90,7 +92,7 @@ describe('scanClients with real processes', () => {
         nodes: ['/dev/dri/renderD129', '/dev/kfd'],
       }),
     ]);
-    const ipu = scanClients(f.root, readInventory(f.root), { gpu: '0000:c4:00.0' });
+    const ipu = await scanClients(f.root, readInventory(f.root), { gpu: '0000:c4:00.0' });
     expect(mine(ipu.clients, [rocm.pid])).toEqual([]);
   });
 
@@ -115,7 +117,7 @@ describe('scanClients with real processes', () => {
     const inv = readInventory(f.root);
     let vanished = 0;
     for (let i = 0; i < 15; i++) {
-      const r = scanClients(f.root, inv);
+      const r = await scanClients(f.root, inv);
       vanished += r.vanished;
       for (const c of r.clients) expect(c.comm).not.toBe('');
       await new Promise((res) => setTimeout(res, 10));
@@ -125,26 +127,30 @@ describe('scanClients with real processes', () => {
     expect(vanished).toBeGreaterThanOrEqual(0); // any number: the point is that nothing threw
   });
 
-  it('counts a process that disappears between listing its fds and reading them', () => {
+  it('the worker-thread scan (dist) finds exactly what the in-process scan finds', async () => {
     const { f, pool } = setup('tb3-nvidia');
-    const victim = pool.hold('victim', [f.host('/dev/dri/renderD129')]);
-    const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-proc-'));
-    cleanups.push(() => fs.rmSync(proc, { recursive: true, force: true }));
-    // A copy of the victim's /proc entry that we can make vanish at the worst moment.
-    fs.mkdirSync(path.join(proc, String(victim.pid), 'fd'), { recursive: true });
-    fs.symlinkSync(f.host('/dev/dri/renderD129'), path.join(proc, String(victim.pid), 'fd', '3'));
-    const base = createSystemRoot({ root: f.dir, proc });
-    const root = {
-      ...base,
-      list(p: string) {
-        const r = base.list(p);
-        if (p === `/proc/${victim.pid}/fd`)
-          fs.rmSync(path.join(proc, String(victim.pid)), { recursive: true });
-        return r;
-      },
+    for (let i = 0; i < 30; i++)
+      pool.hold(`holder${i}`, [f.host(i % 2 ? '/dev/dri/card1' : '/dev/nvidiactl')]);
+    const dist = (await import(
+      path.join(REPO_ROOT, 'dist/main/platform/proc-scan.js')
+    )) as typeof import('../../platform/proc-scan.js');
+    const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+    // Pad the list past the parallel threshold so workers really run.
+    const req = {
+      procDir: '/proc',
+      rootPrefix: f.dir,
+      pids: [...pids, ...Array.from({ length: 500 }, (_, i) => String(4_000_000 + i))],
     };
-    const r = scanClients(root, readInventory(base));
-    expect(r).toMatchObject({ clients: [], vanished: 1, uninspectable: 0, scanned: 1 });
+    const holders = (raws: readonly { pid: string; fds: readonly unknown[] }[]): string[] =>
+      raws
+        .filter((r) => r.fds.length > 0)
+        .map((r) => r.pid)
+        .sort();
+    const parallel = await dist.scanProcesses(req);
+    const serial = scanProcessesSync(req);
+    expect(holders(parallel)).toEqual(holders(serial));
+    expect(holders(parallel).length).toBeGreaterThanOrEqual(30);
+    expect(parallel.filter((r) => r.status === 'vanished').length).toBeGreaterThanOrEqual(500);
   });
 });
 
@@ -175,7 +181,7 @@ function fakeProc(
 }
 
 describe('scanClients with a fake procfs', () => {
-  it('uses drm-pdev over the node name, and attributes dma-bufs by exporter', () => {
+  it('uses drm-pdev over the node name, and attributes dma-bufs by exporter', async () => {
     const f = makeSysroot(scenarioByName('usb4-amd')!);
     const proc = fakeProc({
       '100': {
@@ -210,7 +216,7 @@ describe('scanClients with a fake procfs', () => {
       () => fs.rmSync(proc, { recursive: true, force: true }),
     );
     const root = createSystemRoot({ root: f.dir, proc });
-    const r = scanClients(root, readInventory(root));
+    const r = await scanClients(root, readInventory(root));
     expect(
       r.clients.map((c) => [
         c.pid,

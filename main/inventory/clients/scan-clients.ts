@@ -5,10 +5,11 @@
 
 import type { ClientInfo, ClientsReport, HoldVia } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';
+import { scanProcesses, type RawProcess } from '../../platform/proc-scan.js';
 import type { SystemRoot } from '../../platform/system-root.js';
 import { classifyRole } from './client-roles.js';
 import { indexGpuNodes, type GpuNodeIndex } from './gpu-nodes.js';
-import { readIdentity, scanProcess, type ProcessHit } from './proc-process.js';
+import { hitsOf, readIdentity, type ProcessHit } from './proc-process.js';
 import { readUsers } from './users.js';
 
 type Holding = { nodes: Set<string>; via: Set<HoldVia> };
@@ -58,56 +59,69 @@ export type ScanOptions = {
   readonly gpu?: string;
 };
 
-export function scanClients(
+/** Who is this process and what role does it play; one entry per GPU it holds. */
+function clientsOf(
+  root: SystemRoot,
+  raw: RawProcess,
+  hits: readonly ProcessHit[],
+  byGpu: Map<string | null, Holding>,
+  users: () => Map<number, string>,
+  onlyGpu?: string,
+): ClientInfo[] | null {
+  const id = readIdentity(root, raw.pid);
+  if (id.comm === '' && id.argv.length === 0) return null; // exited between the fd scan and now
+  const holdsComputeNode = hits.some(
+    (h) => (h.hit.type === 'nvidia-shared' && h.hit.compute) || h.hit.type === 'amd-shared',
+  );
+  const role = classifyRole({ comm: id.comm, argv0: id.argv[0] ?? '', holdsComputeNode });
+  const out: ClientInfo[] = [];
+  for (const [gpu, holding] of byGpu) {
+    if (onlyGpu !== undefined && gpu !== onlyGpu) continue;
+    out.push({
+      pid: Number(raw.pid),
+      comm: id.comm,
+      cmdline: id.argv.length > 0 ? id.argv.join(' ') : `[${id.comm}]`,
+      uid: id.uid,
+      user: id.uid === null ? null : (users().get(id.uid) ?? null),
+      gpu,
+      nodes: [...holding.nodes].sort(),
+      via: [...holding.via].sort(),
+      role,
+    });
+  }
+  return out;
+}
+
+export async function scanClients(
   root: SystemRoot,
   inventory: Inventory,
   options: ScanOptions = {},
-): ClientsReport {
+): Promise<ClientsReport> {
   const index = indexGpuNodes(inventory);
-  const pids = root.list('/proc');
-  let users: Map<number, string> | undefined;
+  const listing = root.list('/proc');
+  const pids = (listing.ok ? listing.value : []).filter(
+    (p) => p.charCodeAt(0) >= 48 && p.charCodeAt(0) <= 57,
+  );
+  const rootPrefix = root.root === '/' ? '' : root.root;
+  const raws = await scanProcesses({ procDir: root.procDir, rootPrefix, pids });
+  let userDb: Map<number, string> | undefined;
+  const users = (): Map<number, string> => (userDb ??= readUsers(root));
   let uninspectable = 0;
   let vanished = 0;
-  let scanned = 0;
   const clients: ClientInfo[] = [];
-  for (const pid of pids.ok ? pids.value : []) {
-    if (pid.charCodeAt(0) < 48 || pid.charCodeAt(0) > 57) continue; // not a pid
-    scanned++;
-    const scan = scanProcess(root, pid);
-    if (scan.status === 'denied') uninspectable++;
-    if (scan.status !== 'ok') {
-      if (scan.status === 'vanished') vanished++;
-      continue;
-    }
-    if (scan.hits.length === 0) continue;
-    const byGpu = attributeHits(scan.hits, index);
+  for (const raw of raws) {
+    if (raw.status === 'denied') uninspectable++;
+    if (raw.status === 'vanished') vanished++;
+    if (raw.status !== 'ok') continue;
+    const hits = hitsOf(raw);
+    if (hits.length === 0) continue;
+    const byGpu = attributeHits(hits, index);
     if (options.gpu !== undefined && !byGpu.has(options.gpu)) continue;
-    const id = readIdentity(root, pid);
-    if (id.comm === '' && id.argv.length === 0) {
-      vanished++; // exited between the fd scan and now
-      continue;
-    }
-    users ??= readUsers(root);
-    const holdsComputeNode = scan.hits.some(
-      (h) => (h.hit.type === 'nvidia-shared' && h.hit.compute) || h.hit.type === 'amd-shared',
-    );
-    const role = classifyRole({ comm: id.comm, argv0: id.argv[0] ?? '', holdsComputeNode });
-    for (const [gpu, holding] of byGpu) {
-      if (options.gpu !== undefined && gpu !== options.gpu) continue;
-      clients.push({
-        pid: Number(pid),
-        comm: id.comm,
-        cmdline: id.argv.length > 0 ? id.argv.join(' ') : `[${id.comm}]`,
-        uid: id.uid,
-        user: id.uid === null ? null : (users.get(id.uid) ?? null),
-        gpu,
-        nodes: [...holding.nodes].sort(),
-        via: [...holding.via].sort(),
-        role,
-      });
-    }
+    const entries = clientsOf(root, raw, hits, byGpu, users, options.gpu);
+    if (entries === null) vanished++;
+    else clients.push(...entries);
   }
   const key = (c: ClientInfo): string => c.gpu ?? '~'; // clients of no present GPU last
   clients.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.pid - b.pid));
-  return { clients, uninspectable, vanished, scanned };
+  return { clients, uninspectable, vanished, scanned: pids.length };
 }
