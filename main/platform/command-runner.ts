@@ -2,7 +2,7 @@
 // a small explicit environment (LC_ALL=C so output is parseable); a timeout on one-shot runs; and
 // a non-zero exit is data (CommandOutcome), not an error. Failing to start is an error.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { appError } from '../common/errors.js';
 import { err, ok, type Result } from '../common/result.js';
 
@@ -16,6 +16,10 @@ export type CommandSpec = {
   readonly input?: string | Buffer;
   readonly maxOutputBytes?: number;
   readonly cwd?: string;
+  /** One-shot runs: aborting kills the child and resolves at once (outcome.aborted). */
+  readonly signal?: AbortSignal;
+  /** One-shot runs: each stdout chunk as it arrives (the whole output still comes at the end). */
+  readonly onStdout?: (chunk: string) => void;
 };
 
 export type CommandOutcome = {
@@ -24,6 +28,13 @@ export type CommandOutcome = {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
+  /** Set when spec.signal aborted the run. */
+  readonly aborted?: boolean;
+  /**
+   * Set when the child did not die after SIGKILL: it is stuck in the kernel (uninterruptible
+   * sleep, or a setuid child we may not signal). It was left behind, never awaited.
+   */
+  readonly abandoned?: boolean;
 };
 
 export type StreamExit = {
@@ -49,6 +60,12 @@ export type CommandRunner = {
 };
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/**
+ * After a timeout or an abort, how long to wait for the killed child to close before giving up on
+ * it. A process in uninterruptible sleep (a sysfs write NVIDIA blocks) ignores SIGKILL, and a
+ * setuid child (pkexec's) may not be signalled at all: the caller must not wait for either.
+ */
+export const KILL_GRACE_MS = 250;
 /** Lines longer than this are cut: no parser should ever see an unbounded string. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -102,7 +119,20 @@ export function createNodeCommandRunner(): CommandRunner {
     run(spec) {
       return new Promise((resolve) => {
         const max = spec.maxOutputBytes ?? 16 * 1024 * 1024;
-        let child;
+        if (spec.signal?.aborted) {
+          resolve(
+            ok({
+              exitCode: null,
+              signal: null,
+              stdout: '',
+              stderr: '',
+              timedOut: false,
+              aborted: true,
+            }),
+          );
+          return;
+        }
+        let child: ChildProcessWithoutNullStreams;
         try {
           child = spawn(spec.file, [...spec.args], {
             env: baseEnv(spec.env),
@@ -118,40 +148,65 @@ export function createNodeCommandRunner(): CommandRunner {
         let outLen = 0;
         let errLen = 0;
         let timedOut = false;
+        let aborted = false;
         let settled = false;
+        let graceTimer: NodeJS.Timeout | undefined;
+        const outcome = (exitCode: number | null, signal: string | null): CommandOutcome => ({
+          exitCode,
+          signal,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(errOut).toString('utf8'),
+          timedOut,
+          ...(aborted ? { aborted } : {}),
+        });
+        const settle = (result: Result<CommandOutcome>): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (graceTimer) clearTimeout(graceTimer);
+          spec.signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        };
+        // Kill, and if the child still has not closed after a short grace, leave it to the
+        // kernel: resolve now and let go of its handles so nothing here waits for it again.
+        const killAndMaybeAbandon = (): void => {
+          try {
+            child.kill('SIGKILL');
+          } catch {
+            // EPERM and friends: handled below like a child that will not die.
+          }
+          graceTimer = setTimeout(() => {
+            child.unref();
+            for (const s of [child.stdin, child.stdout, child.stderr]) s.destroy();
+            settle(ok({ ...outcome(null, null), abandoned: true }));
+          }, KILL_GRACE_MS);
+        };
         const timer = setTimeout(() => {
           timedOut = true;
-          child.kill('SIGKILL');
+          killAndMaybeAbandon();
         }, spec.timeoutMs ?? 30_000);
+        const onAbort = (): void => {
+          if (settled || aborted || timedOut) return;
+          aborted = true;
+          killAndMaybeAbandon();
+        };
+        spec.signal?.addEventListener('abort', onAbort, { once: true });
         child.stdout.on('data', (b: Buffer) => {
           if (outLen < max) out.push(b);
           outLen += b.length;
+          spec.onStdout?.(b.toString('utf8'));
         });
         child.stderr.on('data', (b: Buffer) => {
           if (errLen < max) errOut.push(b);
           errLen += b.length;
         });
         child.on('error', (e: NodeJS.ErrnoException) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
+          // A failed kill (EPERM on a setuid child) also lands here; the grace timer covers it.
+          if (timedOut || aborted) return;
           const code = e.code === 'ENOENT' ? 'not-found' : 'command-failed';
-          resolve(err(appError(code, `cannot run ${spec.file}: ${e.code ?? e.message}`)));
+          settle(err(appError(code, `cannot run ${spec.file}: ${e.code ?? e.message}`)));
         });
-        child.on('close', (exitCode, signal) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(
-            ok({
-              exitCode,
-              signal,
-              stdout: Buffer.concat(out).toString('utf8'),
-              stderr: Buffer.concat(errOut).toString('utf8'),
-              timedOut,
-            }),
-          );
-        });
+        child.on('close', (exitCode, signal) => settle(ok(outcome(exitCode, signal))));
         child.stdin.on('error', () => undefined);
         child.stdin.end(spec.input ?? '');
       });
@@ -177,7 +232,8 @@ export function createNodeCommandRunner(): CommandRunner {
         child.on('error', (e: NodeJS.ErrnoException) => {
           spawnError = e.code ?? e.message;
           // 'close' may never come when spawn itself failed.
-          if (child.pid === undefined) resolve({ exitCode: null, signal: null, stderr, spawnError });
+          if (child.pid === undefined)
+            resolve({ exitCode: null, signal: null, stderr, spawnError });
         });
         child.on('close', (exitCode, signal) => {
           if (killTimer) clearTimeout(killTimer);
