@@ -9,6 +9,7 @@ import { makeSysroot, type SysrootFixture } from '../../sim/sysroot-fixture.js';
 import { readInventory } from '../inventory.js';
 import { scanClients } from './scan-clients.js';
 import { ProcessPool } from '../test/processes.js';
+import type * as ProcScan from '../../platform/proc-scan.js';
 import { scanProcessesSync } from '../../platform/proc-scan.js';
 import { REPO_ROOT } from '../../cli/test/run-cli.js';
 
@@ -133,7 +134,7 @@ describe('scanClients with real processes', () => {
       pool.hold(`holder${i}`, [f.host(i % 2 ? '/dev/dri/card1' : '/dev/nvidiactl')]);
     const dist = (await import(
       path.join(REPO_ROOT, 'dist/main/platform/proc-scan.js')
-    )) as typeof import('../../platform/proc-scan.js');
+    )) as typeof ProcScan;
     const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
     // Pad the list past the parallel threshold so workers really run.
     const req = {
