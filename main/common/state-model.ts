@@ -1,0 +1,119 @@
+// The live picture eGPU Guard keeps: one lifecycle per GPU, incidents with their evidence, and
+// the health of every event source. Plain JSON-safe data, shared by the CLI, the UI and tests.
+
+import type { ClientInfo } from './clients-model.js';
+import type { GpuInfo, ThunderboltDomain, ThunderboltRouter } from './inventory-model.js';
+import type { KernelEvent } from './kernel-events.js';
+
+export const GPU_STATES = [
+  'absent',
+  'connected',
+  'attached',
+  'in-use',
+  'ejecting',
+  'safe-to-unplug',
+  'unplugged',
+  'fell-off-bus',
+  'surprise-removed',
+  'stuck',
+] as const;
+
+export type GpuLifecycle = (typeof GPU_STATES)[number];
+
+/** States that mean trouble: the UI and the tray show them as problems. */
+export const PROBLEM_STATES: readonly GpuLifecycle[] = [
+  'fell-off-bus',
+  'surprise-removed',
+  'stuck',
+];
+
+export type EvidenceSource = 'udev' | 'kernel' | 'bolt' | 'sysfs' | 'logind' | 'action' | 'clients';
+
+export type Evidence = {
+  readonly at: number;
+  readonly source: EvidenceSource;
+  readonly text: string;
+  readonly kernel?: KernelEvent;
+};
+
+export type IncidentKind =
+  'surprise-removal' | 'fell-off-bus' | 'driver-stuck' | 'wedged' | 'kernel-trouble';
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export type Incident = {
+  readonly id: string;
+  /** The GPU (bdf) it is about; null when the evidence names none we know. */
+  readonly gpu: string | null;
+  readonly gpuName: string | null;
+  readonly kind: IncidentKind;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly openedAt: number;
+  readonly updatedAt: number;
+  readonly evidence: readonly Evidence[];
+  /** What it means and what to do next, in the words `egpu explain` uses. */
+  readonly meaning: readonly string[];
+  readonly nextSteps: readonly string[];
+};
+
+export type GpuEntry = {
+  readonly bdf: string;
+  readonly name: string;
+  readonly vendorId: string;
+  readonly deviceId: string;
+  readonly external: boolean;
+  readonly enclosure: {
+    readonly name: string;
+    readonly router: string;
+    readonly uniqueId: string;
+  } | null;
+  readonly state: GpuLifecycle;
+  readonly since: number;
+  /** In sysfs right now. */
+  readonly present: boolean;
+  /** The last inventory of it (kept after it is gone, for names and paths). */
+  readonly info: GpuInfo | null;
+  /** The last client scan of it; null when not scanned yet. */
+  readonly clients: readonly ClientInfo[] | null;
+  readonly clientsAt: number | null;
+  /** The open incident about it, if any. */
+  readonly incident: string | null;
+};
+
+export type SourceHealth = {
+  readonly name: string;
+  readonly state: string;
+  readonly detail: string;
+  readonly via?: string;
+};
+
+export type Snapshot = {
+  readonly gpus: readonly GpuEntry[];
+  readonly incidents: readonly Incident[];
+  readonly thunderbolt: readonly ThunderboltDomain[];
+  /** Thunderbolt devices connected but not authorized: nothing behind them is usable yet. */
+  readonly pendingDevices: readonly ThunderboltRouter[];
+  readonly sources: readonly SourceHealth[];
+  /** logind PrepareForSleep(true) seen and not yet ended. */
+  readonly preparingForSleep: boolean;
+  readonly updatedAt: number;
+};
+
+export type Transition = {
+  readonly at: number;
+  readonly gpu: string;
+  readonly name: string;
+  readonly from: GpuLifecycle | null;
+  readonly to: GpuLifecycle;
+  readonly evidence: readonly Evidence[];
+};
+
+/** A one-off notice that is not a state: e.g. the machine is about to sleep with an eGPU in use. */
+export type Notice = {
+  readonly at: number;
+  readonly kind: 'sleep-with-egpu';
+  readonly gpu: string;
+  readonly name: string;
+  readonly text: string;
+};

@@ -1,0 +1,144 @@
+// Incidents: evidence from several sources about one event, merged. A surprise unplug of an
+// NVIDIA eGPU shows up as a pciehp "Link Down", an Xid 79, "thunderbolt 0-1: device
+// disconnected" and udev remove events within a second or two, in no fixed order; they become
+// one incident whose kind is the most serious thing the evidence shows. Pure.
+
+import type { Evidence, Incident, IncidentKind, Severity } from '../common/state-model.js';
+import { STEP_TEXT, orderSteps, type Step } from '../diagnose/advice-steps.js';
+import { explainEvent } from '../diagnose/kind-catalogue.js';
+
+/** Evidence this close to an open incident about the same GPU joins it. */
+export const MERGE_WINDOW_MS = 30_000;
+
+const KIND_RANK: Readonly<Record<IncidentKind, number>> = {
+  'kernel-trouble': 0,
+  wedged: 1,
+  'driver-stuck': 2,
+  'fell-off-bus': 3,
+  'surprise-removal': 4,
+};
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+
+const KIND_TEXT: Readonly<
+  Record<IncidentKind, { title: string; meaning: string; steps: readonly Step[] }>
+> = {
+  'surprise-removal': {
+    title: 'unplugged while in use',
+    meaning:
+      'The eGPU disappeared without being ejected first: the cable was pulled, the enclosure lost power, or the link dropped. Programs that were using it may have crashed or hung.',
+    steps: ['reconnect', 'check-link-if-unplanned'],
+  },
+  'fell-off-bus': {
+    title: 'fell off the bus',
+    meaning:
+      'The GPU no longer answers on the PCIe bus (its config space reads all ones), although it is still listed.',
+    steps: ['close-clients', 'reconnect', 'check-link'],
+  },
+  'driver-stuck': {
+    title: 'removal is stuck in the driver',
+    meaning:
+      'The driver is waiting for every program to let go of the GPU before it finishes removing it; until then the removal hangs inside the kernel.',
+    steps: ['close-clients', 'reboot-now'],
+  },
+  wedged: {
+    title: 'GPU wedged',
+    meaning:
+      'The driver declared the GPU wedged: it stopped accepting work until it is rebound or reset.',
+    steps: ['close-clients', 'reset-gpu'],
+  },
+  'kernel-trouble': {
+    title: 'kernel reports trouble',
+    meaning: '',
+    steps: [],
+  },
+};
+
+function explain(
+  kind: IncidentKind,
+  evidence: readonly Evidence[],
+): { meaning: string[]; nextSteps: string[] } {
+  const meanings: string[] = [];
+  const steps = new Set<Step>();
+  const base = KIND_TEXT[kind];
+  if (base.meaning !== '') meanings.push(base.meaning);
+  base.steps.forEach((s) => steps.add(s));
+  const topics = new Set<string>();
+  for (const e of evidence) {
+    if (e.kernel === undefined) continue;
+    const x = explainEvent(e.kernel);
+    if (!topics.has(x.topic)) {
+      topics.add(x.topic);
+      meanings.push(x.meaning);
+    }
+    x.steps.forEach((s) => steps.add(s));
+  }
+  return { meaning: meanings, nextSteps: orderSteps(steps).map((s) => STEP_TEXT[s]) };
+}
+
+function severityOf(kind: IncidentKind, evidence: readonly Evidence[]): Severity {
+  if (kind !== 'kernel-trouble') return 'critical';
+  let best: Severity = 'info';
+  for (const e of evidence) {
+    if (e.kernel === undefined) continue;
+    const level = explainEvent(e.kernel).level;
+    if (SEVERITY_RANK[level] > SEVERITY_RANK[best]) best = level;
+  }
+  return best;
+}
+
+function titleOf(
+  kind: IncidentKind,
+  gpuName: string | null,
+  evidence: readonly Evidence[],
+): string {
+  const who = gpuName ?? 'GPU';
+  if (kind !== 'kernel-trouble') return `${who} ${KIND_TEXT[kind].title}`;
+  const k = [...evidence].reverse().find((e) => e.kernel !== undefined)?.kernel;
+  return k ? `${who}: ${explainEvent(k).title}` : `${who}: ${KIND_TEXT[kind].title}`;
+}
+
+export function openIncident(
+  id: string,
+  gpu: string | null,
+  gpuName: string | null,
+  kind: IncidentKind,
+  evidence: readonly Evidence[],
+  at: number,
+): Incident {
+  return {
+    id,
+    gpu,
+    gpuName,
+    kind,
+    severity: severityOf(kind, evidence),
+    title: titleOf(kind, gpuName, evidence),
+    openedAt: at,
+    updatedAt: at,
+    evidence,
+    ...explain(kind, evidence),
+  };
+}
+
+/** Adds evidence; the kind only ever escalates (a fall off the bus that ends in removal). */
+export function mergeIncident(
+  incident: Incident,
+  kind: IncidentKind,
+  evidence: readonly Evidence[],
+  at: number,
+): Incident {
+  const nextKind = KIND_RANK[kind] > KIND_RANK[incident.kind] ? kind : incident.kind;
+  const all = [...incident.evidence, ...evidence];
+  return {
+    ...incident,
+    kind: nextKind,
+    severity: severityOf(nextKind, all),
+    title: titleOf(nextKind, incident.gpuName, all),
+    updatedAt: at,
+    evidence: all,
+    ...explain(nextKind, all),
+  };
+}
+
+export const isOpen = (incident: Incident, at: number): boolean =>
+  at - incident.updatedAt <= MERGE_WINDOW_MS;

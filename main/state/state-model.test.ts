@@ -1,0 +1,296 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientInfo, ClientsReport } from '../common/clients-model.js';
+import type { Inventory } from '../common/inventory-model.js';
+import type { Evidence } from '../common/state-model.js';
+import { classifyMessage } from '../diagnose/classify.js';
+import { readInventory } from '../inventory/inventory.js';
+import { scenarioByName } from '../sim/scenarios/index.js';
+import { makeSysroot } from '../sim/sysroot-fixture.js';
+import { kernelFact } from './fact-builder.js';
+import type { Fact } from './facts.js';
+import { StateModel } from './state-model.js';
+
+const EGPU = '0000:0a:00.0';
+const IGPU = '0000:00:02.0';
+let tb3: Inventory;
+let usb4: Inventory;
+let dead: Inventory;
+const cleanups: (() => void)[] = [];
+beforeAll(() => {
+  for (const [name, set] of [
+    ['tb3-nvidia', (i: Inventory) => (tb3 = i)],
+    ['usb4-amd', (i: Inventory) => (usb4 = i)],
+    ['fell-off-bus', (i: Inventory) => (dead = i)],
+  ] as const) {
+    const f = makeSysroot(scenarioByName(name)!);
+    set(readInventory(f.root));
+    cleanups.push(() => f.cleanup());
+  }
+});
+afterAll(() => cleanups.forEach((c) => c()));
+
+const ev = (at: number, text: string, source: Evidence['source'] = 'udev'): Evidence => ({
+  at,
+  source,
+  text,
+});
+const kernel = (at: number, message: string): Fact => {
+  const k = classifyMessage(message);
+  if (k === null) throw new Error(`not an event: ${message}`);
+  return kernelFact(k, message, at);
+};
+const removed = (
+  at: number,
+  bdf = EGPU,
+  o: { ejecting?: boolean; cardPresent?: boolean | null } = {},
+): Fact => ({
+  type: 'pci-removed',
+  at,
+  bdf,
+  evidence: ev(at, `udev remove pci ${bdf}`),
+  ejecting: o.ejecting ?? false,
+  cardPresent: o.cardPresent ?? null,
+});
+const client = (pid: number, comm: string, gpu: string): ClientInfo => ({
+  pid,
+  comm,
+  cmdline: comm,
+  uid: 1000,
+  user: 'alice',
+  gpu,
+  nodes: ['/dev/nvidia0'],
+  via: ['fd'],
+  role: 'compute',
+});
+const report = (...clients: ClientInfo[]): ClientsReport => ({
+  clients,
+  uninspectable: 0,
+  vanished: 0,
+  scanned: 10,
+});
+
+function started(inv = tb3): StateModel {
+  const m = new StateModel();
+  m.apply({ type: 'inventory', at: 1000, inventory: inv });
+  return m;
+}
+const stateOf = (m: StateModel, bdf = EGPU): string | undefined => m.entry(bdf)?.state;
+
+describe('StateModel lifecycle', () => {
+  it('coldplug: every GPU attached; clients make it in-use and back', () => {
+    const m = new StateModel();
+    const out = m.apply({ type: 'inventory', at: 1000, inventory: tb3 });
+    expect(out.transitions.map((t) => [t.gpu, t.from, t.to])).toEqual([
+      [IGPU, null, 'attached'],
+      [EGPU, null, 'attached'],
+    ]);
+    const busy = m.apply({
+      type: 'clients',
+      at: 1100,
+      report: report(client(2231, 'ollama', EGPU)),
+    });
+    expect(busy.transitions.map((t) => [t.gpu, t.to, t.evidence[0]?.text])).toEqual([
+      [EGPU, 'in-use', '1 process(es): ollama'],
+    ]);
+    expect(
+      m.apply({ type: 'clients', at: 1200, report: report() }).transitions.map((t) => t.to),
+    ).toEqual(['attached']);
+  });
+
+  it('planned eject: ejecting → safe-to-unplug → unplugged, with no incident', () => {
+    const m = started();
+    m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+    expect(stateOf(m)).toBe('ejecting');
+    expect(m.apply(removed(2100, EGPU, { ejecting: true })).transitions.map((t) => t.to)).toEqual([
+      'safe-to-unplug',
+    ]);
+    const pulled = m.apply({
+      type: 'tb-router',
+      at: 9000,
+      router: '0-1',
+      uniqueId: 'dc010000-0000-8508-a22d-32ca6421cb16',
+      change: 'removed',
+      evidence: ev(9000, 'udev remove thunderbolt 0-1'),
+    });
+    expect(pulled.transitions.map((t) => t.to)).toEqual(['unplugged']);
+    expect(m.snapshot().incidents).toEqual([]);
+  });
+
+  it('surprise unplug of an NVIDIA eGPU: link down + Xid 79 + TB disconnect + udev remove = one incident', () => {
+    const m = started();
+    m.apply({ type: 'clients', at: 1500, report: report(client(2231, 'ollama', EGPU)) });
+    const a = m.apply(kernel(3000, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'));
+    expect(a.transitions.map((t) => [t.from, t.to])).toEqual([['in-use', 'surprise-removed']]);
+    m.apply(
+      kernel(
+        3010,
+        "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.",
+      ),
+    );
+    m.apply(kernel(3020, 'thunderbolt 0-1: device disconnected'));
+    const last = m.apply(removed(3050));
+    expect(last.transitions).toEqual([]);
+    const incidents = m.snapshot().incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({
+      gpu: EGPU,
+      kind: 'surprise-removal',
+      severity: 'critical',
+      title: 'NVIDIA GeForce RTX 3070 unplugged while in use',
+    });
+    expect(incidents[0]!.evidence.map((e) => e.source)).toEqual([
+      'kernel',
+      'kernel',
+      'kernel',
+      'udev',
+    ]);
+    expect(incidents[0]!.nextSteps.join(' ')).toMatch(/Reconnect the enclosure/);
+    expect(stateOf(m)).toBe('surprise-removed');
+  });
+
+  it('surprise unplug where udev wins the race: unplugged first, then corrected by the cable evidence', () => {
+    const m = started();
+    expect(m.apply(removed(3000)).transitions.map((t) => t.to)).toEqual(['unplugged']);
+    const late = m.apply(kernel(3400, 'thunderbolt 0-1: device disconnected'));
+    expect(late.transitions.map((t) => t.to)).toEqual(['surprise-removed']);
+    expect(m.snapshot().incidents.map((i) => i.kind)).toEqual(['surprise-removal']);
+  });
+
+  it('an empty hot-plug slot at removal time means the cable is gone', () => {
+    const m = started();
+    expect(
+      m.apply(removed(3000, EGPU, { cardPresent: false })).transitions.map((t) => t.to),
+    ).toEqual(['surprise-removed']);
+  });
+
+  it('a removal long after old cable evidence is not a surprise', () => {
+    const m = started();
+    m.apply(kernel(1000, 'pcieport 0000:00:1d.0: pciehp: Slot(9): Link Down')); // another port: not ours
+    expect(m.apply(removed(60_000)).transitions.map((t) => t.to)).toEqual(['unplugged']);
+  });
+
+  it('fell off the bus (Xid 79 without unplug), then cleaned up', () => {
+    const m = started();
+    const a = m.apply(
+      kernel(
+        5000,
+        "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.",
+      ),
+    );
+    expect(a.transitions.map((t) => t.to)).toEqual(['fell-off-bus']);
+    expect(a.incidents.map((i) => [i.kind, i.severity])).toEqual([['fell-off-bus', 'critical']]);
+    m.apply(removed(5200));
+    expect(stateOf(m)).toBe('unplugged');
+    expect(m.snapshot().incidents).toHaveLength(1);
+  });
+
+  it('an inventory that reads 0xffff is a fall off the bus', () => {
+    const m = new StateModel();
+    const out = m.apply({ type: 'inventory', at: 1000, inventory: dead });
+    expect(out.transitions.filter((t) => t.gpu === EGPU).map((t) => t.to)).toEqual([
+      'attached',
+      'fell-off-bus',
+    ]);
+    expect(out.incidents.map((i) => i.kind)).toEqual(['fell-off-bus']);
+  });
+
+  it('NVIDIA waiting for clients on remove: stuck (minor device N maps to the GPU)', () => {
+    const m = started();
+    const out = m.apply(
+      kernel(7000, 'NVRM: Attempting to remove minor device 0 with non-zero usage count!'),
+    );
+    expect(out.transitions.map((t) => [t.gpu, t.to])).toEqual([[EGPU, 'stuck']]);
+    expect(out.incidents[0]).toMatchObject({ kind: 'driver-stuck', severity: 'critical' });
+  });
+
+  it('a corrected AER on the enclosure bridge is an info incident and changes no state', () => {
+    const m = started();
+    const out = m.apply(
+      kernel(
+        8000,
+        'pcieport 0000:09:01.0: AER: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)',
+      ),
+    );
+    expect(out.transitions).toEqual([]);
+    expect(out.incidents.map((i) => [i.gpu, i.kind, i.severity])).toEqual([
+      [EGPU, 'kernel-trouble', 'info'],
+    ]);
+    // A second one within the window joins it.
+    m.apply(
+      kernel(
+        9000,
+        'pcieport 0000:09:01.0: AER: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)',
+      ),
+    );
+    expect(m.snapshot().incidents).toHaveLength(1);
+    expect(m.snapshot().incidents[0]!.evidence).toHaveLength(2);
+  });
+
+  it('events about no GPU we know go into an incident without a GPU', () => {
+    const m = started();
+    const out = m.apply(
+      kernel(
+        8000,
+        'pcieport 0000:00:1d.0: AER: PCIe Bus Error: severity=Uncorrected (Fatal), type=Transaction Layer, (Requester ID)',
+      ),
+    );
+    expect(out.incidents.map((i) => [i.gpu, i.severity])).toEqual([[null, 'critical']]);
+  });
+
+  it('a remembered eGPU: absent → connected (router back) → attached at a new address', () => {
+    const m = new StateModel();
+    m.apply({
+      type: 'known',
+      at: 0,
+      gpus: [
+        {
+          bdf: '0000:05:00.0',
+          name: 'AMD Radeon RX 6800',
+          vendorId: '0x1002',
+          deviceId: '0x73bf',
+          enclosure: {
+            name: 'Razer Core X Chroma',
+            router: '0-1',
+            uniqueId: 'c4010000-0070-640e-0314-3f4d22bb0a17',
+          },
+        },
+      ],
+    });
+    expect(stateOf(m, '0000:05:00.0')).toBe('absent');
+    const plugged = m.apply({
+      type: 'tb-router',
+      at: 100,
+      router: '0-1',
+      uniqueId: 'c4010000-0070-640e-0314-3f4d22bb0a17',
+      change: 'added',
+      evidence: ev(100, 'udev add thunderbolt 0-1'),
+    });
+    expect(plugged.transitions.map((t) => t.to)).toEqual(['connected']);
+    const up = m.apply({ type: 'inventory', at: 200, inventory: usb4 });
+    expect(
+      up.transitions.filter((t) => t.gpu === '0000:66:00.0').map((t) => [t.from, t.to]),
+    ).toEqual([['connected', 'attached']]);
+    expect(m.entry('0000:05:00.0')).toBeUndefined();
+  });
+
+  it('sleep while the eGPU is in use gives a notice', () => {
+    const m = started();
+    m.apply({ type: 'clients', at: 1500, report: report(client(2231, 'ollama', EGPU)) });
+    const out = m.apply({ type: 'sleep', at: 2000, start: true });
+    expect(out.notices.map((n) => [n.kind, n.gpu])).toEqual([['sleep-with-egpu', EGPU]]);
+    expect(m.snapshot().preparingForSleep).toBe(true);
+  });
+
+  it('a GPU that vanished without a udev event is removed; its enclosure still there makes it connected', () => {
+    const m = started();
+    const out = m.apply({
+      type: 'inventory',
+      at: 5000,
+      inventory: { ...tb3, gpus: tb3.gpus.filter((g) => g.bdf !== EGPU) },
+    });
+    expect(out.transitions.map((t) => [t.gpu, t.to, t.evidence[0]?.source])).toEqual([
+      [EGPU, 'unplugged', 'sysfs'],
+      [EGPU, 'connected', 'sysfs'],
+    ]);
+  });
+});

@@ -1,0 +1,563 @@
+// The state machine: one lifecycle per GPU, fed with facts, producing transitions, incidents and
+// notices. Pure and deterministic (time comes with each fact), so every scenario is a unit test.
+//
+//   absent → connected (Thunderbolt device present, not authorized) → attached → in-use
+//          → ejecting → safe-to-unplug → unplugged
+//   failures: fell-off-bus (config space dead), surprise-removed (gone without an eject),
+//             stuck (driver remove blocked).
+
+import type { ClientInfo } from '../common/clients-model.js';
+import type { GpuInfo, Inventory, ThunderboltRouter } from '../common/inventory-model.js';
+import { isBdf } from '../common/pci.js';
+import type {
+  Evidence,
+  GpuEntry,
+  GpuLifecycle,
+  Incident,
+  IncidentKind,
+  Notice,
+  Snapshot,
+  SourceHealth,
+  Transition,
+} from '../common/state-model.js';
+import { vendorOf } from '../diagnose/diagnosis.js';
+import type { Fact, KnownGpu } from './facts.js';
+import { isOpen, mergeIncident, openIncident } from './incidents.js';
+
+/** Physical-unplug evidence this recent turns a PCI removal into a surprise removal. */
+export const PHYSICAL_WINDOW_MS = 5_000;
+
+export type Output = {
+  readonly transitions: readonly Transition[];
+  readonly incidents: readonly Incident[];
+  readonly notices: readonly Notice[];
+};
+
+type Entry = {
+  -readonly [K in keyof GpuEntry]: GpuEntry[K];
+} & { lastPhysicalAt: number | null; footprint: Set<string> };
+
+const PRESENT_STATES: ReadonlySet<GpuLifecycle> = new Set([
+  'attached',
+  'in-use',
+  'ejecting',
+  'fell-off-bus',
+  'stuck',
+]);
+
+function footprintOf(info: GpuInfo): Set<string> {
+  const set = new Set<string>([info.bdf, ...info.functions.map((f) => f.bdf)]);
+  for (const part of info.sysfsPath.split('/')) if (isBdf(part)) set.add(part);
+  return set;
+}
+
+const VENDOR_IDS: Readonly<Record<string, string>> = {
+  nvidia: '0x10de',
+  amd: '0x1002',
+  intel: '0x8086',
+};
+
+export class StateModel {
+  #entries = new Map<string, Entry>();
+  #incidents = new Map<string, Incident>();
+  #incidentSeq = 0;
+  #thunderbolt: Inventory['thunderbolt'] = [];
+  #sources = new Map<string, SourceHealth>();
+  #sleeping = false;
+  #updatedAt = 0;
+  #out: { transitions: Transition[]; incidents: Map<string, Incident>; notices: Notice[] } = {
+    transitions: [],
+    incidents: new Map(),
+    notices: [],
+  };
+
+  apply(fact: Fact): Output {
+    this.#updatedAt = Math.max(this.#updatedAt, fact.at);
+    switch (fact.type) {
+      case 'known':
+        for (const k of fact.gpus) this.#remember(k, fact.at);
+        break;
+      case 'inventory':
+        this.#reconcile(fact.inventory, fact.at);
+        break;
+      case 'pci-removed':
+        this.#pciRemoved(fact.bdf, fact.at, fact.evidence, fact.ejecting, fact.cardPresent);
+        break;
+      case 'pci-unbound':
+        break; // progress of a removal; the remove (or the next inventory) decides
+      case 'kernel':
+        this.#kernel(fact);
+        break;
+      case 'tb-router':
+        this.#tbRouter(fact);
+        break;
+      case 'drm-wedged': {
+        const e = fact.bdf === null ? undefined : this.#byFootprint(fact.bdf)[0];
+        this.#incident(e ?? null, 'wedged', [fact.evidence], fact.at);
+        break;
+      }
+      case 'clients':
+        this.#clients(fact.report.clients, fact.at);
+        break;
+      case 'eject':
+        this.#eject(fact);
+        break;
+      case 'sleep':
+        this.#sleep(fact.start, fact.at);
+        break;
+      case 'source':
+        this.#sources.set(fact.name, {
+          name: fact.name,
+          state: fact.state,
+          detail: fact.detail,
+          ...(fact.via === undefined ? {} : { via: fact.via }),
+        });
+        break;
+    }
+    const out = {
+      transitions: this.#out.transitions,
+      incidents: [...this.#out.incidents.values()],
+      notices: this.#out.notices,
+    };
+    this.#out = { transitions: [], incidents: new Map(), notices: [] };
+    return out;
+  }
+
+  snapshot(): Snapshot {
+    const gpus: GpuEntry[] = [...this.#entries.values()]
+      .map(({ lastPhysicalAt: _l, footprint: _f, ...e }) => ({ ...e }))
+      .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
+    const routers = this.#thunderbolt.flatMap((d) => d.routers);
+    return {
+      gpus,
+      incidents: [...this.#incidents.values()].sort((a, b) => b.updatedAt - a.updatedAt),
+      thunderbolt: this.#thunderbolt,
+      pendingDevices: routers.filter((r: ThunderboltRouter) => !r.host && r.authorized === 0),
+      sources: [...this.#sources.values()],
+      preparingForSleep: this.#sleeping,
+      updatedAt: this.#updatedAt,
+    };
+  }
+
+  entry(bdf: string): GpuEntry | undefined {
+    return this.#entries.get(bdf);
+  }
+
+  // ── transitions ──────────────────────────────────────────────────────────────────────────
+
+  #set(e: Entry, to: GpuLifecycle, at: number, evidence: readonly Evidence[]): void {
+    if (e.state === to) return;
+    const from = e.state;
+    e.state = to;
+    e.since = at;
+    this.#out.transitions.push({ at, gpu: e.bdf, name: e.name, from, to, evidence });
+  }
+
+  #incident(e: Entry | null, kind: IncidentKind, evidence: readonly Evidence[], at: number): void {
+    const key = e?.incident ?? null;
+    const open = key === null ? undefined : this.#incidents.get(key);
+    let inc: Incident;
+    if (open !== undefined && isOpen(open, at)) inc = mergeIncident(open, kind, evidence, at);
+    else {
+      const orphan =
+        e === null
+          ? [...this.#incidents.values()].find((i) => i.gpu === null && isOpen(i, at))
+          : undefined;
+      inc = orphan
+        ? mergeIncident(orphan, kind, evidence, at)
+        : openIncident(
+            `i${++this.#incidentSeq}`,
+            e?.bdf ?? null,
+            e?.name ?? null,
+            kind,
+            evidence,
+            at,
+          );
+    }
+    this.#incidents.set(inc.id, inc);
+    this.#out.incidents.set(inc.id, inc);
+    if (e !== null) e.incident = inc.id;
+  }
+
+  // ── facts ────────────────────────────────────────────────────────────────────────────────
+
+  #remember(k: KnownGpu, at: number): void {
+    if (this.#entries.has(k.bdf)) return;
+    this.#entries.set(k.bdf, {
+      bdf: k.bdf,
+      name: k.name,
+      vendorId: k.vendorId,
+      deviceId: k.deviceId,
+      external: true,
+      enclosure: k.enclosure,
+      state: 'absent',
+      since: at,
+      present: false,
+      info: null,
+      clients: null,
+      clientsAt: null,
+      incident: null,
+      lastPhysicalAt: null,
+      footprint: new Set([k.bdf]),
+    });
+  }
+
+  /** The entry a freshly seen GPU continues: same address, or the same card back at a new one. */
+  #matchEntry(g: GpuInfo): Entry | undefined {
+    const same = this.#entries.get(g.bdf);
+    if (same !== undefined) return same;
+    return [...this.#entries.values()].find(
+      (e) =>
+        !e.present &&
+        e.vendorId === g.vendorId &&
+        e.deviceId === g.deviceId &&
+        (e.enclosure === null ||
+          g.enclosure === null ||
+          e.enclosure.uniqueId === g.enclosure.uniqueId),
+    );
+  }
+
+  #reconcile(inv: Inventory, at: number): void {
+    this.#thunderbolt = inv.thunderbolt;
+    const seen = new Set<string>();
+    for (const g of inv.gpus) {
+      seen.add(g.bdf);
+      let e = this.#matchEntry(g);
+      const sysfs: Evidence = {
+        at,
+        source: 'sysfs',
+        text: `${g.bdf} present (driver ${g.driver ?? 'none'}, health ${g.health})`,
+      };
+      if (e !== undefined && e.bdf !== g.bdf) {
+        this.#entries.delete(e.bdf);
+        e.bdf = g.bdf;
+      }
+      if (e === undefined) {
+        e = {
+          bdf: g.bdf,
+          name: g.name,
+          vendorId: g.vendorId,
+          deviceId: g.deviceId,
+          external: g.external,
+          enclosure: g.enclosure,
+          state: 'attached',
+          since: at,
+          present: true,
+          info: g,
+          clients: null,
+          clientsAt: null,
+          incident: null,
+          lastPhysicalAt: null,
+          footprint: footprintOf(g),
+        };
+        this.#entries.set(g.bdf, e);
+        this.#out.transitions.push({
+          at,
+          gpu: g.bdf,
+          name: g.name,
+          from: null,
+          to: 'attached',
+          evidence: [sysfs],
+        });
+      } else {
+        const wasPresent = e.present;
+        Object.assign(e, {
+          name: g.name,
+          external: g.external,
+          info: g,
+          present: true,
+          footprint: footprintOf(g),
+        });
+        if (g.enclosure) e.enclosure = g.enclosure;
+        if (!wasPresent || !PRESENT_STATES.has(e.state))
+          this.#set(e, this.#busyState(e), at, [sysfs]);
+        else if (e.state === 'fell-off-bus' && g.health === 'ok')
+          this.#set(e, this.#busyState(e), at, [sysfs]);
+      }
+      this.#entries.set(g.bdf, e);
+      if (
+        g.health === 'unreachable' &&
+        e.state !== 'fell-off-bus' &&
+        e.state !== 'surprise-removed'
+      ) {
+        const dead: Evidence = { at, source: 'sysfs', text: `${g.bdf}: ${g.healthReason}` };
+        this.#set(e, 'fell-off-bus', at, [dead]);
+        this.#incident(e, 'fell-off-bus', [dead], at);
+      }
+    }
+    for (const e of this.#entries.values()) {
+      if (e.present && !seen.has(e.bdf)) {
+        // Gone without a udev event reaching us (missed while udevadm restarted): same as a remove.
+        this.#pciRemoved(
+          e.bdf,
+          at,
+          { at, source: 'sysfs', text: `${e.bdf} no longer in sysfs` },
+          false,
+          null,
+        );
+      }
+    }
+    this.#matchRouters(at);
+  }
+
+  /** Absent or unplugged eGPUs whose enclosure is plugged in again: connected (not yet usable). */
+  #matchRouters(at: number): void {
+    const routers = this.#thunderbolt.flatMap((d) => d.routers).filter((r) => !r.host);
+    for (const e of this.#entries.values()) {
+      if (e.present || e.enclosure === null) continue;
+      const r = routers.find((x) => x.uniqueId === e.enclosure?.uniqueId);
+      if (r === undefined) {
+        if (e.state === 'connected' || e.state === 'safe-to-unplug') {
+          this.#set(e, e.state === 'connected' ? 'absent' : 'unplugged', at, [
+            { at, source: 'sysfs', text: `Thunderbolt device ${e.enclosure.router} gone` },
+          ]);
+        }
+        continue;
+      }
+      if (e.state === 'absent' || e.state === 'unplugged' || e.state === 'surprise-removed') {
+        const auth = r.authorized === 0 ? 'not authorized' : 'authorized, GPU not enumerated yet';
+        this.#set(e, 'connected', at, [
+          {
+            at,
+            source: 'sysfs',
+            text: `Thunderbolt device ${r.router} (${r.deviceName ?? '?'}) connected, ${auth}`,
+          },
+        ]);
+      }
+    }
+  }
+
+  #busyState(e: Entry): GpuLifecycle {
+    return e.clients !== null && e.clients.length > 0 ? 'in-use' : 'attached';
+  }
+
+  #pciRemoved(
+    bdf: string,
+    at: number,
+    ev: Evidence,
+    ejecting: boolean,
+    cardPresent: boolean | null,
+  ): void {
+    const e = this.#entries.get(bdf);
+    if (e === undefined || !e.present) return;
+    e.present = false;
+    e.clients = null;
+    const physical =
+      cardPresent === false ||
+      (e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS);
+    if (e.state === 'surprise-removed') {
+      this.#incident(e, 'surprise-removal', [ev], at);
+    } else if (physical) {
+      this.#set(e, 'surprise-removed', at, [ev]);
+      this.#incident(e, 'surprise-removal', [ev], at);
+    } else if (ejecting || e.state === 'ejecting') {
+      this.#set(e, 'safe-to-unplug', at, [ev]);
+    } else if (e.state === 'fell-off-bus' || e.state === 'stuck') {
+      // The dead device was cleaned up (pciehp or a manual remove): it is gone now.
+      const kind = e.state === 'stuck' ? 'driver-stuck' : 'fell-off-bus';
+      this.#set(e, 'unplugged', at, [ev]);
+      this.#incident(e, kind, [ev], at);
+    } else {
+      // Removed through sysfs by someone else, or the unplug evidence is still on its way.
+      this.#set(e, 'unplugged', at, [ev]);
+    }
+  }
+
+  #physical(entries: readonly Entry[], at: number, ev: Evidence): void {
+    for (const e of entries) {
+      e.lastPhysicalAt = at;
+      if (e.state === 'safe-to-unplug' || e.state === 'absent' || e.state === 'connected') {
+        this.#set(e, 'unplugged', at, [ev]);
+      } else if (
+        e.state === 'unplugged' &&
+        at - e.since <= PHYSICAL_WINDOW_MS &&
+        !this.#hasOpenIncident(e, at)
+      ) {
+        // The removal came first and the cable evidence second: it was a surprise after all.
+        this.#set(e, 'surprise-removed', at, [ev]);
+        this.#incident(e, 'surprise-removal', [ev], at);
+      } else if (PRESENT_STATES.has(e.state) || e.state === 'surprise-removed') {
+        this.#set(e, 'surprise-removed', at, [ev]);
+        this.#incident(e, 'surprise-removal', [ev], at);
+      }
+    }
+  }
+
+  #hasOpenIncident(e: Entry, at: number): boolean {
+    const inc = e.incident === null ? undefined : this.#incidents.get(e.incident);
+    return inc !== undefined && isOpen(inc, at);
+  }
+
+  #byFootprint(bdf: string): Entry[] {
+    return [...this.#entries.values()].filter((e) => e.footprint.has(bdf));
+  }
+
+  #byRouter(router: string | null, uniqueId: string | null): Entry[] {
+    return [...this.#entries.values()].filter(
+      (e) =>
+        e.enclosure !== null &&
+        ((uniqueId !== null && e.enclosure.uniqueId === uniqueId) ||
+          (uniqueId === null && router !== null && e.enclosure.router === router)),
+    );
+  }
+
+  /** The entries a kernel event is about: by address, Thunderbolt router, NVIDIA minor or vendor. */
+  #subjects(fact: Extract<Fact, { type: 'kernel' }>): Entry[] {
+    const k = fact.event;
+    if (k.bdf !== null) {
+      // pciehp and AER name the port above the GPU: its footprint includes its bridges.
+      const hit = this.#byFootprint(k.bdf);
+      if (!k.kind.startsWith('gpu-') && k.kind !== 'driver-remove-blocked') return hit;
+      // A GPU event names the GPU itself; failing that, one of its functions.
+      const own = hit.filter((e) => e.bdf === k.bdf);
+      return own.length > 0 ? own : hit.slice(0, 1);
+    }
+    if (k.router !== undefined) return this.#byRouter(k.router, null);
+    const minor = /minor device (\d+)/.exec(k.text);
+    if (minor)
+      return [...this.#entries.values()]
+        .filter((e) => e.info?.nvidia?.minor === Number(minor[1]))
+        .slice(0, 1);
+    const vendor = vendorOf(k.text);
+    const id = vendor === null ? undefined : VENDOR_IDS[vendor];
+    const candidates = [...this.#entries.values()].filter((e) => e.present && e.vendorId === id);
+    return candidates.length === 1 ? candidates : [];
+  }
+
+  #kernel(fact: Extract<Fact, { type: 'kernel' }>): void {
+    const { event: k, at, evidence: ev } = fact;
+    const subjects = this.#subjects(fact);
+    switch (k.kind) {
+      case 'pcie-link-down':
+      case 'tb-disconnected':
+        if (subjects.length > 0) this.#physical(subjects, at, ev);
+        else this.#incident(null, 'kernel-trouble', [ev], at);
+        return;
+      case 'tb-connected':
+        for (const e of subjects) {
+          if (!e.present && e.state !== 'connected') this.#set(e, 'connected', at, [ev]);
+        }
+        return;
+      case 'gpu-fell-off-bus':
+        for (const e of subjects) {
+          const recentUnplug =
+            e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS;
+          if (recentUnplug || e.state === 'surprise-removed')
+            this.#incident(e, 'surprise-removal', [ev], at);
+          else {
+            if (e.present) this.#set(e, 'fell-off-bus', at, [ev]);
+            this.#incident(e, 'fell-off-bus', [ev], at);
+          }
+        }
+        if (subjects.length === 0) this.#incident(null, 'fell-off-bus', [ev], at);
+        return;
+      case 'driver-remove-blocked':
+        for (const e of subjects) {
+          if (e.state !== 'surprise-removed') this.#set(e, 'stuck', at, [ev]);
+          this.#incident(e, 'driver-stuck', [ev], at);
+        }
+        if (subjects.length === 0) this.#incident(null, 'driver-stuck', [ev], at);
+        return;
+      case 'gpu-xid':
+      case 'gpu-hang':
+      case 'gpu-reset':
+      case 'pcie-aer':
+      case 'pci-config-dead':
+      case 'power-state-stuck':
+      case 'display-engine-error':
+        if (subjects.length === 0) this.#incident(null, 'kernel-trouble', [ev], at);
+        for (const e of subjects) this.#incident(e, 'kernel-trouble', [ev], at);
+        return;
+    }
+  }
+
+  #tbRouter(fact: Extract<Fact, { type: 'tb-router' }>): void {
+    const subjects = this.#byRouter(fact.router, fact.uniqueId);
+    switch (fact.change) {
+      case 'removed':
+      case 'disconnected':
+        this.#physical(subjects, fact.at, fact.evidence);
+        return;
+      case 'added':
+      case 'authorized':
+        for (const e of subjects) {
+          if (!e.present && e.state !== 'connected')
+            this.#set(e, 'connected', fact.at, [fact.evidence]);
+        }
+        return;
+      case 'deauthorized':
+        return; // the tunnel was dropped on purpose (eject step); PCI removal already told us
+    }
+  }
+
+  #clients(all: readonly ClientInfo[], at: number): void {
+    for (const e of this.#entries.values()) {
+      if (!e.present) continue;
+      e.clients = all.filter((c) => c.gpu === e.bdf);
+      e.clientsAt = at;
+      if (e.state === 'attached' || e.state === 'in-use') {
+        const n = e.clients.length;
+        const names = [...new Set(e.clients.map((c) => c.comm))].slice(0, 4).join(', ');
+        this.#set(e, this.#busyState(e), at, [
+          {
+            at,
+            source: 'clients',
+            text:
+              n === 0
+                ? 'no process uses it'
+                : `${new Set(e.clients.map((c) => c.pid)).size} process(es): ${names}`,
+          },
+        ]);
+      }
+    }
+  }
+
+  #eject(fact: Extract<Fact, { type: 'eject' }>): void {
+    const e = this.#entries.get(fact.bdf);
+    if (e === undefined) return;
+    const ev: Evidence = {
+      at: fact.at,
+      source: 'action',
+      text: fact.phase === 'started' ? 'eject started' : `eject ${fact.result}: ${fact.detail}`,
+    };
+    if (fact.phase === 'started') {
+      if (e.present) this.#set(e, 'ejecting', fact.at, [ev]);
+      return;
+    }
+    switch (fact.result) {
+      case 'safe-to-unplug':
+        if (e.state === 'ejecting' || e.state === 'unplugged')
+          this.#set(e, 'safe-to-unplug', fact.at, [ev]);
+        return;
+      case 'stuck':
+        this.#set(e, 'stuck', fact.at, [ev]);
+        this.#incident(e, 'driver-stuck', [ev], fact.at);
+        return;
+      case 'failed':
+      case 'blocked':
+      case 'cancelled':
+        if (e.state === 'ejecting')
+          this.#set(e, e.present ? this.#busyState(e) : 'unplugged', fact.at, [ev]);
+        return;
+    }
+  }
+
+  #sleep(start: boolean, at: number): void {
+    this.#sleeping = start;
+    if (!start) return;
+    for (const e of this.#entries.values()) {
+      if (e.external && (e.state === 'in-use' || e.state === 'attached')) {
+        this.#out.notices.push({
+          at,
+          kind: 'sleep-with-egpu',
+          gpu: e.bdf,
+          name: e.name,
+          text:
+            e.state === 'in-use'
+              ? `${e.name} is in use and the computer is going to sleep; many eGPU setups do not survive suspend. Eject it first.`
+              : `${e.name} is attached and the computer is going to sleep; eject it first if your setup does not resume well.`,
+        });
+      }
+    }
+  }
+}
