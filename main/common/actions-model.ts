@@ -1,0 +1,127 @@
+// Guided actions as data: plans the user sees before anything runs, progress while they run,
+// and the final result. Shared by the CLI (`egpu eject --dry-run --json`), the UI and tests.
+
+export const EJECT_STEP_IDS = [
+  'close-app',
+  'release-compositor',
+  'stop-service',
+  'unbind',
+  'remove',
+  'unload-modules',
+  'drop-tunnel',
+  'confirm-removal',
+  'safe-to-unplug',
+] as const;
+
+export const RECOVER_STEP_IDS = [
+  'authorize',
+  'rescan',
+  'bind',
+  'reload-modules',
+  'verify',
+] as const;
+
+export type StepId = (typeof EJECT_STEP_IDS)[number] | (typeof RECOVER_STEP_IDS)[number];
+
+export type PlanStep = {
+  readonly step: StepId;
+  /** What will happen, in plain words ("Ask ollama (pid 2231) to quit (SIGTERM)"). */
+  readonly detail: string;
+  /** Runs through the privileged helper (a polkit prompt may appear). */
+  readonly privileged: boolean;
+  /** For close-app steps: the process. */
+  readonly pid?: number;
+  readonly comm?: string;
+  /** For privileged steps: the helper verb and arguments, shown verbatim. */
+  readonly helper?: readonly string[];
+};
+
+export type BlockerKind =
+  | 'client' // a process holds the GPU: closing it (after confirmation) clears the blocker
+  | 'primary-gpu' // the session's compositor drives its displays from this GPU: log out first
+  | 'internal' // not an external GPU
+  | 'not-present' // already gone
+  | 'stuck' // the driver is already stuck removing it
+  | 'unsupported'; // e.g. no removable ancestor, or the helper is missing
+
+export type Blocker = {
+  readonly kind: BlockerKind;
+  readonly reason: string;
+  readonly pid?: number;
+  readonly comm?: string;
+  /** The blocker goes away if the user agrees to close this process. */
+  readonly closable: boolean;
+};
+
+export type ActionPlan = {
+  readonly action: 'eject' | 'recover';
+  readonly gpu: string | null;
+  readonly name: string | null;
+  readonly result: 'ready' | 'blocked';
+  readonly blockers: readonly Blocker[];
+  readonly steps: readonly PlanStep[];
+  /** Things the user should know that do not block (e.g. "the tunnel cannot be dropped"). */
+  readonly warnings: readonly string[];
+};
+
+export type StepStatus = 'running' | 'done' | 'failed' | 'skipped';
+
+export type StepProgress = {
+  readonly step: StepId;
+  readonly status: StepStatus;
+  readonly detail: string;
+};
+
+export type EjectOutcome = 'safe-to-unplug' | 'blocked' | 'failed' | 'stuck' | 'cancelled';
+export type RecoverOutcome = 'recovered' | 'blocked' | 'failed' | 'stuck' | 'cancelled';
+
+export type ActionFinal = {
+  readonly result: EjectOutcome | RecoverOutcome;
+  readonly detail: string;
+};
+
+/** Options the user picked for an eject run. */
+export type EjectOptions = {
+  /** Processes the user agreed to close (SIGTERM). */
+  readonly closePids: readonly number[];
+  /** SIGKILL processes that did not quit after SIGTERM. Only when the user picks force. */
+  readonly force: boolean;
+};
+
+export type SessionKind =
+  | 'gnome-wayland'
+  | 'gnome-x11'
+  | 'kde-wayland'
+  | 'kde-x11'
+  | 'sway'
+  | 'hyprland'
+  | 'wlroots'
+  | 'xorg-bumblebee'
+  | 'xorg'
+  | 'unknown';
+
+export type CompositorAction = {
+  readonly id: string;
+  readonly title: string;
+  readonly detail: string;
+  /** Explicit warning (restarting the display manager closes every app in the session). */
+  readonly warning?: string;
+  readonly privileged: boolean;
+  readonly command?: readonly string[];
+};
+
+export type ConfigSnippet = {
+  readonly title: string;
+  /** Where to put it, e.g. /etc/udev/rules.d/61-egpu-mutter.rules */
+  readonly path: string;
+  readonly text: string;
+  /** How to apply it (e.g. reload udev rules and log out). */
+  readonly apply: string;
+};
+
+export type CompositorAdvice = {
+  readonly session: SessionKind;
+  readonly sessionDetail: string;
+  readonly actions: readonly CompositorAction[];
+  readonly config: readonly ConfigSnippet[];
+};
