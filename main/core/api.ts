@@ -1,0 +1,41 @@
+// The one Core API every face adapts: the Electron shell, browser mode (`egpu ui`) and the CLI.
+// The faces never reach past it into sources, inventory or the helper.
+
+import type {
+  ActionFinal,
+  ActionPlan,
+  CompositorAdvice,
+  EjectOptions,
+  StepProgress,
+} from '../common/actions-model.js';
+import type { ClientsReport } from '../common/clients-model.js';
+import type { Disposable } from '../common/disposable.js';
+import type { Result } from '../common/result.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/state-model.js';
+
+export type ActionRun = {
+  /** Resolves with the final result; never rejects. */
+  readonly done: Promise<ActionFinal>;
+  /** Cancel between steps: the run stops before the next step and reports what was done. */
+  cancel(): void;
+};
+
+export type Core = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  snapshot(): Snapshot;
+  /** Every change of the snapshot (coalesced: at most one call per burst of events). */
+  onSnapshot(listener: (s: Snapshot) => void): Disposable;
+  onTransition(listener: (t: Transition) => void): Disposable;
+  onIncident(listener: (i: Incident) => void): Disposable;
+  onNotice(listener: (n: Notice) => void): Disposable;
+  /** Re-scans who uses each GPU now (the snapshot's clients refresh too). */
+  refreshClients(): Promise<ClientsReport>;
+  planEject(bdf: string): Promise<Result<ActionPlan>>;
+  runEject(bdf: string, options: EjectOptions, onProgress: (p: StepProgress) => void): ActionRun;
+  planRecover(bdf: string | null): Promise<Result<ActionPlan>>;
+  runRecover(bdf: string | null, onProgress: (p: StepProgress) => void): ActionRun;
+  /** SIGTERM (or SIGKILL with force) one process, after the user confirmed it in the UI. */
+  closeClient(pid: number, force: boolean): Promise<Result<void>>;
+  compositorAdvice(): Promise<CompositorAdvice>;
+};
