@@ -1,0 +1,41 @@
+// zod schemas for every invoke channel's input. Every handler (Electron and browser mode) parses
+// its input with these before anything else; outputs are typed by contract.ts.
+
+import { z } from 'zod';
+import { INVOKE_CHANNELS } from './channels.js';
+
+const bdf = z
+  .string()
+  .regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/, 'a PCI address dddd:bb:dd.f');
+const pid = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 22);
+const runId = z.string().regex(/^[a-z0-9-]{1,64}$/);
+const empty = z.undefined().or(z.null()).or(z.object({}).strict());
+
+export const DEMO_ACTIONS = [
+  'plug',
+  'unplug',
+  'start-app',
+  'stop-app',
+  'fall-off-bus',
+  'reset',
+] as const;
+
+export const INPUT_SCHEMAS = {
+  [INVOKE_CHANNELS.getSnapshot]: empty,
+  [INVOKE_CHANNELS.refreshClients]: empty,
+  [INVOKE_CHANNELS.planEject]: z.object({ bdf }).strict(),
+  [INVOKE_CHANNELS.runEject]: z
+    .object({ bdf, closePids: z.array(pid).max(4096), force: z.boolean() })
+    .strict(),
+  [INVOKE_CHANNELS.planRecover]: z.object({ bdf: bdf.nullable() }).strict(),
+  [INVOKE_CHANNELS.runRecover]: z.object({ bdf: bdf.nullable() }).strict(),
+  [INVOKE_CHANNELS.cancelAction]: z.object({ runId }).strict(),
+  [INVOKE_CHANNELS.closeClient]: z.object({ pid, force: z.boolean() }).strict(),
+  [INVOKE_CHANNELS.compositorAdvice]: empty,
+  [INVOKE_CHANNELS.appInfo]: empty,
+  [INVOKE_CHANNELS.demoAct]: z.object({ action: z.enum(DEMO_ACTIONS) }).strict(),
+} as const;
