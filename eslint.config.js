@@ -51,11 +51,20 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', fsBan] },
   },
   {
-    files: ['main/common/**/*.ts'],
+    files: ['main/common/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', '../*', '!../common/*'], message: 'main/common imports nothing but itself.' }] },
+        { patterns: [{ group: ['node:*', 'electron', '../*'], message: 'main/common imports nothing but itself.' }] },
+      ],
+    },
+  },
+  {
+    files: ['main/common/*/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'electron', '../../*'], message: 'main/common imports nothing but itself.' }] },
       ],
     },
   },
