@@ -1,0 +1,161 @@
+// Re-derives, from sysfs and inside the helper, whether a target may be touched. The caller's
+// word counts for nothing: paths come from realpath() and must stay under /sys/devices/pci…, and
+// a PCI target must be removable (its own `removable` file or a PCI ancestor's reads
+// `removable`, linux-interfaces.md §1.3) and be a display controller, a function in a display
+// controller's slot (its HDMI audio), or a bridge inside the enclosure with a display controller
+// below it. An internal GPU, the boot VGA iGPU, a root port, an NVMe drive never qualify.
+
+import { BDF_RE } from './request.js';
+import type { HelperFs } from './io/helper-fs.js';
+
+/** Where the target stands: absent (nothing to do), refused (exit 2), or found at `dir`. */
+export type Lookup =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'found'; readonly dir: string };
+
+const refused = (reason: string): Lookup => ({ kind: 'refused', reason });
+
+export const PCI_CLASS_DISPLAY = 0x03;
+export const PCI_CLASS_AUDIO_DEVICE = 0x0403;
+const PCI_CLASS_BRIDGE_PCI = 0x0604;
+
+export type Sysfs = { readonly fs: HelperFs; readonly root: string };
+
+/** Class code from the `class` attribute ('0x030000'), or null. */
+export function readClass(s: Sysfs, dir: string): number | null {
+  const text = s.fs.readText(`${dir}/class`)?.trim() ?? '';
+  return /^0x[0-9a-f]{6}$/i.test(text) ? parseInt(text, 16) : null;
+}
+
+const isDisplay = (c: number | null): boolean => c !== null && c >> 16 === PCI_CLASS_DISPLAY;
+
+/** The PCI device dir behind /sys/bus/pci/devices/<bdf>, checked to be a real PCI device. */
+export function lookupPciDevice(s: Sysfs, bdf: string): Lookup {
+  const link = `${s.root}/sys/bus/pci/devices/${bdf}`;
+  if (!s.fs.lexists(link)) return { kind: 'absent' };
+  const dir = s.fs.realPath(link);
+  if (dir === null) return { kind: 'absent' };
+  return checkPciDir(s, dir, bdf);
+}
+
+function checkPciDir(s: Sysfs, dir: string, bdf: string): Lookup {
+  const prefix = `${s.root}/sys/devices/pci`;
+  if (!dir.startsWith(prefix) || dir.split('/').pop() !== bdf) {
+    return refused(`${bdf} does not resolve to a device under /sys/devices/pci…`);
+  }
+  if (!s.fs.isDir(dir)) return refused(`${bdf} is not a device folder`);
+  return { kind: 'found', dir };
+}
+
+/** The PCI device folders from the top of the hierarchy down to `dir` itself. */
+function pciChain(s: Sysfs, dir: string): string[] {
+  const rel = dir.slice(`${s.root}/sys/devices/`.length).split('/');
+  const chain: string[] = [];
+  let cur = `${s.root}/sys/devices/${rel[0] ?? ''}`;
+  for (const part of rel.slice(1)) {
+    cur = `${cur}/${part}`;
+    if (BDF_RE.test(part)) chain.push(cur);
+  }
+  return chain;
+}
+
+export function isRemovable(s: Sysfs, dir: string): boolean {
+  return pciChain(s, dir).some((d) => s.fs.readText(`${d}/removable`)?.trim() === 'removable');
+}
+
+function sameSlotHasDisplay(s: Sysfs, dir: string): boolean {
+  const name = dir.split('/').pop() ?? '';
+  const parent = dir.slice(0, -name.length - 1);
+  const slot = name.slice(0, -1);
+  return s.fs
+    .list(parent)
+    .filter((n) => BDF_RE.test(n) && n.startsWith(slot))
+    .some((n) => isDisplay(readClass(s, `${parent}/${n}`)));
+}
+
+/** Depth-first search for a display controller below a bridge; bounded, sysfs trees are shallow. */
+function displayBelow(s: Sysfs, dir: string, depth = 0): boolean {
+  if (depth > 16) return false;
+  return s.fs
+    .list(dir)
+    .filter((n) => BDF_RE.test(n))
+    .some((n) => {
+      const child = `${dir}/${n}`;
+      return isDisplay(readClass(s, child)) || displayBelow(s, child, depth + 1);
+    });
+}
+
+/** Whether `unbind`/`remove`/`bind` may act on the PCI device at `dir`; a reason when not. */
+export function detachRefusal(s: Sysfs, dir: string, bdf: string): string | null {
+  if (!isRemovable(s, dir)) {
+    return `${bdf} is not removable: eGPU Guard only detaches devices of an external enclosure`;
+  }
+  const cls = readClass(s, dir);
+  if (isDisplay(cls)) return null;
+  if (sameSlotHasDisplay(s, dir)) return null;
+  if (cls !== null && cls >> 8 === PCI_CLASS_BRIDGE_PCI && displayBelow(s, dir)) return null;
+  return `${bdf} is neither a display controller, a function of one, nor an enclosure bridge above one`;
+}
+
+export type BoundDriver =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bound'; readonly dir: string; readonly name: string }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** The driver bound to the PCI device at `dir`, its folder checked to be a PCI driver's. */
+export function boundDriver(s: Sysfs, dir: string): BoundDriver {
+  const link = `${dir}/driver`;
+  const drv = s.fs.lexists(link) ? s.fs.realPath(link) : null;
+  if (drv === null) return { kind: 'none' };
+  const prefix = `${s.root}/sys/bus/pci/drivers/`;
+  const name = drv.slice(prefix.length);
+  if (!drv.startsWith(prefix) || name === '' || name.includes('/')) {
+    return { kind: 'refused', reason: 'the driver link does not point into /sys/bus/pci/drivers' };
+  }
+  return { kind: 'bound', dir: drv, name };
+}
+
+/** The PCI device a DRM card belongs to: /sys/class/drm/cardN → …/<bdf>/drm/cardN. */
+export function lookupDrmCard(s: Sysfs, card: string): Lookup {
+  const link = `${s.root}/sys/class/drm/${card}`;
+  if (!s.fs.lexists(link)) return { kind: 'absent' };
+  const real = s.fs.realPath(link);
+  if (real === null) return { kind: 'absent' };
+  const parts = real.split('/');
+  const [name, drm, bdf = ''] = [parts.at(-1), parts.at(-2), parts.at(-3)];
+  if (name !== card || drm !== 'drm' || !BDF_RE.test(bdf)) {
+    return refused(`${card} is not the DRM card of a PCI device`);
+  }
+  const dev = checkPciDir(s, parts.slice(0, -2).join('/'), bdf);
+  if (dev.kind !== 'found') return dev;
+  if (!isDisplay(readClass(s, dev.dir)) || !isRemovable(s, dev.dir)) {
+    return refused(`${card} belongs to ${bdf}, which is not an external (removable) GPU`);
+  }
+  return { kind: 'found', dir: real };
+}
+
+/** A Thunderbolt device router's folder and its domain folder. */
+export type RouterLookup =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'found'; readonly dir: string; readonly domainDir: string };
+
+export function lookupRouter(s: Sysfs, router: string): RouterLookup {
+  const link = `${s.root}/sys/bus/thunderbolt/devices/${router}`;
+  if (!s.fs.lexists(link)) return { kind: 'absent' };
+  const dir = s.fs.realPath(link);
+  if (dir === null) return { kind: 'absent' };
+  const parts = dir.split('/');
+  const domainAt = parts.findLastIndex((p) => /^domain[0-9]+$/.test(p));
+  const uevent = s.fs.readText(`${dir}/uevent`) ?? '';
+  if (
+    !dir.startsWith(`${s.root}/sys/devices/`) ||
+    parts.at(-1) !== router ||
+    domainAt < 0 ||
+    !uevent.split('\n').includes('DEVTYPE=thunderbolt_device')
+  ) {
+    return { kind: 'refused', reason: `${router} is not a Thunderbolt device router` };
+  }
+  return { kind: 'found', dir, domainDir: parts.slice(0, domainAt + 1).join('/') };
+}

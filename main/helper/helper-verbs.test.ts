@@ -1,0 +1,197 @@
+// Valid verbs on every scenario: each does exactly one write, to exactly the file it should, with
+// exactly the value it should (the whole tree is diffed), or records exactly the argv it would
+// run. Targets come from the scenarios themselves: every function of every enclosure.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PciFunctionSpec, Scenario } from '../sim/scenario.js';
+import { SCENARIOS } from '../sim/scenarios/index.js';
+import { tb3Nvidia } from '../sim/scenarios/tb3-nvidia.js';
+import { pciDevicePath, tbRouterPath } from '../sim/sysroot-writer.js';
+import { changedEntries, makeRoot, readIn, runInProcess, snapshot } from './test/helper-fixture.js';
+
+const isDisplay = (classCode: number): boolean => classCode >> 16 === 0x03;
+
+/** Each enclosure's functions, grouped under its top bridge (the one whose parent is outside). */
+function enclosures(s: Scenario): PciFunctionSpec[][] {
+  const inside = new Map(s.pci.filter((p) => p.enclosure).map((p) => [p.bdf, p]));
+  const topOf = (p: PciFunctionSpec): string => {
+    const parent = p.parent === null ? undefined : inside.get(p.parent);
+    return parent === undefined ? p.bdf : topOf(parent);
+  };
+  const groups = new Map<string, PciFunctionSpec[]>();
+  for (const p of inside.values()) groups.set(topOf(p), [...(groups.get(topOf(p)) ?? []), p]);
+  return [...groups.values()];
+}
+
+/** Peripheral routers at the end of a chain: the enclosures (docks sit in between). */
+const leafRouters = (s: Scenario) =>
+  s.thunderbolt.routers.filter(
+    (r) => r.parent !== undefined && !s.thunderbolt.routers.some((c) => c.parent === r.id),
+  );
+
+/** Runs argv and expects exit 0 and one change: `appended` added to the file behind `target`. */
+function expectWrite(dir: string, argv: readonly string[], target: string, appended: string): void {
+  const file = path.join(dir, target);
+  const real = path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+  const original = fs.readFileSync(real, 'utf8');
+  const before = snapshot(dir, true);
+  const r = runInProcess(['--test-root', dir, ...argv]);
+  expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
+  expect(changedEntries(before, snapshot(dir, true))).toEqual([path.relative(dir, real)]);
+  expect(fs.readFileSync(real, 'utf8')).toBe(original + appended);
+  fs.writeFileSync(real, original);
+}
+
+function expectNoWrite(dir: string, argv: readonly string[], code: number, said: RegExp): void {
+  const before = snapshot(dir, true);
+  const r = runInProcess(['--test-root', dir, ...argv]);
+  expect(r.code, r.stderr).toBe(code);
+  expect(r.stderr).toMatch(said);
+  expect(changedEntries(before, snapshot(dir, true))).toEqual([]);
+}
+
+function expectCommand(dir: string, argv: readonly string[], recorded: readonly string[]): void {
+  const r = runInProcess(['--test-root', dir, ...argv]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(readIn(dir, '/run/egpu-guard/helper-commands.log')).toBe(`${JSON.stringify(recorded)}\n`);
+  fs.rmSync(path.join(dir, 'run/egpu-guard'), { recursive: true });
+}
+
+describe.each(SCENARIOS.map((s) => [s.name, s] as const))(
+  'valid verbs on %s',
+  (_name, scenario) => {
+    it('does exactly the write each verb stands for', () => {
+      const root = makeRoot(scenario);
+      const dir = root.dir;
+      try {
+        for (const functions of enclosures(scenario)) {
+          for (const f of functions) {
+            const dev = pciDevicePath(scenario, f.bdf);
+            expectWrite(dir, ['remove', f.bdf], `${dev}/remove`, '1\n');
+            if (f.driver !== undefined) {
+              expectWrite(
+                dir,
+                ['unbind', f.bdf],
+                `/sys/bus/pci/drivers/${f.driver}/unbind`,
+                `${f.bdf}\n`,
+              );
+            }
+          }
+          const gpu = functions.find((f) => isDisplay(f.classCode));
+          if (gpu?.driver !== undefined) {
+            const dev = pciDevicePath(scenario, gpu.bdf);
+            // Bound already: nothing to do. Unbound: one write to the driver's bind.
+            expectNoWrite(dir, ['bind', gpu.bdf, gpu.driver], 0, /already bound/);
+            const link = path.join(dir, dev, 'driver');
+            const saved = fs.readlinkSync(link);
+            fs.unlinkSync(link);
+            expectWrite(
+              dir,
+              ['bind', gpu.bdf, gpu.driver],
+              `/sys/bus/pci/drivers/${gpu.driver}/bind`,
+              `${gpu.bdf}\n`,
+            );
+            fs.symlinkSync(saved, link);
+          }
+          if (gpu?.drm !== undefined) {
+            const card = `card${gpu.drm.card}`;
+            expectWrite(dir, ['drm-release', card], `/sys/class/drm/${card}/uevent`, 'remove\n');
+          }
+        }
+        for (const router of leafRouters(scenario)) {
+          const authorized = `${tbRouterPath(scenario, router)}/authorized`;
+          const domain = scenario.thunderbolt.domains.find((d) => d.name === router.domain);
+          expectNoWrite(dir, ['tb-authorize', router.id], 0, /already authorized/);
+          if (domain?.deauthorization === 1) {
+            expectWrite(dir, ['tb-deauthorize', router.id], authorized, '0\n');
+            fs.writeFileSync(path.join(dir, authorized), '0\n');
+            expectWrite(dir, ['tb-authorize', router.id], authorized, '1\n');
+            expectNoWrite(dir, ['tb-deauthorize', router.id], 0, /already de-authorized/);
+            fs.writeFileSync(path.join(dir, authorized), `${router.authorized}\n`);
+          } else {
+            expectNoWrite(dir, ['tb-deauthorize', router.id], 2, /does not support/);
+          }
+        }
+        // Display controllers outside any enclosure are never detached.
+        const inside = new Set(enclosures(scenario).flatMap((group) => group.map((f) => f.bdf)));
+        for (const f of scenario.pci.filter((p) => isDisplay(p.classCode) && !inside.has(p.bdf))) {
+          expectNoWrite(dir, ['remove', f.bdf], 2, /not removable/);
+          expectNoWrite(dir, ['unbind', f.bdf], 2, /not removable/);
+        }
+        expectWrite(dir, ['rescan'], '/sys/bus/pci/rescan', '1\n');
+        expect(fs.existsSync(path.join(dir, 'run/egpu-guard'))).toBe(false);
+      } finally {
+        root.cleanup();
+      }
+    });
+  },
+);
+
+describe('recorded commands and edge cases (tb3-nvidia)', () => {
+  it('records the exact argv of modprobe and systemctl instead of running them', () => {
+    const root = makeRoot(tb3Nvidia);
+    try {
+      const d = root.dir;
+      expectCommand(
+        d,
+        ['module-unload', 'nvidia_drm', 'nvidia_modeset', 'nvidia_uvm', 'nvidia'],
+        ['/usr/sbin/modprobe', '-r', 'nvidia_drm', 'nvidia_modeset', 'nvidia_uvm', 'nvidia'],
+      );
+      expectCommand(d, ['module-load', 'amdgpu'], ['/usr/sbin/modprobe', 'amdgpu']);
+      expectCommand(
+        d,
+        ['restart-unit', 'display-manager'],
+        ['/usr/bin/systemctl', 'restart', 'display-manager.service'],
+      );
+      expectCommand(
+        d,
+        ['restart-unit', 'nvidia-persistenced.service'],
+        ['/usr/bin/systemctl', 'restart', 'nvidia-persistenced.service'],
+      );
+    } finally {
+      root.cleanup();
+    }
+  });
+
+  it('treats "already gone" as success and reports kernel errors with their errno', () => {
+    const root = makeRoot(tb3Nvidia);
+    try {
+      const d = root.dir;
+      const dev = path.join(d, pciDevicePath(tb3Nvidia, '0000:0a:00.0'));
+      // Unbound: nothing to unbind. Gone: nothing to remove.
+      const saved = fs.readlinkSync(`${dev}/driver`);
+      fs.unlinkSync(`${dev}/driver`);
+      expectNoWrite(d, ['unbind', '0000:0a:00.0'], 0, /no driver bound/);
+      fs.symlinkSync(saved, `${dev}/driver`);
+      // A driver that is not loaded, and a function bound to another driver.
+      fs.unlinkSync(path.join(d, pciDevicePath(tb3Nvidia, '0000:0a:00.1'), 'driver'));
+      fs.renameSync(path.join(d, 'sys/bus/pci/drivers/snd_hda_intel'), path.join(d, 'tmp-snd'));
+      expectNoWrite(d, ['bind', '0000:0a:00.1', 'snd_hda_intel'], 1, /not loaded \(ENOENT\)/);
+      fs.renameSync(path.join(d, 'tmp-snd'), path.join(d, 'sys/bus/pci/drivers/snd_hda_intel'));
+      const audio = path.join(d, pciDevicePath(tb3Nvidia, '0000:0a:00.1'));
+      fs.symlinkSync(
+        path.relative(audio, path.join(d, 'sys/bus/pci/drivers/nvidia')),
+        `${audio}/driver`,
+      );
+      expectNoWrite(d, ['bind', '0000:0a:00.1', 'snd_hda_intel'], 1, /bound to nvidia \(EBUSY\)/);
+      // The write itself fails: the errno is in the message, exit 1.
+      fs.rmSync(`${dev}/remove`);
+      fs.mkdirSync(`${dev}/remove`);
+      expectNoWrite(d, ['remove', '0000:0a:00.0'], 1, /remove failed: EISDIR/);
+      // A symlink planted as the attribute is not followed (O_NOFOLLOW): nothing written anywhere.
+      fs.rmdirSync(`${dev}/remove`);
+      fs.symlinkSync('../../../../../../../../etc/passwd', `${dev}/remove`);
+      expectNoWrite(d, ['remove', '0000:0a:00.0'], 1, /ELOOP/);
+      fs.unlinkSync(`${dev}/remove`);
+      fs.unlinkSync(path.join(d, 'sys/bus/pci/devices/0000:0a:00.0'));
+      expectNoWrite(d, ['remove', '0000:0a:00.0'], 0, /already gone/);
+      expectNoWrite(d, ['unbind', '0000:0a:00.0'], 0, /already gone/);
+      expectNoWrite(d, ['drm-release', 'card7'], 0, /already gone/);
+      expectNoWrite(d, ['tb-authorize', '0-3'], 1, /ENOENT/);
+    } finally {
+      root.cleanup();
+    }
+  });
+});

@@ -1,0 +1,177 @@
+// PrivilegedRunner port: runs one helper verb as root through pkexec, or, with a test root, runs
+// the helper directly on a sysroot folder. pkexec is spawned directly by this (long-lived) process
+// — its parent is the polkit subject and must stay alive — with a minimal, clean environment, since
+// pkexec rejects suspicious values and clears the rest anyway (linux-interfaces.md §10.2).
+//
+// The watchdog: a kernel write can block for ever (NVIDIA waits for its usage count, amdgpu for
+// fences). The step timer starts when the helper prints its ready line, so time spent in the
+// password dialog never counts. When it fires we try SIGKILL and resolve with `driver-stuck` at
+// once; the child is left to the kernel and never awaited (command-runner's abandon path).
+
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appError, type AppError } from '../common/errors.js';
+import { err, ok, type Result } from '../common/result.js';
+import {
+  BLOCKING_VERBS,
+  HELPER_EXIT,
+  HELPER_INSTALL_PATH,
+  HELPER_READY_LINE,
+  PKEXEC_PATH,
+  type HelperVerb,
+} from '../helper/contract.js';
+import type { CommandOutcome, CommandRunner } from './command-runner.js';
+
+export type PrivilegedOutput = { readonly stdout: string; readonly stderr: string };
+
+export type PrivilegedRunner = {
+  run(verb: HelperVerb, args: readonly string[]): Promise<Result<PrivilegedOutput, AppError>>;
+};
+
+export type PrivilegedRunnerOptions = {
+  readonly runner: CommandRunner;
+  /**
+   * The helper program. Real use: the installed path (default HELPER_INSTALL_PATH). With
+   * testRoot: the helper's JS launcher (default this checkout's bin/egpu-guard-helper.js).
+   */
+  readonly helperPath?: string;
+  /** Run the helper directly with `--test-root DIR` instead of through pkexec. */
+  readonly testRoot?: string;
+  /** How long one step may take once the helper runs. */
+  readonly stepTimeoutMs: number;
+  /** How long the polkit dialog may stay unanswered (real use only). Default 5 minutes. */
+  readonly authTimeoutMs?: number;
+  /** Injectable for tests; default /usr/bin/pkexec. */
+  readonly pkexecPath?: string;
+};
+
+/** bin/egpu-guard-helper.js of this checkout, found from this module (main/ or dist/main/). */
+export function defaultHelperScript(): string {
+  const here = nodePath.dirname(fileURLToPath(import.meta.url)); // …/main/platform
+  let repo = nodePath.dirname(nodePath.dirname(here));
+  if (nodePath.basename(repo) === 'dist') repo = nodePath.dirname(repo);
+  return nodePath.join(repo, 'bin', 'egpu-guard-helper.js');
+}
+
+const lastLine = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== HELPER_READY_LINE)
+    .pop() ?? '';
+
+const helperSaid = (stderr: string): string => lastLine(stderr).replace(/^egpu-guard-helper: /, '');
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+function stuckError(verb: HelperVerb, args: readonly string[], ms: number): AppError {
+  const step = `\`${[verb, ...args].join(' ')}\` did not finish within ${seconds(ms)}.`;
+  // systemctl waiting on a unit is slow, not a stuck driver.
+  if (verb === 'restart-unit') return appError('timeout', step, { verb });
+  const why = BLOCKING_VERBS.includes(verb)
+    ? 'Usually a process still holds the GPU (NVIDIA waits for ever for its usage count to drop).'
+    : 'The driver may be hung in the kernel.';
+  return appError(
+    'driver-stuck',
+    `The driver is stuck inside the kernel: ${step} ${why} eGPU Guard left the operation to ` +
+      'the kernel and stays usable; if it never completes, a reboot may be needed.',
+    { verb },
+  );
+}
+
+function mapExit(verb: HelperVerb, o: CommandOutcome): Result<PrivilegedOutput, AppError> {
+  const detail = { verb, exitCode: o.exitCode, stderr: lastLine(o.stderr).slice(0, 500) };
+  switch (o.exitCode) {
+    case HELPER_EXIT.ok:
+      return ok({ stdout: o.stdout, stderr: o.stderr });
+    case HELPER_EXIT.failed:
+      return err(appError('command-failed', helperSaid(o.stderr) || `${verb} failed`, detail));
+    case HELPER_EXIT.invalid:
+      return err(appError('invalid-input', helperSaid(o.stderr) || `${verb} was refused`, detail));
+    case 126:
+      return err(appError('auth-dismissed', 'You dismissed the authentication dialog', detail));
+    case 127:
+      // pkexec's 127 also covers "Cannot run program …": the helper is not installed.
+      if (/Cannot run program/.test(o.stderr)) {
+        return err(appError('unsupported', 'The eGPU Guard helper is not installed', detail));
+      }
+      return err(
+        appError(
+          'not-authorized',
+          'Not authorized, or no polkit authentication agent is running',
+          detail,
+        ),
+      );
+    case null:
+    default: {
+      const how =
+        o.exitCode === null ? `was killed by ${o.signal ?? 'a signal'}` : `exit ${o.exitCode}`;
+      return err(appError('internal', `the helper ended unexpectedly (${how})`, detail));
+    }
+  }
+}
+
+export function createPrivilegedRunner(options: PrivilegedRunnerOptions): PrivilegedRunner {
+  const testRoot = options.testRoot;
+  const authTimeoutMs = options.authTimeoutMs ?? 5 * 60_000;
+  return {
+    async run(verb, args) {
+      const file = testRoot === undefined ? (options.pkexecPath ?? PKEXEC_PATH) : process.execPath;
+      const argv =
+        testRoot === undefined
+          ? [options.helperPath ?? HELPER_INSTALL_PATH, verb, ...args]
+          : [options.helperPath ?? defaultHelperScript(), '--test-root', testRoot, verb, ...args];
+      // Under Electron, process.execPath is the Electron binary: make it behave as plain Node.
+      const env: Record<string, string> =
+        testRoot === undefined ? { LANG: 'C.UTF-8' } : { ELECTRON_RUN_AS_NODE: '1' };
+
+      const abort = new AbortController();
+      let started = testRoot !== undefined;
+      let stepTimedOut = false;
+      let authTimedOut = false;
+      const armStep = (): NodeJS.Timeout =>
+        setTimeout(() => {
+          stepTimedOut = true;
+          abort.abort();
+        }, options.stepTimeoutMs);
+      let timer = started
+        ? armStep()
+        : setTimeout(() => {
+            authTimedOut = true;
+            abort.abort();
+          }, authTimeoutMs);
+      let seen = '';
+      const onStdout = (chunk: string): void => {
+        if (started) return;
+        seen = (seen + chunk).slice(-4096);
+        if (!seen.includes(`${HELPER_READY_LINE}\n`)) return;
+        started = true;
+        clearTimeout(timer);
+        timer = armStep();
+      };
+
+      const result = await options.runner.run({
+        file,
+        args: argv,
+        env,
+        signal: abort.signal,
+        onStdout,
+        // A backstop only; the timers above decide.
+        timeoutMs: authTimeoutMs + options.stepTimeoutMs + 5_000,
+      });
+      clearTimeout(timer);
+      if (!result.ok) {
+        const what = testRoot === undefined ? 'pkexec' : 'the helper';
+        return err(appError('unsupported', `cannot run ${what}: ${result.error.message}`));
+      }
+      const o = result.value;
+      if (authTimedOut) {
+        return err(
+          appError('timeout', 'The authentication dialog was not answered in time', { verb }),
+        );
+      }
+      if (stepTimedOut || o.timedOut) return err(stuckError(verb, args, options.stepTimeoutMs));
+      return mapExit(verb, o);
+    },
+  };
+}
