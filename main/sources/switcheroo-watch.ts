@@ -1,0 +1,57 @@
+// GPUs as switcheroo-control lists them (§7.2): net.hadess.SwitcherooControl on the system bus,
+// property GPUs (aa{sv}: Name, Environment, Default). The service re-reads udev and emits
+// PropertiesChanged for GPUs/NumGPUs when GPUs come and go — a cheap hotplug hint. It carries no
+// BDF, so the BDF is derived from DRI_PRIME=pci-0000_06_00_0 (absent for NVIDIA's environment).
+
+import type { Disposable } from '../common/disposable.js';
+import type { DbusConnection } from '../platform/dbus.js';
+import {
+  createDbusServiceWatch,
+  createSerialQueue,
+  type DbusWatchOptions,
+} from './dbus-service-watch.js';
+import { parseSwitcherooGpus } from './dbus-values.js';
+import type { EventSource, SwitcherooGpu } from './events.js';
+
+export const SWITCHEROO_NAME = 'net.hadess.SwitcherooControl';
+export const SWITCHEROO_PATH = '/net/hadess/SwitcherooControl';
+export const SWITCHEROO_IFACE = 'net.hadess.SwitcherooControl';
+
+export function createSwitcherooWatch(options: DbusWatchOptions): EventSource {
+  const emit = (gpus: SwitcherooGpu[]): void =>
+    options.onEvent({ source: 'switcheroo', gpus, receivedAt: options.clock.now() });
+
+  const attach = (conn: DbusConnection, owner: string): Disposable => {
+    const queue = createSerialQueue();
+    const refetch = async (): Promise<void> => {
+      const r = await conn.getProperty(owner, SWITCHEROO_PATH, SWITCHEROO_IFACE, 'GPUs');
+      if (r.ok) emit(parseSwitcherooGpus(r.value));
+    };
+    const watch = conn.watchPropertiesChanged(
+      { sender: owner, path: SWITCHEROO_PATH, iface: SWITCHEROO_IFACE },
+      (change) => {
+        if ('GPUs' in change.changed) {
+          const gpus = parseSwitcherooGpus(change.changed['GPUs']);
+          queue.push(() => {
+            emit(gpus);
+            return Promise.resolve();
+          });
+        } else if ('NumGPUs' in change.changed || change.invalidated.includes('GPUs')) {
+          queue.push(refetch);
+        }
+      },
+    );
+    queue.push(refetch);
+    return {
+      dispose() {
+        queue.dispose();
+        watch.dispose();
+      },
+    };
+  };
+
+  return createDbusServiceWatch(
+    { name: 'switcheroo', service: SWITCHEROO_NAME, bus: 'system', attach },
+    options,
+  );
+}
