@@ -94,6 +94,34 @@ describe('udev monitor, replay through tail -F', () => {
     expect(events[3]?.properties['HOTPLUG']).toBe('1');
   });
 
+  it('learns drivers from bind events of a Thunderbolt connect, for a later unbind', async () => {
+    const f = createGrowingFile(dir, 'connect.log', readUdevFixture('tb-connect-authorize.txt'));
+    const c = replay(f.path);
+    monitor?.start();
+    const events = await c.waitFor(isUdev, 15);
+    expect(events[1]).toMatchObject({
+      subsystem: 'thunderbolt',
+      action: 'change',
+      properties: { AUTHORIZED: '1' },
+    });
+    expect(events.filter((e) => e.action === 'bind').map((e) => e.properties['DRIVER'])).toEqual([
+      'pcieport',
+      'pcieport',
+      'snd_hda_intel',
+      'nvidia',
+    ]);
+    f.append(
+      formatUdevBlock({
+        action: 'unbind',
+        devpath: NV,
+        subsystem: 'pci',
+        properties: { SEQNUM: '9000' },
+      }),
+    );
+    const [unbind] = await c.waitFor((e): e is UdevEvent => isUdev(e) && e.action === 'unbind');
+    expect(unbind?.previousDriver).toBe('nvidia');
+  });
+
   it('survives SIGKILL of the tail child mid-stream: nothing lost, nothing twice, onResync fires', async () => {
     const { banner, blocks } = splitTranscript(readUdevFixture('nvidia-planned-eject.txt'));
     const f = createGrowingFile(dir, 'eject.log', banner + blocks.slice(0, 5).join(''));
