@@ -1,0 +1,176 @@
+// The fast path of `egpu explain`: instead of parsing every line, find the few lines that hold a
+// keyword (keywords.ts) with one multi-pattern pass over the raw bytes, and rebuild only the
+// records around them. Line numbers come from counting newlines up to each hit.
+//
+// Why the result equals the line-by-line path (log-reader.ts → classify.ts):
+//  * classifyMessage returns null unless the record's text holds a keyword, and every character
+//    of a record's text comes from its own lines (prefix stripping only removes text; ASCII
+//    keywords are the same bytes in UTF-8), so every event record has a keyword hit on a line.
+//    `journalctl -o json` lines escape text (\uXXXX, byte arrays), so every JSON-shaped line is
+//    a candidate too.
+//  * The record around a hit is rebuilt by the same grouper, started at a "sync" line: one that
+//    is not continuation-shaped (blank, JSON, stamped or unindented) starts a record whatever came
+//    before, so the state there is exact; otherwise the grouper simply runs on from where the
+//    previous hit left it. Extra records rebuilt as context have no keyword and classify to null.
+//  * Decoding line by line equals decoding the whole text: 0x0A never occurs inside a UTF-8
+//    sequence, so the decoder's U+FFFD replacement ends at the same places.
+
+import { KEYWORDS } from './keywords.js';
+import { createRecordGrouper, isContinuation, type LogRecord } from './log-reader.js';
+import { parseLogLine, type LineInfo } from './log-line.js';
+import { createMultiSearch } from './multi-search.js';
+import { allocateWasmText, loadWasmText, type LoadedText } from './wasm-scan.js';
+
+const NL = 0x0a;
+const search = createMultiSearch(KEYWORDS);
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** The text the line-by-line path reads from these bytes (a BOM stays; splitLogLines drops it). */
+export const decodeLogBytes = (bytes: Uint8Array): string => decoder.decode(bytes);
+
+const bomLength = (b: Uint8Array): number =>
+  b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+
+function countNewlines(bytes: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  let i = bytes.indexOf(NL, from);
+  while (i >= 0 && i < to) {
+    n++;
+    i = bytes.indexOf(NL, i + 1);
+  }
+  return n;
+}
+
+export type ScanEngine = 'auto' | 'js';
+
+/** A buffer to read a log into before scanLogBytes: inside the scanner's memory when it can. */
+export const allocateLogBuffer = (size: number): Uint8Array =>
+  allocateWasmText(size) ?? new Uint8Array(size);
+
+/** The keyword search and newline count over `bytes`: WebAssembly when available, else JS. */
+function loadText(bytes: Uint8Array, engine: ScanEngine): LoadedText {
+  const wasm = engine === 'auto' ? loadWasmText(search, bytes) : null;
+  return (
+    wasm ?? {
+      scan: (from, to, onHit) => search.scan(bytes, from, to, onHit),
+      newlines: (from, to) => countNewlines(bytes, from, to),
+      find: (byte, from) => bytes.indexOf(byte, from),
+    }
+  );
+}
+
+export type ScanResult = {
+  /** A superset of the records that are events, in line order. */
+  readonly records: LogRecord[];
+  /** Physical lines, as splitLogLines counts them. */
+  readonly lineCount: number;
+};
+
+/**
+ * A cheap necessary condition for parseLogLine calling a line continuation-shaped (unstamped and
+ * indented): it starts with a space or tab, possibly after a `grep` file prefix (`path:` or
+ * `path:123:`, no whitespace in the path). Saying yes too often only costs a parse.
+ */
+function mayBeIndented(bytes: Uint8Array, s: number, size: number): boolean {
+  const ws = (b: number | undefined): boolean => b === 0x20 || b === 0x09;
+  if (ws(bytes[s])) return true;
+  const limit = Math.min(size, s + 2048);
+  for (let i = s; i < limit; i++) {
+    const b = bytes[i]!;
+    if (b === NL || ws(b)) return false;
+    if (b !== 0x3a) continue;
+    let j = i + 1;
+    while (j < limit && bytes[j]! >= 0x30 && bytes[j]! <= 0x39) j++;
+    return ws(bytes[i + 1]) || (j > i + 1 && bytes[j] === 0x3a && ws(bytes[j + 1]));
+  }
+  return true; // a very long first token: let the parser decide
+}
+
+/** Offsets of lines that may be `journalctl -o json` objects: `{` after only spaces (or RS). */
+function jsonCandidates(bytes: Uint8Array, text: LoadedText, start: number, out: number[]): void {
+  for (let i = text.find(0x7b, start); i >= 0; i = text.find(0x7b, i + 1)) {
+    let j = i - 1;
+    // Unicode spaces are bytes >= 0x80 in UTF-8; over-including a line costs only a parse.
+    while (j >= start && bytes[j] !== NL) {
+      const b = bytes[j]!;
+      if (!(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x1e || b >= 0x80)) break;
+      j--;
+    }
+    if (j < start || bytes[j] === NL) out.push(i);
+  }
+}
+
+/** The records of a log that may be events, found without parsing every line. */
+export function scanLogBytes(bytes: Uint8Array, engine: ScanEngine = 'auto'): ScanResult {
+  const start = bomLength(bytes);
+  const size = bytes.length;
+  const text = loadText(bytes, engine);
+  const hits: number[] = [];
+  text.scan(start, size, (p) => hits.push(p));
+  jsonCandidates(bytes, text, start, hits);
+  hits.sort((a, b) => a - b);
+
+  const records: LogRecord[] = [];
+  const grouper = createRecordGrouper((r) => records.push(r));
+
+  const lineEnd = (s: number): number => {
+    const nl = bytes.indexOf(NL, s);
+    return nl < 0 ? size : nl;
+  };
+  // (lastIndexOf with a negative fromIndex counts from the end, so offset 0 is special.)
+  const lineStartOf = (offset: number): number =>
+    offset <= start ? start : Math.max(start, bytes.lastIndexOf(NL, offset - 1) + 1);
+  const parseAt = (s: number): LineInfo => {
+    let e = lineEnd(s);
+    if (e > s && bytes[e - 1] === 0x0d) e--;
+    return parseLogLine(decoder.decode(bytes.subarray(s, e)));
+  };
+  /** Whether the line at s is continuation-shaped; parses it only when its bytes allow that. */
+  const continuationAt = (s: number): LineInfo | null => {
+    if (!mayBeIndented(bytes, s, size)) return null;
+    const info = parseAt(s);
+    return info.shape === 'text' && isContinuation(info, { stamped: true, indent: 0 })
+      ? info
+      : null;
+  };
+
+  // The grouper has been fed every line before byte `next` that mattered.
+  let next = start;
+  // Newline counting cursor: line number `countNo` starts at byte `countAt`.
+  let countAt = start;
+  let countNo = 1;
+
+  for (const hit of hits) {
+    if (hit < next) continue; // its line was already fed
+    const lineStart = lineStartOf(hit);
+    const lineNo = countNo + text.newlines(countAt, lineStart);
+    countAt = lineStart;
+    countNo = lineNo;
+
+    // Back to the sync line: one that starts a record by itself, or where we left off.
+    let s = lineStart;
+    let sNo = lineNo;
+    while (s > next && continuationAt(s) !== null) {
+      s = lineStartOf(s - 1);
+      sNo--;
+    }
+    // Feed from there through the hit's line, then the continuation lines that follow it.
+    for (; s <= lineStart; sNo++) {
+      grouper.push(parseAt(s), sNo);
+      s = lineEnd(s) + 1;
+    }
+    for (;;) {
+      if (s >= size) break;
+      const info = continuationAt(s);
+      if (info === null) break;
+      grouper.push(info, sNo++);
+      s = lineEnd(s) + 1;
+    }
+    next = s;
+  }
+  grouper.end();
+  // Lines before the last hit were counted already: count on from there.
+  const newlines = countNo - 1 + text.newlines(countAt, size);
+  const lineCount = size <= start || bytes[size - 1] === NL ? newlines : newlines + 1;
+  return { records, lineCount };
+}
