@@ -40,6 +40,7 @@ export const MAX_UDEV_LINE = 64 * 1024;
 /** A block with more properties than this is not a real event; stop growing it. */
 export const MAX_UDEV_PROPERTIES = 1024;
 const SNIPPET = 200;
+const BLANK = /\s/;
 
 const snippet = (text: string): string =>
   text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
@@ -54,7 +55,7 @@ export function splitKeyValue(line: string): [string, string] | null {
   if (eq <= 0) return null;
   const key = line.slice(0, eq);
   // Property names are printable tokens; anything with blanks is not a property line.
-  if (/\s/.test(key)) return null;
+  if (BLANK.test(key)) return null;
   return [key, line.slice(eq + 1)];
 }
 
@@ -126,7 +127,9 @@ export function createUdevParser(): UdevParser {
       }
       if (inBanner && BANNER_SOURCE.test(line)) return [];
       inBanner = false;
-      const parsed = parseUdevHeader(line);
+      // Cheap prefix test first: most lines are properties, and the header regex is the slow part.
+      const parsed =
+        line.startsWith('UDEV') || line.startsWith('KERNEL') ? parseUdevHeader(line) : null;
       if (parsed !== null) {
         // Without --property there is no blank line between events: a header closes the block.
         const out = close();

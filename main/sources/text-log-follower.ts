@@ -1,0 +1,72 @@
+// Kernel messages from a syslog text file: the last fallback when neither the journal nor
+// /dev/kmsg can be read (/var/log/kern.log on Debian/Ubuntu rsyslog, /var/log/messages on
+// others), and `egpu watch --kernel-log FILE`. Follows the file through rotation
+// (platform/file-follow.ts) and strips the syslog/dmesg stamp with diagnose's stripLogPrefix, so
+// records carry the kernel's own text as the journal would ('amdgpu 0000:06:00.0: …').
+// One line is one record: a live source cannot wait for the next line to know whether an
+// indented continuation follows.
+
+import type { Disposable } from '../common/disposable.js';
+import { stripLogPrefix } from '../diagnose/log-line.js';
+import type { Clock } from '../platform/clock.js';
+import { followFile } from '../platform/file-follow.js';
+import type { SystemRoot } from '../platform/system-root.js';
+import { statusEvent, type EventSource, type OnSourceEvent, type SourceState } from './events.js';
+
+export const TEXT_LOG_CANDIDATES: readonly string[] = ['/var/log/kern.log', '/var/log/messages'];
+
+export type TextLogFollowerOptions = {
+  readonly clock: Clock;
+  readonly onEvent: OnSourceEvent;
+  /** Host path of the file to follow (`--kernel-log FILE`, or SystemRoot.hostPath of a candidate). */
+  readonly hostPath: string;
+  /** Deliver the lines already in the file (a recorded log) instead of starting at its end. */
+  readonly fromBeginning?: boolean;
+  /** Keep lines as they are (no stamp stripping). */
+  readonly raw?: boolean;
+  readonly checkMs?: number;
+};
+
+/** The first system log file that exists under the root, as a host path; null when none. */
+export function findTextLog(root: SystemRoot): string | null {
+  for (const p of TEXT_LOG_CANDIDATES) {
+    const s = root.stat(p);
+    if (s.ok && s.value.kind === 'file') return root.hostPath(p);
+  }
+  return null;
+}
+
+export function createTextLogFollower(options: TextLogFollowerOptions): EventSource {
+  const name = 'text-log';
+  const { clock, onEvent } = options;
+  let follow: Disposable | null = null;
+
+  const status = (state: SourceState, detail: string): void =>
+    onEvent(statusEvent(name, state, detail, clock.now()));
+
+  return {
+    name,
+    start() {
+      if (follow !== null) return;
+      status('running', `following ${options.hostPath}`);
+      follow = followFile({
+        hostPath: options.hostPath,
+        fromBeginning: options.fromBeginning ?? false,
+        ...(options.checkMs === undefined ? {} : { checkMs: options.checkMs }),
+        onLine: (line) => {
+          const message = options.raw === true ? line : stripLogPrefix(line);
+          if (message === '') return;
+          onEvent({ source: 'kernel', message, transport: 'text', receivedAt: clock.now() });
+        },
+        onMissing: () => status('degraded', `${options.hostPath} is missing; waiting for it`),
+        onReopen: (why) => status('running', `following ${options.hostPath} (${why})`),
+      });
+    },
+    dispose() {
+      if (follow === null) return;
+      follow.dispose();
+      follow = null;
+      status('stopped', 'text log follower stopped');
+    },
+  };
+}
