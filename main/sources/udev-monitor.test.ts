@@ -195,6 +195,28 @@ describe('udev monitor, live udevadm', () => {
     expect(monitor.childPid()).toBeGreaterThan(0);
   });
 
+  it('restarts a killed udevadm and asks for a resync once the new monitor is listening', async () => {
+    const c = createCollector();
+    let resyncs = 0;
+    monitor = createUdevMonitor({
+      runner,
+      clock: systemClock,
+      root: createSystemRoot({ root: dir }),
+      onEvent: c.onEvent,
+      onResync: () => resyncs++,
+      backoff: FAST,
+    });
+    monitor.start();
+    await c.waitFor((e) => e.source === 'status' && e.state === 'running');
+    expect(resyncs).toBe(0);
+    const pid = monitor.childPid();
+    process.kill(pid ?? 0, 'SIGKILL');
+    await c.waitFor((e) => e.source === 'status' && e.state === 'running', 2);
+    expect(c.statuses('udev')).toEqual(['starting', 'running', 'restarting', 'running']);
+    expect(resyncs).toBe(1);
+    expect(monitor.childPid()).not.toBe(pid);
+  });
+
   it('reports a missing udevadm as unavailable and does not retry', async () => {
     const c = createCollector();
     monitor = createUdevMonitor({
