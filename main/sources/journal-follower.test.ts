@@ -141,6 +141,21 @@ describe.skipIf(!journalRemoteAvailable())(
       });
     });
 
+    it('drops a cursor journalctl rejects and follows from now', async () => {
+      await appendJournalEntries(journal, entries(0, 2, 'old'));
+      fs.mkdirSync(path.dirname(cursorPath), { recursive: true });
+      fs.writeFileSync(cursorPath, 'not-a-cursor');
+      const c = createCollector();
+      follow(c);
+      await c.waitFor((e) => e.source === 'status' && e.state === 'degraded');
+      await running(c, 2);
+      await appendJournalEntries(journal, entries(0, 3));
+      await c.waitFor(isKernel, 3);
+      expect(messages(c)).toEqual(range(0, 3));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(fs.readFileSync(cursorPath, 'utf8')).toBe(c.of('kernel').at(-1)?.cursor);
+    });
+
     it('follows from the start of a journal that has no kernel entry yet', async () => {
       await appendJournalEntries(journal, [
         { ...kernelEntry(0, 'not kernel'), _TRANSPORT: 'journal' },

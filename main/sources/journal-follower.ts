@@ -162,6 +162,12 @@ export function createJournalFollower(options: JournalFollowerOptions): JournalF
         status('running', `following ${what}${restart ? ' (restarted)' : positionNote}`);
       },
       onExit: ({ exit, restartInMs }) => {
+        if (cursor !== undefined && /Failed to seek to cursor/.test(exit.stderr)) {
+          // A corrupt or foreign cursor (journalctl: "Invalid argument") would fail forever.
+          cursor = undefined;
+          fromStart = false;
+          status('degraded', 'journalctl rejected the saved cursor; following from now');
+        }
         if (restartInMs === null) status('unavailable', `journalctl: ${describeExit(exit)}`);
         else
           status('restarting', `journalctl ${describeExit(exit)}; restarting in ${restartInMs} ms`);
