@@ -7,6 +7,8 @@ export type ExternalEvidence = {
   /** The PCI device the evidence was found on. */
   readonly device: string;
   readonly detail: string;
+  /** For hotplug-slot evidence: the slot name (/sys/bus/pci/slots/<slot>, pciehp presence). */
+  readonly slot?: string;
 };
 
 export type LinkState = {

@@ -146,6 +146,7 @@ export function assessExternal(
       kind: 'hotplug-slot',
       device: slotPort,
       detail: `behind hot-plug slot ${hotplugSlots.get(slotPort) ?? '?'} of ${slotPort}`,
+      slot: hotplugSlots.get(slotPort) ?? '',
     });
   }
   const { domains, shared } = candidateDomains(node, tb);

@@ -67,3 +67,22 @@ export function writeStateFileAtomic(path: string, content: string): Result<void
     return err(fsError(e, path));
   }
 }
+
+/** Removes a state file; a file that is already gone is fine. */
+export function removeStateFile(path: string): Result<void> {
+  try {
+    fs.rmSync(path, { force: true });
+    return ok(undefined);
+  } catch (e) {
+    return err(fsError(e, path));
+  }
+}
+
+/** Names of the files in a state folder; a missing folder is an empty list. */
+export function listStateFiles(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

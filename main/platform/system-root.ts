@@ -203,3 +203,15 @@ export function hostDirectoryState(dir: string): 'directory' | 'missing' | 'not-
     return 'missing';
   }
 }
+
+/** Whether a host path given on the command line names a readable regular file (or a FIFO). */
+export function hostFileState(path: string): 'file' | 'missing' | 'directory' | 'unreadable' {
+  try {
+    const st = fs.statSync(path);
+    if (st.isDirectory()) return 'directory';
+    fs.accessSync(path, fs.constants.R_OK);
+    return 'file';
+  } catch (e) {
+    return fsError(e, path).code === 'permission-denied' ? 'unreadable' : 'missing';
+  }
+}

@@ -156,6 +156,15 @@ describe('StateModel lifecycle', () => {
     expect(m.snapshot().incidents.map((i) => i.kind)).toEqual(['surprise-removal']);
   });
 
+  it('after a cable pull the GPU lingering in sysfs is not "back"; a link flap recovers later', () => {
+    const m = started();
+    m.apply(kernel(3000, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'));
+    expect(m.apply({ type: 'inventory', at: 3200, inventory: tb3 }).transitions).toEqual([]);
+    expect(stateOf(m)).toBe('surprise-removed');
+    const flap = m.apply({ type: 'inventory', at: 20_000, inventory: tb3 });
+    expect(flap.transitions.map((t) => t.to)).toEqual(['attached']);
+  });
+
   it('an empty hot-plug slot at removal time means the cable is gone', () => {
     const m = started();
     expect(

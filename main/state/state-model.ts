@@ -26,6 +26,8 @@ import { isOpen, mergeIncident, openIncident } from './incidents.js';
 
 /** Physical-unplug evidence this recent turns a PCI removal into a surprise removal. */
 export const PHYSICAL_WINDOW_MS = 5_000;
+/** How long a GPU may stay listed in sysfs after its cable went, before a link flap is assumed. */
+export const LINGER_MS = 10_000;
 
 export type Output = {
   readonly transitions: readonly Transition[];
@@ -269,10 +271,17 @@ export class StateModel {
           footprint: footprintOf(g),
         });
         if (g.enclosure) e.enclosure = g.enclosure;
-        if (!wasPresent || !PRESENT_STATES.has(e.state))
+        // After a cable pull the functions linger in sysfs until pciehp has torn them down
+        // (longer while NVIDIA waits for clients): still being listed is not being back.
+        const tearingDown =
+          wasPresent && e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= LINGER_MS;
+        if (tearingDown) {
+          // keep the surprise-removed (or stuck) state until sysfs catches up
+        } else if (!wasPresent || !PRESENT_STATES.has(e.state)) {
           this.#set(e, this.#busyState(e), at, [sysfs]);
-        else if (e.state === 'fell-off-bus' && g.health === 'ok')
+        } else if (e.state === 'fell-off-bus' && g.health === 'ok') {
           this.#set(e, this.#busyState(e), at, [sysfs]);
+        }
       }
       this.#entries.set(g.bdf, e);
       if (

@@ -2,6 +2,13 @@
 
 import type { CommandDef } from '../command.js';
 import { clientsCommand } from './clients.js';
+import { explainCommand } from './explain.js';
 import { statusCommand } from './status.js';
+import { watchCommand } from './watch.js';
 
-export const COMMANDS: readonly CommandDef[] = [statusCommand, clientsCommand];
+export const COMMANDS: readonly CommandDef[] = [
+  statusCommand,
+  clientsCommand,
+  explainCommand,
+  watchCommand,
+];

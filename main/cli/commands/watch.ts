@@ -1,0 +1,96 @@
+// `egpu watch`: run the live core and print every state change, incident and notice until
+// interrupted. The same core the tray app runs, without a window.
+
+import { createCore } from '../../core/create-core.js';
+import { UsageError, flagBool, flagString, type ParsedArgs } from '../args.js';
+import {
+  JSON_FLAG,
+  ROOT_FLAGS,
+  systemRootFromArgs,
+  type CliIo,
+  type CommandDef,
+} from '../command.js';
+import { incidentLine, noticeLine, sourceLine, transitionLine } from '../format/watch-lines.js';
+import { requireFile } from '../files.js';
+
+export const WATCH_FLAGS = {
+  ...ROOT_FLAGS,
+  'udev-log': {
+    type: 'string',
+    value: 'FILE',
+    description: 'follow a udevadm monitor transcript instead of udev (new blocks are events)',
+  },
+  'journal-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'follow this journal file (journalctl --file) instead of the system journal',
+  },
+  'kernel-log': {
+    type: 'string',
+    value: 'FILE',
+    description: 'follow a text kernel log (dmesg or syslog format)',
+  },
+  'no-dbus': { type: 'boolean', description: 'do not watch bolt, logind or switcheroo-control' },
+} as const;
+
+/** The core a watch-style command asks for (watch, ui). */
+export function coreSetupFromArgs(args: ParsedArgs, io: CliIo): Parameters<typeof createCore>[0] {
+  const root = systemRootFromArgs(args);
+  const udevLog = flagString(args, 'udev-log');
+  const journalFile = flagString(args, 'journal-file');
+  const kernelLog = flagString(args, 'kernel-log');
+  if (journalFile !== undefined && kernelLog !== undefined) {
+    throw new UsageError(
+      '--journal-file and --kernel-log cannot be combined (one kernel log at a time)',
+    );
+  }
+  return {
+    root,
+    env: io.env,
+    ...(udevLog === undefined ? {} : { udevLog: requireFile('udev-log', udevLog) }),
+    ...(journalFile === undefined ? {} : { journalFile: requireFile('journal-file', journalFile) }),
+    ...(kernelLog === undefined ? {} : { kernelLog: requireFile('kernel-log', kernelLog) }),
+    noDbus: flagBool(args, 'no-dbus'),
+  };
+}
+
+export const watchCommand: CommandDef = {
+  name: 'watch',
+  summary: 'follow udev, the kernel log and D-Bus; print every GPU state change and incident',
+  usage:
+    'watch [--json] [--no-notify] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
+  details:
+    'Runs until interrupted (Ctrl+C). With --root DIR the sysroot stands for the machine; its events\n' +
+    'then come only from --udev-log / --journal-file / --kernel-log.',
+  flags: {
+    ...JSON_FLAG,
+    ...WATCH_FLAGS,
+    'no-notify': { type: 'boolean', description: 'do not send desktop notifications' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const json = flagBool(args, 'json');
+    const core = createCore(coreSetupFromArgs(args, io));
+    const out = (line: string): void => io.stdout(line + '\n');
+    const sources = new Map<string, string>();
+    core.onTransition((t) => out(transitionLine(t, json)));
+    core.onIncident((i) => out(incidentLine(i, json)));
+    core.onNotice((n) => out(noticeLine(n, json)));
+    core.onSnapshot((s) => {
+      for (const src of s.sources) {
+        const key = `${src.state}|${src.via ?? ''}|${src.detail}`;
+        if (sources.get(src.name) === key) continue;
+        sources.set(src.name, key);
+        out(sourceLine(src, s.updatedAt, json));
+      }
+    });
+    await core.start();
+    if (!json) io.stderr('egpu watch: watching; press Ctrl+C to stop.\n');
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await core.stop();
+    return 0;
+  },
+};

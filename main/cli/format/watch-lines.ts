@@ -1,0 +1,77 @@
+// Lines `egpu watch` prints: one per state change, incident update, notice or source change,
+// as text for people or one JSON object per line for scripts. Pure.
+
+import type { Evidence, Incident, Notice, Transition } from '../../common/state-model.js';
+import type { SourceHealth } from '../../common/state-model.js';
+
+const iso = (at: number): string => new Date(at).toISOString();
+
+const evidenceJson = (
+  e: readonly Evidence[],
+): { at: string; source: string; text: string; kind?: string }[] =>
+  e.map((x) => ({
+    at: iso(x.at),
+    source: x.source,
+    text: x.text,
+    ...(x.kernel ? { kind: x.kernel.kind } : {}),
+  }));
+
+export function transitionLine(t: Transition, json: boolean): string {
+  if (json) {
+    return JSON.stringify({
+      ts: iso(t.at),
+      type: 'state',
+      gpu: t.gpu,
+      name: t.name,
+      from: t.from,
+      state: t.to,
+      evidence: evidenceJson(t.evidence),
+    });
+  }
+  const why = t.evidence[0] ? `  (${t.evidence[0].text})` : '';
+  return `${iso(t.at)}  ${t.gpu}  ${t.name}: ${t.from ?? 'new'} → ${t.to}${why}`;
+}
+
+export function incidentLine(i: Incident, json: boolean): string {
+  if (json) {
+    return JSON.stringify({
+      ts: iso(i.updatedAt),
+      type: 'incident',
+      gpu: i.gpu,
+      incident: i.kind,
+      id: i.id,
+      severity: i.severity,
+      title: i.title,
+      evidence: evidenceJson(i.evidence),
+      meaning: i.meaning,
+      nextSteps: i.nextSteps,
+    });
+  }
+  const last = i.evidence[i.evidence.length - 1];
+  const head = `${iso(i.updatedAt)}  ${i.gpu ?? '-'}  INCIDENT ${i.severity}: ${i.title}`;
+  const lines = [head, ...(last ? [`    evidence: ${last.text}`] : [])];
+  if (i.evidence.length === 1) {
+    for (const m of i.meaning.slice(0, 1)) lines.push(`    ${m}`);
+    for (const s of i.nextSteps.slice(0, 2)) lines.push(`    → ${s}`);
+  }
+  return lines.join('\n');
+}
+
+export function noticeLine(n: Notice, json: boolean): string {
+  return json
+    ? JSON.stringify({ ts: iso(n.at), type: 'notice', gpu: n.gpu, notice: n.kind, text: n.text })
+    : `${iso(n.at)}  ${n.gpu}  NOTICE: ${n.text}`;
+}
+
+export function sourceLine(s: SourceHealth, at: number, json: boolean): string {
+  return json
+    ? JSON.stringify({
+        ts: iso(at),
+        type: 'source',
+        source: s.name,
+        state: s.state,
+        detail: s.detail,
+        ...(s.via ? { via: s.via } : {}),
+      })
+    : `${iso(at)}  source ${s.name}: ${s.state}${s.via ? ` (${s.via})` : ''} — ${s.detail}`;
+}

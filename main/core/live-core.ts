@@ -1,0 +1,218 @@
+// The live core: sources → facts → state machine → listeners. It owns the event sources, reads
+// the inventory when something changed (coalesced), scans clients when it matters, remembers
+// external GPUs, and exposes the Core API. Actions (eject, recover …) are delegated to the
+// ActionsPort so this file stays about keeping the picture current.
+
+import type { ClientsReport } from '../common/clients-model.js';
+import { Emitter, type Disposable } from '../common/disposable.js';
+import { appError } from '../common/errors.js';
+import type { Inventory } from '../common/inventory-model.js';
+import { err } from '../common/result.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/state-model.js';
+import { scanClients } from '../inventory/clients/scan-clients.js';
+import { readInventory } from '../inventory/inventory.js';
+import type { Clock } from '../platform/clock.js';
+import type { CommandRunner } from '../platform/command-runner.js';
+import type { DbusPort } from '../platform/dbus.js';
+import type { SystemRoot } from '../platform/system-root.js';
+import type { EventSource, SourceEvent } from '../sources/events.js';
+import { buildFacts, type FactLookups } from '../state/fact-builder.js';
+import type { Fact } from '../state/facts.js';
+import { StateModel, type Output } from '../state/state-model.js';
+import type { ActionRun, Core } from './api.js';
+import type { EjectIntents } from './eject-intent.js';
+import { loadKnownGpus, mergeKnownGpus, saveKnownGpus } from './known-gpus.js';
+import { createSources, type SourceChoice } from './sources-setup.js';
+
+/** Everything that changes the machine: provided by main/actions (or refusals when absent). */
+export type ActionsPort = Pick<
+  Core,
+  'planEject' | 'planRecover' | 'closeClient' | 'compositorAdvice'
+> & {
+  runEject: Core['runEject'];
+  runRecover: Core['runRecover'];
+};
+
+export type LiveCoreOptions = {
+  readonly root: SystemRoot;
+  readonly runner: CommandRunner;
+  readonly clock: Clock;
+  /** null: no D-Bus at all (--no-dbus). */
+  readonly dbus: DbusPort | null;
+  readonly sources: SourceChoice;
+  /** Host path of the known-GPUs file; null keeps it in memory. */
+  readonly knownGpusPath: string | null;
+  readonly intents: EjectIntents;
+  /** While an external GPU is present, re-scan clients this often (default 30 s). */
+  readonly clientsIntervalMs?: number;
+  /** Inventory re-reads after events are coalesced over this window (default 100 ms). */
+  readonly reconcileDelayMs?: number;
+  /** Built once the core exists (actions need the core's snapshot). */
+  readonly actions?: (core: Core) => ActionsPort;
+};
+
+const unsupported = (what: string): ActionRun => ({
+  done: Promise.resolve({ result: 'failed', detail: `${what} is not available in this build` }),
+  cancel: () => undefined,
+});
+
+export function createLiveCore(options: LiveCoreOptions): Core & { readonly model: StateModel } {
+  const { root, clock } = options;
+  const model = new StateModel();
+  const snapshotEmitter = new Emitter<Snapshot>();
+  const transitionEmitter = new Emitter<Transition>();
+  const incidentEmitter = new Emitter<Incident>();
+  const noticeEmitter = new Emitter<Notice>();
+  let sources: EventSource[] = [];
+  let inventory: Inventory | null = null;
+  let known = loadKnownGpus(options.knownGpusPath);
+  let reconcileTimer: Disposable | null = null;
+  let clientsTimer: Disposable | null = null;
+  let snapshotQueued = false;
+  let clientsRunning: Promise<ClientsReport> | null = null;
+  let running = false;
+
+  const emit = (out: Output): void => {
+    for (const t of out.transitions) transitionEmitter.fire(t);
+    for (const i of out.incidents) incidentEmitter.fire(i);
+    for (const n of out.notices) noticeEmitter.fire(n);
+    if (out.transitions.length + out.incidents.length + out.notices.length === 0 || snapshotQueued)
+      return;
+    snapshotQueued = true;
+    queueMicrotask(() => {
+      snapshotQueued = false;
+      snapshotEmitter.fire(model.snapshot());
+    });
+  };
+  const apply = (fact: Fact): void => emit(model.apply(fact));
+
+  const lookups: FactLookups = {
+    ejecting: (bdf) => options.intents.isEjecting(bdf),
+    cardPresent(bdf) {
+      const info = model.entry(bdf)?.info;
+      const slot = info?.externalEvidence.find((e) => e.kind === 'hotplug-slot')?.slot;
+      if (slot === undefined || slot === '') return null;
+      const r = root.readText(`/sys/bus/pci/slots/${slot}/adapter`, 64);
+      return r.ok ? r.value.trim() !== '0' : null;
+    },
+    routerUniqueId(router) {
+      const r = inventory?.thunderbolt.flatMap((d) => d.routers).find((x) => x.router === router);
+      return r?.uniqueId ?? null;
+    },
+  };
+
+  const hasExternal = (): boolean => model.snapshot().gpus.some((g) => g.external && g.present);
+
+  const refreshClients = async (): Promise<ClientsReport> => {
+    if (clientsRunning !== null) return clientsRunning;
+    const inv = inventory ?? readInventory(root);
+    clientsRunning = scanClients(root, inv).finally(() => (clientsRunning = null));
+    const report = await clientsRunning;
+    if (running) apply({ type: 'clients', at: clock.now(), report });
+    return report;
+  };
+
+  const scheduleClients = (): void => {
+    clientsTimer?.dispose();
+    clientsTimer = null;
+    if (!running || !hasExternal()) return;
+    // The only periodic work: at most every 30 s, and only while an eGPU is attached.
+    clientsTimer = clock.setTimeout(() => {
+      void refreshClients().finally(scheduleClients);
+    }, options.clientsIntervalMs ?? 30_000);
+  };
+
+  const reconcile = (): void => {
+    reconcileTimer = null;
+    if (!running) return;
+    const before = new Set(
+      model
+        .snapshot()
+        .gpus.filter((g) => g.present)
+        .map((g) => g.bdf),
+    );
+    inventory = readInventory(root);
+    apply({ type: 'inventory', at: clock.now(), inventory });
+    const merged = mergeKnownGpus(known, inventory);
+    if (merged !== null) {
+      known = merged;
+      saveKnownGpus(options.knownGpusPath, known);
+    }
+    const after = new Set(inventory.gpus.map((g) => g.bdf));
+    const changed = before.size !== after.size || [...after].some((b) => !before.has(b));
+    if (changed) {
+      void refreshClients();
+      scheduleClients();
+    }
+  };
+
+  const scheduleReconcile = (): void => {
+    if (reconcileTimer !== null || !running) return;
+    reconcileTimer = clock.setTimeout(reconcile, options.reconcileDelayMs ?? 100);
+  };
+
+  const onEvent = (e: SourceEvent): void => {
+    if (!running) return;
+    const built = buildFacts(e, clock.now(), lookups);
+    for (const f of built.facts) {
+      if (f.type === 'sleep' && f.start) {
+        // Scan first so the warning knows whether the eGPU is in use right now.
+        void refreshClients().finally(() => apply(f));
+        continue;
+      }
+      apply(f);
+    }
+    if (built.reconcile) scheduleReconcile();
+  };
+
+  const core: Core & { readonly model: StateModel } = {
+    model,
+    async start() {
+      if (running) return;
+      running = true;
+      apply({ type: 'known', at: clock.now(), gpus: known });
+      reconcile();
+      sources = createSources(options.sources, {
+        root,
+        runner: options.runner,
+        clock,
+        dbus: options.dbus,
+        onEvent,
+        onResync: scheduleReconcile,
+        inventory: () => inventory,
+      });
+      for (const s of sources) s.start();
+      await refreshClients();
+      scheduleClients();
+    },
+    async stop() {
+      running = false;
+      reconcileTimer?.dispose();
+      clientsTimer?.dispose();
+      for (const s of sources.splice(0)) s.dispose();
+      await clientsRunning?.catch(() => undefined);
+    },
+    snapshot: () => model.snapshot(),
+    onSnapshot: snapshotEmitter.event,
+    onTransition: transitionEmitter.event,
+    onIncident: incidentEmitter.event,
+    onNotice: noticeEmitter.event,
+    refreshClients,
+    planEject: (bdf) =>
+      actions?.planEject(bdf) ??
+      Promise.resolve(err(appError('unsupported', 'eject is not available'))),
+    runEject: (bdf, o, p) => actions?.runEject(bdf, o, p) ?? unsupported('eject'),
+    planRecover: (bdf) =>
+      actions?.planRecover(bdf) ??
+      Promise.resolve(err(appError('unsupported', 'recover is not available'))),
+    runRecover: (bdf, p) => actions?.runRecover(bdf, p) ?? unsupported('recover'),
+    closeClient: (pid, force) =>
+      actions?.closeClient(pid, force) ??
+      Promise.resolve(err(appError('unsupported', 'closing apps is not available'))),
+    compositorAdvice: () =>
+      actions?.compositorAdvice() ??
+      Promise.resolve({ session: 'unknown', sessionDetail: '', actions: [], config: [] }),
+  };
+  const actions = options.actions?.(core);
+  return core;
+}
