@@ -168,25 +168,29 @@ export function writePciFunction(
   }
   if (spec.drm) writeDrm(w, dev, spec.drm);
   if (spec.nvidiaMinor !== undefined) {
-    w.write(
-      `/proc/driver/nvidia/gpus/${spec.bdf}/information`,
-      [
-        'Model: \t\t NVIDIA GeForce RTX (simulated)',
-        'IRQ:   \t\t 180',
-        'GPU UUID: \t GPU-00000000-0000-0000-0000-' +
-          spec.bdf.replace(/[:.]/g, '').padStart(12, '0'),
-        'Video BIOS: \t 94.04.3a.00.48',
-        'Bus Type: \t PCIe',
-        'DMA Size: \t 47 bits',
-        'DMA Mask: \t 0x7fffffffffff',
-        `Bus Location: \t ${spec.bdf}`,
-        `Device Minor: \t ${spec.nvidiaMinor}`,
-        'GPU Excluded:\t No',
-        '',
-      ].join('\n'),
-    );
+    writeNvidiaProc(w, spec.bdf, spec.nvidiaMinor);
     w.write(`/dev/nvidia${spec.nvidiaMinor}`, '');
   }
+}
+
+/** /proc/driver/nvidia/gpus/<bdf>/information, which the NVIDIA driver keeps while it is bound. */
+export function writeNvidiaProc(w: SysrootWriter, bdf: string, minor: number): void {
+  w.write(
+    `/proc/driver/nvidia/gpus/${bdf}/information`,
+    [
+      'Model: \t\t NVIDIA GeForce RTX (simulated)',
+      'IRQ:   \t\t 180',
+      'GPU UUID: \t GPU-00000000-0000-0000-0000-' + bdf.replace(/[:.]/g, '').padStart(12, '0'),
+      'Video BIOS: \t 94.04.3a.00.48',
+      'Bus Type: \t PCIe',
+      'DMA Size: \t 47 bits',
+      'DMA Mask: \t 0x7fffffffffff',
+      `Bus Location: \t ${bdf}`,
+      `Device Minor: \t ${minor}`,
+      'GPU Excluded:\t No',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** The secondary bus number of a bridge: the bus of its first child, else the next free one. */
