@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import {
+  GPU_STATES,
+  type GpuEntry,
+  type GpuLifecycle,
+  type Incident,
+  type Notice,
+  type Snapshot,
+  type Transition,
+} from '../common/state-model.js';
+import {
+  decideNotification,
+  decideTransition,
+  initialNotifyMemory,
+  parseNotificationAction,
+  type NotifyDecision,
+} from './notify-policy.js';
+
+const BDF = '0000:06:00.0';
+const NAME = 'GeForce RTX 3080';
+
+const transition = (from: GpuLifecycle | null, to: GpuLifecycle): Transition => ({
+  at: 1000,
+  gpu: BDF,
+  name: NAME,
+  from,
+  to,
+  evidence: [],
+});
+
+const gpu = (state: GpuLifecycle): GpuEntry => ({
+  bdf: BDF,
+  name: NAME,
+  vendorId: '0x10de',
+  deviceId: '0x2206',
+  external: true,
+  enclosure: null,
+  state,
+  since: 0,
+  present: true,
+  info: null,
+  clients: null,
+  clientsAt: null,
+  incident: null,
+});
+
+const snapshot = (state: GpuLifecycle): Snapshot => ({
+  gpus: [gpu(state)],
+  incidents: [],
+  thunderbolt: [],
+  pendingDevices: [],
+  sources: [],
+  preparingForSleep: false,
+  updatedAt: 0,
+});
+
+const incident = (over: Partial<Incident> = {}): Incident => ({
+  id: 'inc-1',
+  gpu: BDF,
+  gpuName: NAME,
+  kind: 'kernel-trouble',
+  severity: 'warning',
+  title: `${NAME}: PCIe link errors`,
+  openedAt: 1000,
+  updatedAt: 1000,
+  evidence: [],
+  meaning: ['The link reports errors.'],
+  nextSteps: ['Check the cable.'],
+  ...over,
+});
+
+const sleepNotice: Notice = {
+  at: 5,
+  kind: 'sleep-with-egpu',
+  gpu: BDF,
+  name: NAME,
+  text: `${NAME} is in use and the computer is going to sleep.`,
+};
+
+const shown = (d: NotifyDecision) => {
+  if (d.kind !== 'show') throw new Error(`expected show, got ${d.kind}`);
+  return d.request;
+};
+
+describe('notify policy: transitions', () => {
+  it('notifies an unplug without eject as critical with Details and Recover, one key per GPU', () => {
+    const r = shown(decideTransition(transition('in-use', 'surprise-removed')));
+    expect(r).toMatchObject({
+      key: `gpu:${BDF}`,
+      urgency: 'critical',
+      category: 'device.removed',
+      summary: `${NAME} was unplugged without being ejected`,
+    });
+    expect(r.body).toMatch(/crashed or hung/);
+    expect(r.actions.map((a) => a.id)).toEqual(['default', 'recover']);
+    expect(r.actions[0]!.label).toBe('Details');
+    // Not in use: a different explanation, the same urgency.
+    const attached = shown(decideTransition(transition('attached', 'surprise-removed')));
+    expect(attached.urgency).toBe('critical');
+    expect(attached.body).toMatch(/freeze the desktop/);
+  });
+
+  it('notifies falling off the bus and a stuck removal as critical', () => {
+    const fell = shown(decideTransition(transition('in-use', 'fell-off-bus')));
+    expect(fell).toMatchObject({ urgency: 'critical', category: 'device.error' });
+    expect(fell.actions.map((a) => a.id)).toEqual(['default', 'recover']);
+    const stuck = shown(decideTransition(transition('ejecting', 'stuck')));
+    expect(stuck).toMatchObject({
+      urgency: 'critical',
+      summary: `Removing ${NAME} is stuck in the driver`,
+    });
+    // Recovering a device the kernel still holds would not help: no Recover there.
+    expect(stuck.actions.map((a) => a.id)).toEqual(['default']);
+  });
+
+  it('says when it is safe to unplug, and closes that notice once it is unplugged', () => {
+    const safe = shown(decideTransition(transition('ejecting', 'safe-to-unplug')));
+    expect(safe).toMatchObject({ urgency: 'normal', summary: `${NAME} is safe to unplug` });
+    expect(decideTransition(transition('safe-to-unplug', 'unplugged'))).toEqual({
+      kind: 'close',
+      key: `gpu:${BDF}`,
+    });
+  });
+
+  it('offers Recover for an enclosure that waits for authorization and closes it once attached', () => {
+    const c = shown(decideTransition(transition('absent', 'connected')));
+    expect(c.actions.map((a) => a.id)).toEqual(['default', 'recover']);
+    expect(decideTransition(transition('connected', 'attached')).kind).toBe('close');
+    expect(decideTransition(transition('connected', 'absent')).kind).toBe('close');
+  });
+
+  it('tells the user a broken GPU works again, quietly', () => {
+    for (const from of ['surprise-removed', 'fell-off-bus', 'stuck'] as const) {
+      expect(shown(decideTransition(transition(from, 'attached'))).urgency).toBe('low');
+    }
+  });
+
+  it('stays silent for ordinary use, the start-up picture and eject progress', () => {
+    const silent: [GpuLifecycle | null, GpuLifecycle][] = [
+      [null, 'attached'],
+      [null, 'in-use'],
+      ['attached', 'in-use'],
+      ['in-use', 'attached'],
+      ['attached', 'ejecting'],
+      ['ejecting', 'attached'],
+      ['fell-off-bus', 'unplugged'],
+      ['stuck', 'unplugged'],
+      [null, 'absent'],
+      [null, 'unplugged'],
+    ];
+    for (const [from, to] of silent) {
+      expect(decideTransition(transition(from, to)), `${from} → ${to}`).toMatchObject({
+        kind: 'none',
+      });
+    }
+  });
+
+  it('decides something for every lifecycle state', () => {
+    for (const to of GPU_STATES) {
+      for (const from of [null, ...GPU_STATES]) {
+        const d = decideTransition(transition(from, to));
+        expect(['show', 'close', 'none']).toContain(d.kind);
+        if (d.kind === 'show') expect(d.request.key).toBe(`gpu:${BDF}`);
+      }
+    }
+  });
+
+  it('a removal outside eGPU Guard is news, and a later surprise replaces it (same key)', () => {
+    const removed = shown(decideTransition(transition('attached', 'unplugged')));
+    const surprise = shown(decideTransition(transition('unplugged', 'surprise-removed')));
+    expect(removed.urgency).toBe('normal');
+    expect(surprise.key).toBe(removed.key);
+  });
+});
+
+describe('notify policy: incidents', () => {
+  it('shows a warning once, again only when it escalates', () => {
+    let m = initialNotifyMemory;
+    const first = decideNotification(m, { type: 'incident', incident: incident() }, null);
+    expect(shown(first.decision)).toMatchObject({
+      urgency: 'normal',
+      key: `gpu:${BDF}`,
+      body: 'Check the cable.',
+      summary: `${NAME}: PCIe link errors`,
+    });
+    expect(shown(first.decision).actions.map((a) => a.id)).toEqual(['default']);
+    m = first.memory;
+    const again = decideNotification(
+      m,
+      { type: 'incident', incident: incident({ updatedAt: 2000 }) },
+      null,
+    );
+    expect(again.decision.kind).toBe('none');
+    const worse = decideNotification(
+      again.memory,
+      { type: 'incident', incident: incident({ severity: 'critical', updatedAt: 3000 }) },
+      null,
+    );
+    expect(shown(worse.decision).urgency).toBe('critical');
+  });
+
+  it('keeps informational kernel messages in the timeline only', () => {
+    const r = decideNotification(
+      initialNotifyMemory,
+      { type: 'incident', incident: incident({ severity: 'info' }) },
+      null,
+    );
+    expect(r.decision.kind).toBe('none');
+  });
+
+  it('does not repeat what a lifecycle transition already said', () => {
+    const fell = incident({
+      kind: 'fell-off-bus',
+      severity: 'critical',
+      title: `${NAME} fell off the bus`,
+    });
+    const covered = decideNotification(
+      initialNotifyMemory,
+      { type: 'incident', incident: fell },
+      snapshot('fell-off-bus'),
+    );
+    expect(covered.decision.kind).toBe('none');
+    // The state machine did not move (yet): the incident itself notifies.
+    const alone = decideNotification(
+      initialNotifyMemory,
+      { type: 'incident', incident: fell },
+      snapshot('in-use'),
+    );
+    expect(shown(alone.decision)).toMatchObject({
+      urgency: 'critical',
+      summary: `${NAME} fell off the bus`,
+    });
+    expect(shown(alone.decision).actions.map((a) => a.id)).toEqual(['default', 'recover']);
+  });
+
+  it('gives an incident about no known GPU its own key and no GPU actions', () => {
+    const r = decideNotification(
+      initialNotifyMemory,
+      {
+        type: 'incident',
+        incident: incident({ gpu: null, gpuName: null, id: 'inc-9', severity: 'critical' }),
+      },
+      null,
+    );
+    expect(shown(r.decision)).toMatchObject({ key: 'incident:inc-9' });
+    expect(shown(r.decision).actions.map((a) => a.id)).toEqual(['default']);
+  });
+
+  it('forgets the oldest incidents beyond its memory limit', () => {
+    let m = initialNotifyMemory;
+    for (let n = 0; n < 300; n++) {
+      m = decideNotification(
+        m,
+        { type: 'incident', incident: incident({ id: `i-${n}` }) },
+        null,
+      ).memory;
+    }
+    expect(m.incidents.size).toBe(256);
+    expect(m.incidents.has('i-0')).toBe(false);
+    expect(m.incidents.has('i-299')).toBe(true);
+  });
+});
+
+describe('notify policy: notices', () => {
+  it('warns before sleep while the eGPU is in use, offering Eject', () => {
+    const r = decideNotification(
+      initialNotifyMemory,
+      { type: 'notice', notice: sleepNotice },
+      snapshot('in-use'),
+    );
+    expect(shown(r.decision)).toMatchObject({
+      urgency: 'critical',
+      key: `gpu:${BDF}`,
+      body: sleepNotice.text,
+    });
+    expect(shown(r.decision).actions.map((a) => a.id)).toEqual(['default', 'eject']);
+  });
+
+  it('stays silent before sleep when the eGPU is only attached', () => {
+    const r = decideNotification(
+      initialNotifyMemory,
+      { type: 'notice', notice: sleepNotice },
+      snapshot('attached'),
+    );
+    expect(r.decision.kind).toBe('none');
+  });
+});
+
+describe('notification actions', () => {
+  it('maps keys and action ids back to what the user asked for', () => {
+    expect(parseNotificationAction(`gpu:${BDF}`, 'default')).toEqual({
+      action: 'details',
+      gpu: BDF,
+    });
+    expect(parseNotificationAction(`gpu:${BDF}`, 'eject')).toEqual({ action: 'eject', gpu: BDF });
+    expect(parseNotificationAction(`gpu:${BDF}`, 'recover')).toEqual({
+      action: 'recover',
+      gpu: BDF,
+    });
+    expect(parseNotificationAction('incident:inc-1', 'default')).toEqual({
+      action: 'details',
+      gpu: null,
+    });
+    expect(parseNotificationAction('incident:inc-1', 'eject')).toBeNull();
+    expect(parseNotificationAction('other', 'default')).toBeNull();
+    expect(parseNotificationAction(`gpu:${BDF}`, 'rm -rf')).toBeNull();
+  });
+});
