@@ -68,12 +68,17 @@ function exportEntry(n, message) {
   );
 }
 const append = (journal, n, message) =>
-  execFileSync(REMOTE, [`--output=${journal}`, '-'], { input: exportEntry(n, message), stdio: ['pipe', 'ignore', 'ignore'] });
+  execFileSync(REMOTE, [`--output=${journal}`, '-'], {
+    input: exportEntry(n, message),
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
 
 /** Appends without blocking the event loop; resolves with the time the writer exited. */
 function appendAsync(journal, n, message) {
   return new Promise((resolve) => {
-    const child = spawn(REMOTE, [`--output=${journal}`, '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(REMOTE, [`--output=${journal}`, '-'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     child.on('exit', () => resolve(now()));
     child.stdin.end(exportEntry(n, message));
   });
@@ -99,7 +104,9 @@ async function journalLatency(dir) {
   const writer = [];
   try {
     for (let i = 1; i <= 30; i++) {
-      const got = nextEvent(sink, (e) => e.source === 'kernel' && e.message === `m ${i}`).then(() => now());
+      const got = nextEvent(sink, (e) => e.source === 'kernel' && e.message === `m ${i}`).then(() =>
+        now(),
+      );
       const t0 = now();
       const [exited, arrived] = await Promise.all([appendAsync(journal, i, `m ${i}`), got]);
       lat.push(arrived - t0);
@@ -155,8 +162,14 @@ async function dbusLatency(dir) {
     conf,
     `<busconfig><type>system</type><listen>unix:path=${sock}</listen><auth>EXTERNAL</auth><policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/></policy></busconfig>`,
   );
-  const daemon = spawn('dbus-daemon', [`--config-file=${conf}`, '--nofork', '--nopidfile', '--print-address=1', '--nosyslog'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const address = await new Promise((resolve) => daemon.stdout.once('data', (b) => resolve(b.toString().split('\n')[0].trim())));
+  const daemon = spawn(
+    'dbus-daemon',
+    [`--config-file=${conf}`, '--nofork', '--nopidfile', '--print-address=1', '--nosyslog'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const address = await new Promise((resolve) =>
+    daemon.stdout.once('data', (b) => resolve(b.toString().split('\n')[0].trim())),
+  );
   const { Interface } = dbusNext.interface;
   class Manager extends Interface {
     PrepareForSleep(start) {
@@ -169,7 +182,12 @@ async function dbusLatency(dir) {
   const manager = new Manager('org.freedesktop.login1.Manager');
   svc.export('/org/freedesktop/login1', manager);
   const sink = createSink();
-  const watch = createLogindWatch({ dbus: createDbusPort({ env: {} }), clock: systemClock, onEvent: sink.onEvent, address });
+  const watch = createLogindWatch({
+    dbus: createDbusPort({ env: {} }),
+    clock: systemClock,
+    onEvent: sink.onEvent,
+    address,
+  });
   const running = nextEvent(sink, (e) => e.source === 'status' && e.state === 'running');
   watch.start();
   await running;
@@ -197,19 +215,61 @@ export async function run() {
   try {
     const rate = parseRate();
     // A coldplug trigger storm is a few thousand events; 20k/s leaves room on a loaded 2-core box.
-    rows.push({ metric: 'udev parser, transcript blocks per second', value: Math.round(rate), unit: 'blocks/s', target: '≥ 20000', pass: rate >= 20_000 });
+    rows.push({
+      metric: 'udev parser, transcript blocks per second',
+      value: Math.round(rate),
+      unit: 'blocks/s',
+      target: '≥ 20000',
+      pass: rate >= 20_000,
+    });
     const udev = await udevLatency(dir);
-    rows.push({ metric: 'udev block appended → UdevEvent via tail -F (median / p95 of 30)', value: `${round(median(udev), 1)} / ${round(p95(udev), 1)}`, unit: 'ms', target: 'median ≤ 50', pass: median(udev) <= 50 });
+    rows.push({
+      metric: 'udev block appended → UdevEvent via tail -F (median / p95 of 30)',
+      value: `${round(median(udev), 1)} / ${round(p95(udev), 1)}`,
+      unit: 'ms',
+      target: 'median ≤ 50',
+      pass: median(udev) <= 50,
+    });
     if (fs.existsSync(REMOTE)) {
       const j = await journalLatency(dir);
-      rows.push({ metric: 'systemd-journal-remote run that appends one entry (median of 30)', value: round(median(j.writer), 1), unit: 'ms', target: '' });
-      rows.push({ metric: 'append started → KernelRecord via journalctl -f, writer included (median / p95 of 30)', value: `${round(median(j.lat), 1)} / ${round(p95(j.lat), 1)}`, unit: 'ms', target: 'median ≤ 50', pass: median(j.lat) <= 50 });
-      rows.push({ metric: 'journalctl SIGKILLed → next entry delivered (incl. 0.5 s backoff)', value: round(j.recovery, 0), unit: 'ms', target: '≤ 1500', pass: j.recovery <= 1500 });
+      rows.push({
+        metric: 'systemd-journal-remote run that appends one entry (median of 30)',
+        value: round(median(j.writer), 1),
+        unit: 'ms',
+        target: '',
+      });
+      rows.push({
+        metric:
+          'append started → KernelRecord via journalctl -f, writer included (median / p95 of 30)',
+        value: `${round(median(j.lat), 1)} / ${round(p95(j.lat), 1)}`,
+        unit: 'ms',
+        target: 'median ≤ 50',
+        pass: median(j.lat) <= 50,
+      });
+      rows.push({
+        metric: 'journalctl SIGKILLed → next entry delivered (incl. 0.5 s backoff)',
+        value: round(j.recovery, 0),
+        unit: 'ms',
+        target: '≤ 1500',
+        pass: j.recovery <= 1500,
+      });
     } else {
-      rows.push({ metric: 'journal latency', value: 'skipped', unit: '', target: '', note: 'systemd-journal-remote not installed' });
+      rows.push({
+        metric: 'journal latency',
+        value: 'skipped',
+        unit: '',
+        target: '',
+        note: 'systemd-journal-remote not installed',
+      });
     }
     const d = await dbusLatency(dir);
-    rows.push({ metric: 'PrepareForSleep signal → LogindEvent (median / p95 of 100)', value: `${round(median(d), 2)} / ${round(p95(d), 2)}`, unit: 'ms', target: 'median ≤ 10', pass: median(d) <= 10 });
+    rows.push({
+      metric: 'PrepareForSleep signal → LogindEvent (median / p95 of 100)',
+      value: `${round(median(d), 2)} / ${round(p95(d), 2)}`,
+      unit: 'ms',
+      target: 'median ≤ 10',
+      pass: median(d) <= 10,
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
