@@ -99,7 +99,8 @@ export const EGPU_INFO: GpuInfo = {
   powerState: 'D0',
   health: 'ok',
   healthReason: 'responds on the bus',
-  sysfsPath: '/sys/devices/pci0000:00/0000:00:1c.4/0000:05:00.0/0000:06:01.0/0000:08:00.0/0000:09:01.0/0000:0a:00.0',
+  sysfsPath:
+    '/sys/devices/pci0000:00/0000:00:1c.4/0000:05:00.0/0000:06:01.0/0000:08:00.0/0000:09:01.0/0000:0a:00.0',
 };
 
 /** What the eGPU looks like after it fell off the bus: config space reads all ones. */
@@ -171,7 +172,8 @@ export const SOURCES: readonly SourceHealth[] = [
   { name: 'bolt', state: 'running', detail: 'org.freedesktop.bolt on the system bus' },
 ];
 
-const XID79 = "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.";
+const XID79 =
+  "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.";
 
 /** Kernel and udev lines of each scripted incident (text only; times are filled in). */
 export const INCIDENT_LINES: Readonly<

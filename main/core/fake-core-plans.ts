@@ -53,15 +53,13 @@ export function fakeEjectPlan(gpu: GpuEntry): ActionPlan {
   const top = gpu.info?.enclosureTop ?? gpu.bdf;
   const router = gpu.enclosure?.router ?? null;
   const steps: PlanStep[] = [
-    ...clients.map(
-      (c): PlanStep => ({
-        step: 'close-app',
-        detail: `Ask ${c.comm} (pid ${c.pid}) to quit (SIGTERM)`,
-        privileged: false,
-        pid: c.pid,
-        comm: c.comm,
-      }),
-    ),
+    ...clients.map((c): PlanStep => ({
+      step: 'close-app',
+      detail: `Ask ${c.comm} (pid ${c.pid}) to quit (SIGTERM)`,
+      privileged: false,
+      pid: c.pid,
+      comm: c.comm,
+    })),
     {
       step: 'unbind',
       detail: `Detach the ${gpu.info?.driver ?? 'GPU'} driver from ${gpu.bdf}`,
@@ -84,7 +82,11 @@ export function fakeEjectPlan(gpu: GpuEntry): ActionPlan {
             helper: ['tb-deauthorize', router],
           } satisfies PlanStep,
         ]),
-    { step: 'confirm-removal', detail: 'Check that the GPU is gone from the bus', privileged: false },
+    {
+      step: 'confirm-removal',
+      detail: 'Check that the GPU is gone from the bus',
+      privileged: false,
+    },
     { step: 'safe-to-unplug', detail: 'Tell you it is safe to unplug', privileged: false },
   ];
   return plan('eject', gpu, blockers, steps);

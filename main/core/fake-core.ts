@@ -184,7 +184,7 @@ export class FakeCore implements Core, DemoControl {
         this.#setState(data.EGPU_BDF, this.#cleanUnplug ? 'attached' : 'connected');
         if (this.#cleanUnplug) this.#patch(data.EGPU_BDF, { present: true, info: data.EGPU_INFO });
         break;
-      case 'unplug':
+      case 'unplug': {
         if (!this.#cablePlugged) break;
         this.#run?.abort({ result: 'failed', detail: 'The enclosure was unplugged mid-way.' });
         this.#cablePlugged = false;
@@ -195,6 +195,7 @@ export class FakeCore implements Core, DemoControl {
         else this.#openIncident('surprise-removal', 'surprise-removed');
         this.#patch(data.EGPU_BDF, { present: false, clients: [] });
         break;
+      }
       case 'start-app':
         if (!egpu.present || egpu.state === 'fell-off-bus') {
           return Promise.resolve(err(appError('device-gone', `${egpu.name} is not attached.`)));
@@ -336,7 +337,14 @@ export class FakeCore implements Core, DemoControl {
     if (gpu === undefined || gpu.state === state) return;
     const at = this.#clock.now();
     this.#patch(bdf, { state, since: at });
-    this.#transitions.fire({ at, gpu: bdf, name: gpu.name, from: gpu.state, to: state, evidence: [] });
+    this.#transitions.fire({
+      at,
+      gpu: bdf,
+      name: gpu.name,
+      from: gpu.state,
+      to: state,
+      evidence: [],
+    });
   }
 
   #patch(bdf: string, patch: Partial<GpuEntry>): void {
