@@ -1,0 +1,68 @@
+// The things eGPU Guard tells people to do, as a small vocabulary. Explanations name steps
+// instead of carrying free text, so an incident with several events (Xid 79, then "fallen off
+// the bus", then a blocked remove) gives one short, ordered, de-duplicated "what to do next".
+// The order of STEPS is the order in which they are shown.
+
+export const STEPS = [
+  'reboot-now',
+  'close-clients',
+  'check-link',
+  'check-link-if-unplanned',
+  'reconnect',
+  'rescan',
+  'reset-gpu',
+  'wait-reset',
+  'restart-app',
+  'restart-display',
+  'runtime-pm',
+  'update-driver',
+  'memory-failing',
+  'check-authorized',
+  'check-link-if-repeats',
+  'look-around',
+] as const;
+
+export type Step = (typeof STEPS)[number];
+
+const LINK =
+  'reseat or replace the Thunderbolt/USB4 cable (short, certified), plug the enclosure straight into the computer rather than a dock or hub, and make sure the enclosure has power.';
+
+export const STEP_TEXT: Readonly<Record<Step, string>> = {
+  'reboot-now': 'Save your work and reboot: the GPU cannot recover without a restart.',
+  'close-clients':
+    'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
+  'check-link': `Check the connection: ${LINK}`,
+  'check-link-if-unplanned': `If you did not unplug it, check the connection: ${LINK}`,
+  reconnect:
+    'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
+  rescan:
+    'If the device stays dead, remove it and rescan PCI as root (echo 1 > /sys/bus/pci/devices/<address>/remove; echo 1 > /sys/bus/pci/rescan), or reboot.',
+  'reset-gpu':
+    'Reset the GPU: close the programs using it and replug the enclosure (eject it first where possible), or reboot.',
+  'wait-reset': 'Wait a few seconds for the driver to finish resetting the GPU.',
+  'restart-app':
+    'Restart the program that was using the GPU; if the same program keeps causing this, update it or the driver.',
+  'restart-display':
+    'Re-plug the monitor, or switch to a text console (Ctrl+Alt+F3) and back; log out and in if the screen stays frozen.',
+  'runtime-pm':
+    'If it repeats, keep the enclosure’s ports awake (their power/control set to "on") or update the enclosure or dock firmware.',
+  'update-driver': 'If it repeats, update the kernel and the GPU driver.',
+  'memory-failing':
+    'Memory errors are rare on consumer cards; if they repeat, the card may be failing.',
+  'check-authorized':
+    'If the GPU behind it does not appear, check that the device is authorized (boltctl list).',
+  'check-link-if-repeats': `Nothing to do if this is rare. If it repeats: ${LINK}`,
+  'look-around': 'Nothing to do by itself; look at the errors logged just before it.',
+};
+
+/** Steps in display order, each once. */
+export function orderSteps(steps: Iterable<Step>): Step[] {
+  const set = new Set(steps);
+  return STEPS.filter((s) => set.has(s));
+}
+
+/** One paragraph of advice for a single event (a notification, a tooltip). */
+export const adviceText = (steps: readonly Step[]): string =>
+  orderSteps(steps)
+    .map((s) => STEP_TEXT[s])
+    .join(' ');

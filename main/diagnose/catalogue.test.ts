@@ -1,0 +1,126 @@
+// The Xid catalogue covers the reference's Xid table (linux-interfaces.md §6.1), Xid 154 names
+// its recovery action, and every event kind has a meaning and advice.
+
+import { describe, expect, it } from 'vitest';
+import { KERNEL_EVENT_KINDS, type KernelEvent } from '../common/kernel-events.js';
+import { STEPS, STEP_TEXT, adviceText, orderSteps } from './advice-steps.js';
+import { explainEvent } from './kind-catalogue.js';
+import { KNOWN_XIDS, parseRecoveryAction, xidInfo } from './xid-catalogue.js';
+
+const REFERENCE_TABLE = [
+  8, 13, 31, 32, 43, 45, 46, 48, 61, 62, 63, 64, 69, 74, 79, 92, 94, 95, 109, 119, 120, 140, 143,
+  154,
+];
+
+describe('Xid catalogue', () => {
+  it('has every Xid of the reference table, with meaning and advice', () => {
+    for (const xid of REFERENCE_TABLE) {
+      expect(KNOWN_XIDS).toContain(xid);
+      const info = xidInfo(xid);
+      expect(info.meaning.length).toBeGreaterThan(20);
+      expect(info.advice.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('treats 79 as the device-lost signal that needs a reboot', () => {
+    expect(xidInfo(79)).toMatchObject({
+      mnemonic: 'ROBUST_CHANNEL_GPU_HAS_FALLEN_OFF_THE_BUS',
+      class: 'device-lost',
+      needs: 'reboot',
+    });
+    expect(xidInfo(79).advice).toContain('cable');
+  });
+
+  it('gives unknown Xids a generic entry that points at NVIDIA’s catalogue', () => {
+    const info = xidInfo(999);
+    expect(info.title).toBe('Xid 999');
+    expect(info.meaning).toContain('docs.nvidia.com/deploy/xid-errors');
+  });
+});
+
+describe('Xid 154 recovery actions', () => {
+  const cases: [string, string, string][] = [
+    ['from 0x0 (None) to 0x2 (Node Reboot Required)', 'Node Reboot Required', 'reboot'],
+    ['from 0x0 (None) to 0x1 (GPU Reset Required)', 'GPU Reset Required', 'reset-gpu'],
+    ['from 0x0 (None) to 0x1 (PF FLR)', 'PF FLR', 'reset-gpu'],
+    ['from 0x0 (None) to 0x3 (Drain and Reset)', 'Drain and Reset', 'reset-gpu'],
+    ['from 0x2 (Node Reboot Required) to 0x0 (None)', 'None', 'nothing'],
+  ];
+  for (const [change, name, needs] of cases) {
+    it(name, () => {
+      const text = `NVRM: Xid (PCI:0000:01:00): 154, GPU recovery action changed ${change}`;
+      expect(parseRecoveryAction(text)).toMatchObject({ name, needs });
+    });
+  }
+
+  it('tells the user to reboot when the driver says so', () => {
+    const e: KernelEvent = {
+      kind: 'gpu-xid',
+      bdf: '0000:01:00.0',
+      xid: 154,
+      text: 'NVRM: Xid (PCI:0000:01:00): 154, GPU recovery action changed from 0x0 (None) to 0x2 (Node Reboot Required)',
+    };
+    expect(explainEvent(e)).toMatchObject({
+      level: 'critical',
+      needs: 'reboot',
+      steps: ['reboot-now'],
+    });
+    expect(explainEvent(e).title).toContain('Node Reboot Required');
+  });
+
+  it('is null for other text', () => {
+    expect(parseRecoveryAction('GPU recovery action changed')).toBeNull();
+  });
+});
+
+describe('event kinds', () => {
+  it('every kind and variant has a title, a meaning and steps', () => {
+    const variants: KernelEvent[] = KERNEL_EVENT_KINDS.map((kind) => ({
+      kind,
+      bdf: null,
+      text: '',
+    }));
+    variants.push(
+      ...(['corrected', 'nonfatal', 'fatal'] as const).map((severity) => ({
+        kind: 'pcie-aer' as const,
+        bdf: null,
+        severity,
+        text: '',
+      })),
+      ...(['begin', 'success', 'failure'] as const).map((outcome) => ({
+        kind: 'gpu-reset' as const,
+        bdf: null,
+        outcome,
+        text: '',
+      })),
+    );
+    for (const e of variants) {
+      const x = explainEvent(e);
+      expect(x.title.length).toBeGreaterThan(3);
+      expect(x.meaning.length).toBeGreaterThan(20);
+      expect(x.steps.length).toBeGreaterThan(0);
+      expect(x.advice).toBe(adviceText(x.steps));
+    }
+  });
+
+  it('driver-remove-blocked points at egpu clients', () => {
+    const x = explainEvent({ kind: 'driver-remove-blocked', bdf: null, text: '' });
+    expect(x.advice).toContain('egpu clients');
+  });
+
+  it('Xid 79 and "fell off the bus" share one topic (one meaning in an incident)', () => {
+    const a = explainEvent({ kind: 'gpu-fell-off-bus', bdf: null, xid: 79, text: '' });
+    const b = explainEvent({ kind: 'gpu-fell-off-bus', bdf: null, text: '' });
+    expect(a.topic).toBe(b.topic);
+  });
+});
+
+describe('advice steps', () => {
+  it('have text and a fixed order', () => {
+    for (const s of STEPS) expect(STEP_TEXT[s].length).toBeGreaterThan(10);
+    expect(orderSteps(['reconnect', 'reboot-now', 'reconnect'])).toStrictEqual([
+      'reboot-now',
+      'reconnect',
+    ]);
+  });
+});

@@ -1,0 +1,282 @@
+// Events → incidents: grouped by device, each with what it means and what to do next. Pure; the
+// same Diagnosis feeds `egpu explain`, the live state machine and the UI, so all say the same.
+// Grouping: by PCI address; Thunderbolt events by router; a GPU event that names no address
+// (`minor device 0`, `GPU:0`, a legacy DRM_ERROR) joins the one GPU of the same vendor that the
+// log does name, else a per-vendor "address not in the log" group; anything else "unknown".
+
+import type { KernelEvent } from '../common/kernel-events.js';
+import { STEP_TEXT, orderSteps, type Step } from './advice-steps.js';
+import { parseDevicePrefix } from './bdf.js';
+import type { LocatedEvent } from './classify.js';
+import { explainEvent, type EventLevel } from './kind-catalogue.js';
+import type { XidNeeds } from './xid-catalogue.js';
+
+export type GpuVendor = 'nvidia' | 'amd' | 'intel';
+
+export type DeviceRef = {
+  /** Stable grouping key: `pci:<bdf>`, `tb:<router>`, `gpu:<vendor>` or `unknown`. */
+  readonly key: string;
+  readonly bdf: string | null;
+  readonly router: string | null;
+  readonly vendor: GpuVendor | null;
+  readonly role: 'gpu' | 'pci' | 'thunderbolt' | 'unknown';
+  /** For people: "GPU 0000:06:00.0 (NVIDIA)", "pcieport 0000:00:1c.0", "Thunderbolt device 0-1". */
+  readonly label: string;
+};
+
+/** Events of one incident that share a title (kind, Xid, outcome or severity). */
+export type Finding = {
+  readonly title: string;
+  readonly level: EventLevel;
+  readonly lines: readonly number[];
+  /** Findings with one topic share their meaning (Xid 79 and "fell off the bus"). */
+  readonly topic: string;
+  readonly meaning: string;
+  readonly steps: readonly Step[];
+  readonly weight: number;
+  /** Events whose own line names no address but that were attached to this device. */
+  readonly inferred: number;
+};
+
+export type Incident = {
+  readonly device: DeviceRef;
+  readonly level: EventLevel;
+  readonly needs: XidNeeds;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** The most telling finding, in a few words. */
+  readonly headline: string;
+  readonly findings: readonly Finding[];
+  /** One paragraph per distinct topic of the findings. */
+  readonly meanings: readonly string[];
+  /** What to do next, most urgent first. */
+  readonly nextSteps: readonly string[];
+  readonly events: readonly LocatedEvent[];
+};
+
+export type Diagnosis = {
+  /** Ordered by where each incident first appears in the log. */
+  readonly incidents: readonly Incident[];
+  readonly eventCount: number;
+  readonly level: EventLevel | 'ok';
+  readonly needs: XidNeeds;
+  /** Physical lines read, when known (for "… in N lines"). */
+  readonly lineCount: number | null;
+  /** One line for people. */
+  readonly summary: string;
+};
+
+const LEVEL_RANK: Record<EventLevel, number> = { critical: 3, warning: 2, info: 1 };
+const NEEDS_RANK: Record<XidNeeds, number> = {
+  reboot: 4,
+  'reset-gpu': 3,
+  'restart-app': 2,
+  nothing: 1,
+};
+const VENDOR_NAME: Record<GpuVendor, string> = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel' };
+const GPU_KINDS = new Set([
+  'gpu-fell-off-bus',
+  'gpu-xid',
+  'gpu-hang',
+  'gpu-reset',
+  'display-engine-error',
+]);
+
+export function vendorOf(text: string): GpuVendor | null {
+  if (/NVRM|nvidia|nouveau/i.test(text)) return 'nvidia';
+  if (/amdgpu|radeon/.test(text)) return 'amd';
+  if (/\bi915\b|^xe /.test(text)) return 'intel';
+  return null;
+}
+
+const isGpuEvent = (e: KernelEvent): boolean =>
+  GPU_KINDS.has(e.kind) || (e.kind === 'driver-remove-blocked' && vendorOf(e.text) !== null);
+
+const worst = <T extends string>(values: readonly T[], rank: Record<T, number>, none: T): T =>
+  values.reduce((a, b) => (rank[b] > rank[a] ? b : a), none);
+
+function deviceFor(events: readonly LocatedEvent[], key: string): DeviceRef {
+  const e = events[0]!;
+  const vendor = events.map((x) => vendorOf(x.text)).find((v) => v !== null) ?? null;
+  const gpu = events.some(isGpuEvent);
+  if (key.startsWith('tb:')) {
+    const router = e.router ?? key.slice(3);
+    return {
+      key,
+      bdf: null,
+      router,
+      vendor: null,
+      role: 'thunderbolt',
+      label: `Thunderbolt device ${router}`,
+    };
+  }
+  if (key.startsWith('pci:')) {
+    const bdf = key.slice(4);
+    const driver = events
+      .map((x) => parseDevicePrefix(x.text)?.driver)
+      .find((d) => d !== undefined);
+    const label = gpu
+      ? `GPU ${bdf}${vendor ? ` (${VENDOR_NAME[vendor]})` : ''}`
+      : `${driver ?? 'PCI device'} ${bdf}`;
+    return {
+      key,
+      bdf,
+      router: null,
+      vendor: gpu ? vendor : null,
+      role: gpu ? 'gpu' : 'pci',
+      label,
+    };
+  }
+  if (key.startsWith('gpu:')) {
+    const v = key.slice(4) as GpuVendor | 'other';
+    const name = v === 'other' ? 'GPU' : `${VENDOR_NAME[v]} GPU`;
+    return {
+      key,
+      bdf: null,
+      router: null,
+      vendor: v === 'other' ? null : v,
+      role: 'gpu',
+      label: `${name} (address not in the log)`,
+    };
+  }
+  return { key, bdf: null, router: null, vendor: null, role: 'unknown', label: 'Unknown device' };
+}
+
+/** Groups events by device key, attaching address-less GPU events where that is unambiguous. */
+function groupEvents(events: readonly LocatedEvent[]): Map<string, LocatedEvent[]> {
+  const groups = new Map<string, LocatedEvent[]>();
+  const add = (key: string, e: LocatedEvent): void => {
+    const list = groups.get(key);
+    if (list) list.push(e);
+    else groups.set(key, [e]);
+  };
+  const gpuByVendor = new Map<GpuVendor, Set<string>>();
+  for (const e of events) {
+    const v = vendorOf(e.text);
+    if (e.bdf !== null && v !== null && isGpuEvent(e)) {
+      gpuByVendor.set(v, (gpuByVendor.get(v) ?? new Set()).add(e.bdf));
+    }
+  }
+  for (const e of events) {
+    if (e.bdf !== null) add(`pci:${e.bdf}`, e);
+    else if (e.router !== undefined) add(`tb:${e.router}`, e);
+    else if (isGpuEvent(e)) {
+      const v = vendorOf(e.text);
+      const known = v === null ? undefined : gpuByVendor.get(v);
+      add(known?.size === 1 ? `pci:${[...known][0]!}` : `gpu:${v ?? 'other'}`, e);
+    } else add('unknown', e);
+  }
+  return groups;
+}
+
+function findingsOf(events: readonly LocatedEvent[]): Finding[] {
+  const byTitle = new Map<string, Finding & { lines: number[]; inferred: number }>();
+  for (const e of events) {
+    const x = explainEvent(e);
+    const f = byTitle.get(x.title) ?? {
+      title: x.title,
+      level: x.level,
+      topic: x.topic,
+      meaning: x.meaning,
+      steps: x.steps,
+      weight: x.weight,
+      lines: [],
+      inferred: 0,
+    };
+    f.lines.push(e.line);
+    if (e.bdf === null && e.router === undefined) f.inferred++;
+    byTitle.set(x.title, f);
+  }
+  return [...byTitle.values()];
+}
+
+function nextSteps(
+  device: DeviceRef,
+  events: readonly LocatedEvent[],
+  findings: readonly Finding[],
+): string[] {
+  const steps = orderSteps(findings.flatMap((f) => f.steps)).map((s) =>
+    device.bdf === null ? STEP_TEXT[s] : STEP_TEXT[s].replaceAll('<address>', device.bdf),
+  );
+  const corrected = events.filter(
+    (e) => e.kind === 'pcie-aer' && e.severity === 'corrected',
+  ).length;
+  if (corrected >= 5) {
+    steps.push(
+      `${corrected} corrected PCIe errors on ${device.label} mean a marginal link: try another cable or port, without docks or hubs.`,
+    );
+  }
+  return steps;
+}
+
+const weightOf = (i: Incident): number => Math.max(...i.findings.map((f) => f.weight));
+
+function incidentOf(key: string, events: LocatedEvent[]): Incident {
+  const device = deviceFor(events, key);
+  const findings = findingsOf(events);
+  const level = worst(
+    findings.map((f) => f.level),
+    LEVEL_RANK,
+    'info',
+  );
+  const needs = worst(
+    events.map((e) => explainEvent(e).needs),
+    NEEDS_RANK,
+    'nothing',
+  );
+  const top = findings.reduce((a, b) => (b.weight > a.weight ? b : a));
+  const lines = events.map((e) => e.line);
+  const meanings = new Map<string, string>();
+  for (const f of findings) if (!meanings.has(f.topic)) meanings.set(f.topic, f.meaning);
+  return {
+    device,
+    level,
+    needs,
+    firstLine: Math.min(...lines),
+    lastLine: Math.max(...lines),
+    headline: top.title,
+    findings,
+    meanings: [...meanings.values()],
+    nextSteps: nextSteps(device, events, findings),
+    events,
+  };
+}
+
+export function diagnose(
+  events: readonly LocatedEvent[],
+  options: { lineCount?: number } = {},
+): Diagnosis {
+  const lineCount = options.lineCount ?? null;
+  const incidents = [...groupEvents(events)]
+    .map(([key, list]) => incidentOf(key, list))
+    .sort((a, b) => a.firstLine - b.firstLine);
+  const level =
+    incidents.length === 0
+      ? 'ok'
+      : worst(
+          incidents.map((i) => i.level),
+          LEVEL_RANK,
+          'info',
+        );
+  const needs = worst(
+    incidents.map((i) => i.needs),
+    NEEDS_RANK,
+    'nothing',
+  );
+  const inLines = lineCount === null ? '' : ` in ${lineCount} line${lineCount === 1 ? '' : 's'}`;
+  let summary: string;
+  if (incidents.length === 0) summary = `No GPU or PCIe trouble found${inLines}.`;
+  else {
+    const top = incidents
+      .filter((i) => i.level === level)
+      .reduce((a, b) => (weightOf(b) > weightOf(a) ? b : a));
+    const n = events.length;
+    const d = incidents.length;
+    summary =
+      `${n} event${n === 1 ? '' : 's'} on ${d} device${d === 1 ? '' : 's'}${inLines}. ` +
+      `Most serious (${level}): ${top.headline} — ${top.device.label}.`;
+  }
+  return { incidents, eventCount: events.length, level, needs, lineCount, summary };
+}
+
+export { formatDiagnosis } from './diagnosis-format.js';
