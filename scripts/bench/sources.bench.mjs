@@ -109,7 +109,9 @@ async function journalLatency(dir) {
       );
       const t0 = now();
       const [exited, arrived] = await Promise.all([appendAsync(journal, i, `m ${i}`), got]);
-      lat.push(arrived - t0);
+      // The record often arrives before the writer has even exited (journal-remote flushes, then
+      // tears down): what journalctl adds is the time after the exit, 0 when it was earlier.
+      lat.push(Math.max(0, arrived - exited));
       writer.push(exited - t0);
     }
     // Recovery after SIGKILL: the first restart waits 0.5 s by design.
@@ -239,12 +241,11 @@ export async function run() {
         target: '',
       });
       rows.push({
-        metric:
-          'append started → KernelRecord via journalctl -f, writer included (median / p95 of 30)',
+        metric: 'writer exited → KernelRecord via journalctl -f (median / p95 of 30; 0 = before)',
         value: `${round(median(j.lat), 1)} / ${round(p95(j.lat), 1)}`,
         unit: 'ms',
-        target: 'median ≤ 50',
-        pass: median(j.lat) <= 50,
+        target: 'median ≤ 20',
+        pass: median(j.lat) <= 20,
       });
       rows.push({
         metric: 'journalctl SIGKILLed → next entry delivered (incl. 0.5 s backoff)',
