@@ -76,8 +76,8 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     for (const t of out.transitions) transitionEmitter.fire(t);
     for (const i of out.incidents) incidentEmitter.fire(i);
     for (const n of out.notices) noticeEmitter.fire(n);
-    if (out.transitions.length + out.incidents.length + out.notices.length === 0 || snapshotQueued)
-      return;
+    // Every fact may change the snapshot (source health, clients): coalesce one push per burst.
+    if (snapshotQueued) return;
     snapshotQueued = true;
     queueMicrotask(() => {
       snapshotQueued = false;

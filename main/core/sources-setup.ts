@@ -22,7 +22,7 @@ export type SourceChoice = {
   readonly udevLog?: string;
   /** Host path of a journal file to follow (--journal-file). */
   readonly journalFile?: string;
-  /** Host path of a text kernel log to follow (--kernel-log). */
+  /** Host path of a text kernel log to replay and follow (--kernel-log), like --udev-log. */
   readonly kernelLog?: string;
   readonly noDbus: boolean;
   /** --root names a sysroot, not this machine. */
@@ -97,7 +97,9 @@ export function createSources(choice: SourceChoice, ctx: SourceContext): EventSo
       }),
     );
   } else if (choice.kernelLog !== undefined) {
-    out.push(createTextLogFollower({ clock, onEvent, hostPath: choice.kernelLog }));
+    out.push(
+      createTextLogFollower({ clock, onEvent, hostPath: choice.kernelLog, fromBeginning: true }),
+    );
   } else if (!choice.sysroot) {
     out.push(
       createKernelLogSource({
