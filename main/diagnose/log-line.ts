@@ -13,6 +13,7 @@ export type LineFormat =
   | 'iso' // 2024-05-01T10:00:00+0200 host tag: (journalctl -o short-iso[-precise], rsyslog)
   | 'time-only' // 22:39:31 kernel:
   | 'unix' // 1714550400.123456 host kernel: (journalctl -o short-unix)
+  | 'kmsg' // 6,5123,8123401991,-;message (a /dev/kmsg record, Documentation/ABI/testing/dev-kmsg)
   | 'bare'; // no stamp at all
 
 export type LineInfo =
@@ -37,8 +38,12 @@ export type LineInfo =
 const WORD = String.raw`[\p{L}\d]{1,12}\.?`;
 const CLOCK = String.raw`\d{1,2}:\d{2}:\d{2}`;
 
-/** `[ 1234.567890]`, `[  +0,000010]`, `[1234.5 <  0.000123>]` (dmesg -d). */
-const DMESG_RAW = /^\[\s{0,16}(\+?)\d{1,12}[.,]\d{1,9}(?:\s{0,8}<\s{0,16}\d{1,12}[.,]\d{1,9}>)?\]/;
+/** `[ 1234.567890]`, `[  +0,000010]`, `[1234.5 <  0.000123>]` (dmesg -d), `[<  0.000123>]`
+ * (dmesg --time-format=delta). */
+const DMESG_RAW =
+  /^\[\s{0,16}(?:(\+?)\d{1,12}[.,]\d{1,9}(?:\s{0,8}<\s{0,16}\d{1,12}[.,]\d{1,9}>)?|<\s{0,16}\d{1,12}[.,]\d{1,9}>)\]/;
+/** `<level>,<seq>,<usec>,<flags>[,more];`: unknown fields may be added before the `;`. */
+const KMSG = /^\d{1,3},\d{1,20},\d{1,20},[^;\n]{0,64};/;
 /** A bracketed stamp holding a clock: `[Thu May 17 15:09:35 2018]`, `[apr18 16:58]`. */
 const DMESG_CLOCK = /^\[([^[\]\n]{0,40}?)\d{1,2}:\d{2}(?::\d{2})?([^[\]\n]{0,24})\]/u;
 /** dmesg --time-format=iso uses a comma before the microseconds and has no host/tag. */
@@ -105,7 +110,9 @@ function matchStamp(line: string): Stamp | null {
     return null;
   }
   if (c >= 0x30 && c <= 0x39) {
-    const m = DMESG_ISO.exec(line) ?? null;
+    const k = KMSG.exec(line);
+    if (k) return { format: 'kmsg', stamp: k[0], rest: line.slice(k[0].length) };
+    const m = DMESG_ISO.exec(line);
     if (m) return { format: 'dmesg-iso', stamp: m[0], rest: line.slice(m[0].length) };
     for (const [re, format] of [
       [ISO, 'iso'],
@@ -165,6 +172,7 @@ function messageAfter(stamp: Stamp): string {
     case 'time-only':
     case 'unix':
       return stripTag(stamp.rest);
+    case 'kmsg':
     case 'bare':
       return stamp.rest;
   }

@@ -1,0 +1,81 @@
+// `egpu explain --json FILE` against `grep -cE <the same keywords> FILE` on a generated
+// 500,000-line kernel log (kernel-log.mjs: mostly boot and driver noise in mixed formats, 0.5 %
+// event records from the corpus), side by side in one run: runs alternate between the two and
+// the best wall time of each counts. Target: egpu within 3× of grep. Also checks that the fast
+// scan gives exactly the line-by-line path's events on this log, and reports events/second.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { classifyRecords } from '../../dist/main/diagnose/classify.js';
+import { KEYWORDS } from '../../dist/main/diagnose/keywords.js';
+import { readLogRecords } from '../../dist/main/diagnose/log-reader.js';
+import { decodeLogBytes, scanLogBytes } from '../../dist/main/diagnose/log-scan.js';
+import { generateKernelLog } from './kernel-log.mjs';
+import { cleanEnv, round } from './lib.mjs';
+
+export const title = 'explain vs grep (500,000-line log)';
+
+const LINES = 500_000;
+const RUNS = 5;
+const CORPUS = 'main/diagnose/fixtures/logcorpus';
+
+function corpusEventTexts() {
+  return fs
+    .readdirSync(CORPUS)
+    .filter((d) => d.startsWith('case-'))
+    .flatMap((d) => classifyRecords(readLogRecords(fs.readFileSync(path.join(CORPUS, d, 'input.log'), 'utf8'))))
+    .map((e) => e.text);
+}
+
+/** The keywords as one POSIX extended regex: the lines grep counts are the scanner's candidates. */
+const grepPattern = () => KEYWORDS.map((k) => k.replace(/[.[\]()*+?{}|^$\\]/g, '\\$&')).join('|');
+
+function wall(file, args, stdout) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(file, args, { env: cleanEnv(), stdio: ['ignore', stdout, 'pipe'], maxBuffer: 1 << 20 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0 && !(file === 'grep' && r.status === 1)) {
+    throw new Error(`${file} exited ${r.status}: ${r.stderr}`);
+  }
+  return { seconds, stdout: r.stdout?.toString() ?? '' };
+}
+
+export async function run() {
+  fs.mkdirSync('.bench', { recursive: true });
+  const file = path.resolve('.bench/explain-500k.log');
+  fs.writeFileSync(file, generateKernelLog({ lines: LINES, eventShare: 0.005, seed: 42, events: corpusEventTexts() }));
+  const size = fs.statSync(file).size;
+
+  // Correctness on this very log: the fast scan and the line-by-line path agree.
+  const bytes = fs.readFileSync(file);
+  const fast = classifyRecords(scanLogBytes(bytes).records);
+  const slow = classifyRecords(readLogRecords(decodeLogBytes(bytes)));
+  const same = JSON.stringify(fast) === JSON.stringify(slow);
+
+  const devNull = fs.openSync('/dev/null', 'w');
+  const grepTimes = [];
+  const egpuTimes = [];
+  let grepCount = 0;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const g = wall('grep', ['-cE', grepPattern(), file], 'pipe');
+      grepTimes.push(g.seconds);
+      grepCount = Number(g.stdout.trim());
+      egpuTimes.push(wall(process.execPath, ['bin/egpu.js', 'explain', '--json', file], devNull).seconds);
+    }
+  } finally {
+    fs.closeSync(devNull);
+  }
+  const grepBest = Math.min(...grepTimes);
+  const egpuBest = Math.min(...egpuTimes);
+  const ratio = egpuBest / grepBest;
+  return [
+    { metric: 'log size', value: round(size / 1e6, 1), unit: 'MB', target: `${LINES} lines` },
+    { metric: `grep -cE wall (best of ${RUNS})`, value: round(grepBest * 1000, 1), unit: 'ms', target: '', note: `${grepCount} matching lines` },
+    { metric: `egpu explain --json wall (best of ${RUNS})`, value: round(egpuBest * 1000, 1), unit: 'ms', target: '' },
+    { metric: 'ratio egpu / grep', value: round(ratio, 2), unit: '×', target: '≤ 3.0', pass: ratio <= 3.0 },
+    { metric: 'events found', value: fast.length, unit: '', target: '', note: 'fast scan = line-by-line path', pass: same && fast.length > 0 },
+    { metric: 'events per second (whole command)', value: Math.round(fast.length / egpuBest), unit: 'events/s', target: '' },
+    { metric: 'lines per second (whole command)', value: Math.round(LINES / egpuBest), unit: 'lines/s', target: '' },
+  ];
+}
