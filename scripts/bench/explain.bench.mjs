@@ -23,7 +23,9 @@ function corpusEventTexts() {
   return fs
     .readdirSync(CORPUS)
     .filter((d) => d.startsWith('case-'))
-    .flatMap((d) => classifyRecords(readLogRecords(fs.readFileSync(path.join(CORPUS, d, 'input.log'), 'utf8'))))
+    .flatMap((d) =>
+      classifyRecords(readLogRecords(fs.readFileSync(path.join(CORPUS, d, 'input.log'), 'utf8'))),
+    )
     .map((e) => e.text);
 }
 
@@ -32,7 +34,11 @@ const grepPattern = () => KEYWORDS.map((k) => k.replace(/[.[\]()*+?{}|^$\\]/g, '
 
 function wall(file, args, stdout) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(file, args, { env: cleanEnv(), stdio: ['ignore', stdout, 'pipe'], maxBuffer: 1 << 20 });
+  const r = spawnSync(file, args, {
+    env: cleanEnv(),
+    stdio: ['ignore', stdout, 'pipe'],
+    maxBuffer: 1 << 20,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && !(file === 'grep' && r.status === 1)) {
     throw new Error(`${file} exited ${r.status}: ${r.stderr}`);
@@ -43,7 +49,10 @@ function wall(file, args, stdout) {
 export async function run() {
   fs.mkdirSync('.bench', { recursive: true });
   const file = path.resolve('.bench/explain-500k.log');
-  fs.writeFileSync(file, generateKernelLog({ lines: LINES, eventShare: 0.005, seed: 42, events: corpusEventTexts() }));
+  fs.writeFileSync(
+    file,
+    generateKernelLog({ lines: LINES, eventShare: 0.005, seed: 42, events: corpusEventTexts() }),
+  );
   const size = fs.statSync(file).size;
 
   // Correctness on this very log: the fast scan and the line-by-line path agree.
@@ -61,7 +70,9 @@ export async function run() {
       const g = wall('grep', ['-cE', grepPattern(), file], 'pipe');
       grepTimes.push(g.seconds);
       grepCount = Number(g.stdout.trim());
-      egpuTimes.push(wall(process.execPath, ['bin/egpu.js', 'explain', '--json', file], devNull).seconds);
+      egpuTimes.push(
+        wall(process.execPath, ['bin/egpu.js', 'explain', '--json', file], devNull).seconds,
+      );
     }
   } finally {
     fs.closeSync(devNull);
@@ -71,11 +82,45 @@ export async function run() {
   const ratio = egpuBest / grepBest;
   return [
     { metric: 'log size', value: round(size / 1e6, 1), unit: 'MB', target: `${LINES} lines` },
-    { metric: `grep -cE wall (best of ${RUNS})`, value: round(grepBest * 1000, 1), unit: 'ms', target: '', note: `${grepCount} matching lines` },
-    { metric: `egpu explain --json wall (best of ${RUNS})`, value: round(egpuBest * 1000, 1), unit: 'ms', target: '' },
-    { metric: 'ratio egpu / grep', value: round(ratio, 2), unit: '×', target: '≤ 3.0', pass: ratio <= 3.0 },
-    { metric: 'events found', value: fast.length, unit: '', target: '', note: 'fast scan = line-by-line path', pass: same && fast.length > 0 },
-    { metric: 'events per second (whole command)', value: Math.round(fast.length / egpuBest), unit: 'events/s', target: '' },
-    { metric: 'lines per second (whole command)', value: Math.round(LINES / egpuBest), unit: 'lines/s', target: '' },
+    {
+      metric: `grep -cE wall (best of ${RUNS})`,
+      value: round(grepBest * 1000, 1),
+      unit: 'ms',
+      target: '',
+      note: `${grepCount} matching lines`,
+    },
+    {
+      metric: `egpu explain --json wall (best of ${RUNS})`,
+      value: round(egpuBest * 1000, 1),
+      unit: 'ms',
+      target: '',
+    },
+    {
+      metric: 'ratio egpu / grep',
+      value: round(ratio, 2),
+      unit: '×',
+      target: '≤ 3.0',
+      pass: ratio <= 3.0,
+    },
+    {
+      metric: 'events found',
+      value: fast.length,
+      unit: '',
+      target: '',
+      note: 'fast scan = line-by-line path',
+      pass: same && fast.length > 0,
+    },
+    {
+      metric: 'events per second (whole command)',
+      value: Math.round(fast.length / egpuBest),
+      unit: 'events/s',
+      target: '',
+    },
+    {
+      metric: 'lines per second (whole command)',
+      value: Math.round(LINES / egpuBest),
+      unit: 'lines/s',
+      target: '',
+    },
   ];
 }
