@@ -1,5 +1,6 @@
 // Vitest projects per layer (architecture-study §16): the Node core, the Electron shell with
 // `electron` mocked, and the Svelte renderer in jsdom.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -11,6 +12,26 @@ export default defineConfig({
           name: 'main',
           environment: 'node',
           include: ['main/**/*.test.ts', 'scripts/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        // No test needs the Electron binary: `electron` is a recording fake in this project.
+        resolve: {
+          alias: [
+            {
+              find: /^electron$/,
+              replacement: fileURLToPath(
+                new URL('electron/test/fake-electron.ts', import.meta.url),
+              ),
+            },
+          ],
+        },
+        test: {
+          name: 'electron',
+          environment: 'node',
+          include: ['electron/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
