@@ -8,6 +8,9 @@
 import { parseJournalJsonLine } from './journal-json.js';
 import { parseLogLine, type LineFormat, type LineInfo } from './log-line.js';
 
+// Per-line helpers for live sources that tail kern.log or syslog (main/sources/).
+export { parseLogLine, stripLogPrefix, type LineFormat, type LineInfo } from './log-line.js';
+
 export type RecordFormat = LineFormat | 'json';
 
 export type LogRecord = {
