@@ -1,7 +1,7 @@
-// The two hot loops of the fast scan as a tiny WebAssembly module, assembled here from opcodes
+// The hot loops of the fast scan as a tiny WebAssembly module, assembled here from opcodes
 // (WebAssembly Core Specification 2.0, §5 binary format) because there is no toolchain at build
-// time and the module is 200 bytes: V8 runs JS byte loops several times slower than compiled
-// code, and these loops touch every byte of a log that may be 50 MB.
+// time and the module is about 550 bytes: V8 runs JS byte loops several times slower than
+// compiled code, and these loops touch every byte of a log that may be 50 MB.
 //   scan(p, limit, cap, back) → n
 //                             the Wu–Manber skip loop of multi-search.ts over text[p..limit):
 //                             a zero-shift window whose first two bytes start some keyword (the
