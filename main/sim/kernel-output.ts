@@ -46,6 +46,8 @@ export class SimOutput {
   readonly #startUsec: number;
   #seqnum: number;
   #lastUsec = 0;
+  /** udev blocks written so far: a change in sysfs always comes with at least one. */
+  udevBlocks = 0;
 
   constructor(dir: string, options: SimOutputOptions) {
     this.#udevPath = path.join(dir, SIM_UDEV_LOG);
@@ -77,6 +79,7 @@ export class SimOutput {
   udev(block: UdevBlock): void {
     const text = formatUdevBlock(block, this.nowUsec());
     fs.appendFileSync(this.#udevPath, text);
+    this.udevBlocks++;
     this.#emitter.fire({ kind: 'udev', block, text });
   }
 

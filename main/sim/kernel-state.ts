@@ -164,7 +164,16 @@ export function readAttr(s: SimState, target: string): string | null {
 export const specOf = (s: SimState, bdf: string): PciFunctionSpec | undefined =>
   s.scenario.pci.find((p) => p.bdf === bdf);
 
-export const devPath = (s: SimState, bdf: string): string => pciDevicePath(s.scenario, bdf);
+const devPaths = new WeakMap<Scenario, Map<string, string>>();
+
+/** Target path of a function's sysfs folder; fixed by the scenario's topology, so computed once. */
+export function devPath(s: SimState, bdf: string): string {
+  let paths = devPaths.get(s.scenario);
+  if (paths === undefined) devPaths.set(s.scenario, (paths = new Map<string, string>()));
+  let p = paths.get(bdf);
+  if (p === undefined) paths.set(bdf, (p = pciDevicePath(s.scenario, bdf)));
+  return p;
+}
 
 export const isPresent = (s: SimState, bdf: string): boolean =>
   exists(s, `/sys/bus/pci/devices/${bdf}`);

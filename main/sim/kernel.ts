@@ -25,6 +25,7 @@ import {
   createSimState,
   devPath,
   hostPath,
+  specOf,
   type Enclosure,
   type SimState,
 } from './kernel-state.js';
@@ -132,9 +133,13 @@ export class SimKernel implements Disposable {
       { host: host(HELPER_COMMAND_LOG), kind: 'commands', target: '', readable: false },
     ];
     for (const bdf of list(host('/sys/bus/pci/devices'))) {
-      const real = realOrNull(host(`/sys/bus/pci/devices/${bdf}`));
-      if (real !== null)
-        files.push({ host: `${real}/remove`, kind: 'pci-remove', target: bdf, readable: false });
+      if (!BDF.test(bdf) || specOf(s, bdf) === undefined) continue;
+      files.push({
+        host: host(`${devPath(s, bdf)}/remove`),
+        kind: 'pci-remove',
+        target: bdf,
+        readable: false,
+      });
     }
     for (const drv of list(host('/sys/bus/pci/drivers'))) {
       files.push({
@@ -164,6 +169,7 @@ export class SimKernel implements Disposable {
 
   #apply(file: ControlFile, line: string): void {
     const s = this.#state;
+    const blocks = this.#out.udevBlocks;
     switch (file.kind) {
       case 'pci-remove':
         if (positive(line)) removeSubtree(s, file.target);
@@ -190,7 +196,11 @@ export class SimKernel implements Disposable {
         break;
     }
     this.#out.fire({ kind: 'applied', control: file.kind, target: file.target, value: line });
-    this.#watcher.sync(this.#controlFiles());
+    // Only a change in sysfs (which always sends a udev event) or a module load (a new driver
+    // folder) can change the set of control files; a no-op write need not rescan them.
+    if (this.#out.udevBlocks !== blocks || file.kind === 'commands') {
+      this.#watcher.sync(this.#controlFiles());
+    }
   }
 
   #boundTo(bdf: string): string | null {
