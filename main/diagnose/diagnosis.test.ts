@@ -43,6 +43,17 @@ describe('diagnose', () => {
     );
   });
 
+  it('calls a device a GPU when its own prefix names a GPU driver', () => {
+    const d = diagnose(
+      eventsOf(['nvidia 0000:03:00.0: Refused to change power state, currently in D3']),
+    );
+    expect(d.incidents[0]!.device).toMatchObject({
+      label: 'GPU 0000:03:00.0 (NVIDIA)',
+      role: 'gpu',
+      vendor: 'nvidia',
+    });
+  });
+
   it('keeps address-less events apart when two GPUs of that vendor are named', () => {
     const d = diagnose(
       eventsOf([

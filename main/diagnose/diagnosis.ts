@@ -74,6 +74,14 @@ const NEEDS_RANK: Record<XidNeeds, number> = {
   nothing: 1,
 };
 const VENDOR_NAME: Record<GpuVendor, string> = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel' };
+const GPU_DRIVER_VENDOR: Readonly<Record<string, GpuVendor>> = {
+  nvidia: 'nvidia',
+  nouveau: 'nvidia',
+  amdgpu: 'amd',
+  radeon: 'amd',
+  i915: 'intel',
+  xe: 'intel',
+};
 const GPU_KINDS = new Set([
   'gpu-fell-off-bus',
   'gpu-xid',
@@ -97,8 +105,8 @@ const worst = <T extends string>(values: readonly T[], rank: Record<T, number>, 
 
 function deviceFor(events: readonly LocatedEvent[], key: string): DeviceRef {
   const e = events[0]!;
-  const vendor = events.map((x) => vendorOf(x.text)).find((v) => v !== null) ?? null;
-  const gpu = events.some(isGpuEvent);
+  const anyVendor = events.map((x) => vendorOf(x.text)).find((v) => v !== null) ?? null;
+  const anyGpuEvent = events.some(isGpuEvent);
   if (key.startsWith('tb:')) {
     const router = e.router ?? key.slice(3);
     return {
@@ -115,6 +123,13 @@ function deviceFor(events: readonly LocatedEvent[], key: string): DeviceRef {
     const driver = events
       .map((x) => parseDevicePrefix(x.text)?.driver)
       .find((d) => d !== undefined);
+    // `nvidia 0000:03:00.0: Refused to change power state` is about a GPU too.
+    const driverVendor =
+      driver !== undefined && Object.hasOwn(GPU_DRIVER_VENDOR, driver)
+        ? GPU_DRIVER_VENDOR[driver]!
+        : null;
+    const gpu = anyGpuEvent || driverVendor !== null;
+    const vendor = anyVendor ?? driverVendor;
     const label = gpu
       ? `GPU ${bdf}${vendor ? ` (${VENDOR_NAME[vendor]})` : ''}`
       : `${driver ?? 'PCI device'} ${bdf}`;
