@@ -15,8 +15,6 @@ export const systemClock: Clock = {
   monotonic: () => performance.now(),
   setTimeout(callback, ms) {
     const handle = setTimeout(callback, ms);
-    // Timers never keep a CLI process alive on their own; the sources decide that.
-    handle.unref();
     return toDisposable(() => clearTimeout(handle));
   },
 };

@@ -2,8 +2,10 @@
 
 import type { CommandDef } from '../command.js';
 import { clientsCommand } from './clients.js';
+import { ejectCommand } from './eject.js';
 import { explainCommand } from './explain.js';
 import { statusCommand } from './status.js';
+import { uiCommand } from './ui.js';
 import { watchCommand } from './watch.js';
 
 export const COMMANDS: readonly CommandDef[] = [
@@ -11,4 +13,6 @@ export const COMMANDS: readonly CommandDef[] = [
   clientsCommand,
   explainCommand,
   watchCommand,
+  uiCommand,
+  ejectCommand,
 ];

@@ -86,10 +86,14 @@ export const watchCommand: CommandDef = {
     });
     await core.start();
     if (!json) io.stderr('egpu watch: watching; press Ctrl+C to stop.\n');
+    // Sources may all be idle (a sysroot without logs): keep the process alive until interrupted,
+    // with a timer that fires about never, not a polling loop.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    clearInterval(keepAlive);
     await core.stop();
     return 0;
   },

@@ -1,0 +1,188 @@
+// Runs an eject plan step by step: each step reported (running → done/failed/skipped), each
+// kernel write through the privileged helper under its watchdog, each result verified. The user
+// can cancel between steps; what was done is reported and `egpu recover` undoes it. Processes are
+// only ever sent SIGTERM after the user agreed (closePids); SIGKILL only with force.
+
+import type {
+  ActionFinal,
+  ActionPlan,
+  EjectOptions,
+  PlanStep,
+  StepProgress,
+} from '../../common/actions-model.js';
+import type { ClientInfo } from '../../common/clients-model.js';
+import type { AppError } from '../../common/errors.js';
+import type { Result } from '../../common/result.js';
+import type { HelperVerb } from '../../helper/contract.js';
+
+export type EjectPorts = {
+  runHelper(verb: HelperVerb, args: readonly string[]): Promise<Result<unknown, AppError>>;
+  signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): Result<void>;
+  alive(pid: number): boolean;
+  sleep(ms: number): Promise<void>;
+  /** Who holds the GPU now (a fresh scan). */
+  clientsOf(bdf: string): Promise<readonly ClientInfo[]>;
+  /** Waits until every address is gone (sysfs, and the udev log when one is followed). */
+  confirmGone(bdfs: readonly string[], timeoutMs: number): Promise<boolean>;
+  announce(bdf: string): void;
+  clear(bdf: string): void;
+};
+
+export type EjectRunOptions = EjectOptions & {
+  readonly stepTimeoutMs: number;
+  /** How long a process may take to quit after SIGTERM (then SIGKILL with force). */
+  readonly quitTimeoutMs?: number;
+  readonly isCancelled: () => boolean;
+  /** NVIDIA: even a compositor that was asked to drop the card must be gone before the unbind. */
+  readonly strictHolders: boolean;
+  readonly onProgress: (p: StepProgress) => void;
+};
+
+const KERNEL_STEPS = new Set([
+  'unbind',
+  'remove',
+  'unload-modules',
+  'drop-tunnel',
+  'release-compositor',
+  'stop-service',
+]);
+
+async function waitGone(ports: EjectPorts, pid: number, ms: number): Promise<boolean> {
+  for (let waited = 0; waited <= ms; waited += 100) {
+    if (!ports.alive(pid)) return true;
+    await ports.sleep(100);
+  }
+  return !ports.alive(pid);
+}
+
+/**
+ * Holders that still block the first kernel write: everything except restarted services and —
+ * for drivers that survive open files (amdgpu, i915, xe) — compositors that were asked to drop it.
+ */
+function blocking(clients: readonly ClientInfo[], plan: ActionPlan, strict: boolean): ClientInfo[] {
+  const restarted = new Set(
+    plan.steps.filter((s) => s.step === 'stop-service').map((s) => s.helper?.[1]),
+  );
+  return clients.filter((c) => !restarted.has(c.comm) && (strict || c.role !== 'compositor'));
+}
+
+export async function executeEject(
+  plan: ActionPlan,
+  ports: EjectPorts,
+  o: EjectRunOptions,
+): Promise<ActionFinal> {
+  const bdf = plan.gpu ?? '';
+  const done: string[] = [];
+  const report = (step: PlanStep, status: StepProgress['status'], detail: string): void =>
+    o.onProgress({ step: step.step, status, detail });
+  const fixed = plan.blockers.filter((b) => !b.closable);
+  if (fixed.length > 0) return { result: 'blocked', detail: fixed.map((b) => b.reason).join('; ') };
+  const unconsented = plan.blockers.filter(
+    (b) => b.closable && (b.pid === undefined || !o.closePids.includes(b.pid)),
+  );
+  if (unconsented.length > 0) {
+    return {
+      result: 'blocked',
+      detail: `${unconsented.map((b) => b.reason).join('; ')} — close ${unconsented.length === 1 ? 'it' : 'them'} first, or agree to close ${unconsented.length === 1 ? 'it' : 'them'}`,
+    };
+  }
+  const cancelled = (): ActionFinal => ({
+    result: 'cancelled',
+    detail:
+      done.length === 0
+        ? 'Cancelled before anything was changed.'
+        : `Cancelled after: ${done.join('; ')}. Run \`egpu recover ${bdf}\` to bring the GPU back.`,
+  });
+
+  ports.announce(bdf);
+  try {
+    let checkedFree = false;
+    for (const step of plan.steps) {
+      if (o.isCancelled()) return cancelled();
+      // Before the first kernel write, make sure nothing but handled holders remains.
+      if (!checkedFree && KERNEL_STEPS.has(step.step) && step.step !== 'release-compositor') {
+        checkedFree = true;
+        const still = blocking(await ports.clientsOf(bdf), plan, o.strictHolders);
+        if (still.length > 0) {
+          return {
+            result: 'blocked',
+            detail: `Still in use by ${still.map((c) => `${c.comm} (pid ${c.pid})`).join(', ')}; close ${still.length === 1 ? 'it' : 'them'} and try again.`,
+          };
+        }
+      }
+      report(step, 'running', step.detail);
+      if (step.step === 'close-app' && step.pid !== undefined) {
+        const pid = step.pid;
+        const sent = ports.signal(pid, 'SIGTERM');
+        let gone = !sent.ok && sent.error.code === 'not-found';
+        if (!gone && !sent.ok) {
+          report(step, 'failed', sent.error.message);
+          return { result: 'blocked', detail: sent.error.message };
+        }
+        gone = gone || (await waitGone(ports, pid, o.quitTimeoutMs ?? 5_000));
+        if (!gone && o.force) {
+          ports.signal(pid, 'SIGKILL');
+          gone = await waitGone(ports, pid, 2_000);
+        }
+        if (!gone) {
+          const why = `${step.comm ?? pid} (pid ${pid}) did not quit${o.force ? ' even after SIGKILL' : '; pick force to kill it'}`;
+          report(step, 'failed', why);
+          return { result: 'blocked', detail: why };
+        }
+        report(step, 'done', `${step.comm ?? pid} (pid ${pid}) quit`);
+        done.push(`closed ${step.comm ?? pid}`);
+        continue;
+      }
+      if (step.step === 'confirm-removal') {
+        const gone = await ports.confirmGone([bdf], o.stepTimeoutMs);
+        if (!gone) {
+          report(step, 'failed', `${bdf} is still present`);
+          return {
+            result: 'failed',
+            detail: `The kernel still lists ${bdf}; nothing is stuck, but it is not removed. Run \`egpu eject ${bdf}\` again or \`egpu recover ${bdf}\`.`,
+          };
+        }
+        report(step, 'done', `${bdf} is gone from the PCI bus`);
+        continue;
+      }
+      if (step.step === 'safe-to-unplug') {
+        report(step, 'done', 'Safe to unplug');
+        continue;
+      }
+      if (step.helper === undefined || step.helper.length === 0) {
+        report(step, 'skipped', 'nothing to do');
+        continue;
+      }
+      const [verb, ...args] = step.helper as [HelperVerb, ...string[]];
+      const r = await ports.runHelper(verb, args);
+      if (r.ok) {
+        report(step, 'done', step.detail);
+        done.push(step.detail);
+        if (step.step === 'release-compositor') await ports.sleep(500); // let the compositor close the card
+        continue;
+      }
+      if (r.error.code === 'driver-stuck') {
+        report(step, 'failed', r.error.message);
+        return { result: 'stuck', detail: r.error.message };
+      }
+      // Best-effort steps after the GPU is gone: their failure does not make it unsafe.
+      if (
+        step.step === 'unload-modules' ||
+        step.step === 'stop-service' ||
+        step.step === 'drop-tunnel'
+      ) {
+        report(step, 'failed', `${r.error.message} (the GPU is removed; continuing)`);
+        continue;
+      }
+      report(step, 'failed', r.error.message);
+      const undo =
+        done.length > 0
+          ? ` Done so far: ${done.join('; ')}; \`egpu recover ${bdf}\` undoes it.`
+          : '';
+      return { result: 'failed', detail: `${step.detail} failed: ${r.error.message}.${undo}` };
+    }
+    return { result: 'safe-to-unplug', detail: `${plan.name ?? bdf} is safe to unplug.` };
+  } finally {
+    ports.clear(bdf);
+  }
+}

@@ -1,0 +1,266 @@
+// The eject planner: from the facts, an ordered plan and the blockers in plain words. Pure.
+// Per driver (linux-interfaces.md §8–9, Appendix A):
+// - NVIDIA: every process must let go first, else the driver's remove waits for ever for its
+//   usage count; its modules are unloaded afterwards only when no other NVIDIA GPU remains.
+// - amdgpu: hot-unplug since Linux 5.14; amdgpu is never unloaded (another AMD GPU may use it).
+// - i915/xe: drm_dev_unplug-based removal; nouveau: best effort.
+// The kernel writes: unbind the GPU (where a stuck driver shows), remove the enclosure's top
+// bridge (or the GPU's functions when other devices share the enclosure), drop the Thunderbolt
+// tunnel when the domain allows de-authorization, confirm, safe to unplug.
+
+import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
+import type { ClientInfo } from '../../common/clients-model.js';
+import type { GpuInfo } from '../../common/inventory-model.js';
+import type { EjectFacts } from './eject-facts.js';
+
+const NVIDIA_MODULES = ['nvidia_drm', 'nvidia_modeset', 'nvidia_uvm', 'nvidia'];
+/** Services the helper may restart (its restart-unit allow-list), by the process they run. */
+const SERVICE_OF: Readonly<Record<string, string>> = {
+  'nvidia-persistenced': 'nvidia-persistenced',
+  nvidia_persistenced: 'nvidia-persistenced',
+};
+
+const who = (c: ClientInfo): string => `${c.comm} (pid ${c.pid})`;
+const holds = (c: ClientInfo): string => c.nodes.join(', ');
+
+function clientBlocker(c: ClientInfo, gpu: GpuInfo, f: EjectFacts): Blocker | null {
+  const base = { pid: c.pid, comm: c.comm };
+  if (c.role === 'compositor' || c.role === 'x-server') {
+    const primary = f.primaryOf.get(c.pid);
+    if (primary === gpu.bdf || c.role === 'x-server') {
+      return {
+        ...base,
+        kind: 'primary-gpu',
+        closable: false,
+        reason:
+          c.role === 'x-server'
+            ? `${c.comm} (pid ${c.pid}) runs on this GPU and X cannot let go of a GPU while it runs — log out first (then restart the display manager if the login screen uses it)`
+            : `${c.comm} uses this GPU as its primary GPU — log out first; \`egpu restart-compositor\` shows how to keep it off the eGPU next time`,
+      };
+    }
+    return null; // a secondary GPU: the compositor is asked to drop it (release-compositor)
+  }
+  if (c.role === 'display-manager') {
+    return {
+      ...base,
+      kind: 'primary-gpu',
+      closable: false,
+      reason: `the login screen (${who(c)}) holds this GPU — restart the display manager or log out first`,
+    };
+  }
+  if (SERVICE_OF[c.comm] !== undefined) return null; // restarted by a step
+  if (c.role === 'xwayland') {
+    return {
+      ...base,
+      kind: 'client',
+      closable: false,
+      reason: `Xwayland (pid ${c.pid}) renders X11 apps on this GPU — close those apps, or log out`,
+    };
+  }
+  if (f.uid !== null && f.uid !== 0 && c.uid !== null && c.uid !== f.uid) {
+    return {
+      ...base,
+      kind: 'client',
+      closable: false,
+      reason: `${who(c)} of user ${c.user ?? c.uid} holds ${holds(c)} — only that user or root can close it`,
+    };
+  }
+  return { ...base, kind: 'client', closable: true, reason: `${who(c)} holds ${holds(c)}` };
+}
+
+function helperStep(step: PlanStep['step'], detail: string, helper: readonly string[]): PlanStep {
+  return { step, detail, privileged: true, helper };
+}
+
+export function planEject(f: EjectFacts): ActionPlan {
+  const gpu = f.gpu;
+  const name = gpu?.name ?? null;
+  const plan = (blockers: Blocker[], steps: PlanStep[], warnings: string[]): ActionPlan => ({
+    action: 'eject',
+    gpu: f.bdf,
+    name,
+    result: blockers.length === 0 ? 'ready' : 'blocked',
+    blockers,
+    steps,
+    warnings,
+  });
+  if (gpu === null) {
+    return plan(
+      [
+        {
+          kind: 'not-present',
+          closable: false,
+          reason: `there is no GPU at ${f.bdf} now — nothing to eject`,
+        },
+      ],
+      [],
+      [],
+    );
+  }
+  if (!gpu.external) {
+    return plan(
+      [
+        {
+          kind: 'internal',
+          closable: false,
+          reason: `${gpu.name} (${gpu.bdf}) is an internal GPU; only external GPUs can be ejected`,
+        },
+      ],
+      [],
+      [],
+    );
+  }
+  const blockers: Blocker[] = [];
+  const steps: PlanStep[] = [];
+  const warnings: string[] = [];
+  if (f.state === 'stuck') {
+    blockers.push({
+      kind: 'stuck',
+      closable: false,
+      reason:
+        'the driver is already stuck removing this GPU — close the apps that hold it (`egpu clients`) or reboot',
+    });
+  }
+  if (gpu.enclosureTop === null) {
+    blockers.push({
+      kind: 'unsupported',
+      closable: false,
+      reason:
+        'the kernel does not mark this GPU removable (no external-facing port), so the helper will not remove it',
+    });
+  }
+  const driver = gpu.driver;
+  if (
+    driver === 'amdgpu' &&
+    f.kernel !== null &&
+    (f.kernel[0] < 5 || (f.kernel[0] === 5 && f.kernel[1] < 14))
+  ) {
+    blockers.push({
+      kind: 'unsupported',
+      closable: false,
+      reason: `amdgpu can hot-unplug only since Linux 5.14; this is ${f.kernel.join('.')} — shut down before unplugging`,
+    });
+  }
+  if (driver === 'nouveau')
+    warnings.push('nouveau has no dedicated eGPU hot-unplug support: the removal is best effort.');
+
+  const seen = new Set<number>();
+  for (const c of f.clients) {
+    if (seen.has(c.pid)) continue;
+    seen.add(c.pid);
+    const b = clientBlocker(c, gpu, f);
+    if (b !== null) blockers.push(b);
+    if (b?.closable)
+      steps.push({
+        step: 'close-app',
+        detail: `Ask ${who(c)} to quit (SIGTERM) — it holds ${holds(c)}`,
+        privileged: false,
+        pid: c.pid,
+        comm: c.comm,
+      });
+  }
+  const secondaryCompositors = f.clients.filter(
+    (c) => c.role === 'compositor' && f.primaryOf.get(c.pid) !== gpu.bdf,
+  );
+  if (secondaryCompositors.length > 0 && gpu.drm.card !== null) {
+    const card = gpu.drm.card.slice('/dev/dri/'.length);
+    const names = [...new Set(secondaryCompositors.map((c) => c.comm))].join(', ');
+    steps.push(
+      helperStep(
+        'release-compositor',
+        `Ask ${names} to drop ${card} (a synthetic DRM remove event)`,
+        ['drm-release', card],
+      ),
+    );
+  }
+  const bumblebee = f.clients.some((c) => c.role === 'x-server' && /bumblebee/.test(c.cmdline));
+  if (bumblebee)
+    steps.push(
+      helperStep(
+        'stop-service',
+        'Restart bumblebeed so its secondary X server lets go of the GPU',
+        ['restart-unit', 'bumblebeed'],
+      ),
+    );
+
+  if (driver !== null)
+    steps.push(helperStep('unbind', `Unbind ${gpu.bdf} from ${driver}`, ['unbind', gpu.bdf]));
+  const top = gpu.enclosureTop;
+  if (top !== null && f.otherDevicesUnderTop.length === 0) {
+    steps.push(
+      helperStep(
+        'remove',
+        `Remove ${top} and everything below it (${gpu.bdf}, ${gpu.functions.map((x) => x.bdf).join(', ') || 'no other functions'}, the enclosure's bridges)`,
+        ['remove', top],
+      ),
+    );
+  } else {
+    if (top !== null) {
+      warnings.push(
+        `The enclosure also holds ${f.otherDevicesUnderTop.join(', ')}; only the GPU's functions are removed, those stay.`,
+      );
+    }
+    for (const fn of gpu.functions)
+      steps.push(helperStep('remove', `Remove ${fn.bdf} (${fn.name})`, ['remove', fn.bdf]));
+    steps.push(helperStep('remove', `Remove ${gpu.bdf}`, ['remove', gpu.bdf]));
+  }
+  if (driver === 'nvidia' && f.clients.some((c) => SERVICE_OF[c.comm] !== undefined)) {
+    warnings.push(
+      'nvidia-persistenced keeps the GPU open; it is restarted after the removal. With the proprietary driver the unbind can hang until it lets go: if the eject gets stuck, stop it first (sudo systemctl stop nvidia-persistenced).',
+    );
+  }
+  for (const c of f.clients) {
+    const unit = SERVICE_OF[c.comm];
+    if (unit !== undefined && !steps.some((s) => s.helper?.[1] === unit)) {
+      steps.push(
+        helperStep(
+          'stop-service',
+          `Restart ${unit} so it drops the removed GPU and keeps the others`,
+          ['restart-unit', unit],
+        ),
+      );
+    }
+  }
+  if (driver === 'nvidia') {
+    const otherNvidia = f.inventory.gpus.some(
+      (g) => g.bdf !== gpu.bdf && (g.driver === 'nvidia' || g.vendorId === '0x10de'),
+    );
+    const loaded = NVIDIA_MODULES.filter((m) =>
+      f.inventory.modules.some((x) => x.name === m && x.loaded && !x.builtin),
+    );
+    if (!otherNvidia && loaded.length > 0) {
+      steps.push(
+        helperStep(
+          'unload-modules',
+          `Unload ${loaded.join(', ')} (no other NVIDIA GPU uses them), so the next plug starts clean`,
+          ['module-unload', ...loaded],
+        ),
+      );
+    }
+  }
+  const domain = f.inventory.thunderbolt.find((d) => d.domain === gpu.enclosure?.domain);
+  if (gpu.enclosure !== null && domain?.deauthorization === true) {
+    steps.push(
+      helperStep(
+        'drop-tunnel',
+        `Drop the Thunderbolt tunnel to ${gpu.enclosure.name} (router ${gpu.enclosure.router})`,
+        ['tb-deauthorize', gpu.enclosure.router],
+      ),
+    );
+  } else if (gpu.enclosure !== null) {
+    warnings.push(
+      'This Thunderbolt domain cannot de-authorize devices: the tunnel stays up until you unplug the cable.',
+    );
+  }
+  steps.push({
+    step: 'confirm-removal',
+    detail: `Check that ${gpu.bdf} and its functions are gone from sysfs`,
+    privileged: false,
+  });
+  steps.push({
+    step: 'safe-to-unplug',
+    detail: `Tell you that ${gpu.enclosure?.name ?? 'the eGPU'} is safe to unplug`,
+    privileged: false,
+  });
+  return plan(blockers, steps, warnings);
+}

@@ -1,0 +1,147 @@
+// Eject with real ports: gathers the facts from sysfs and /proc, plans, and executes through the
+// privileged helper. Used by `egpu eject` and by the core (tray app, browser mode).
+
+import type {
+  ActionFinal,
+  ActionPlan,
+  EjectOptions,
+  StepProgress,
+} from '../../common/actions-model.js';
+import type { ClientInfo } from '../../common/clients-model.js';
+import type { GpuLifecycle } from '../../common/state-model.js';
+import type { EjectIntents } from '../../core/eject-intent.js';
+import { scanClients } from '../../inventory/clients/scan-clients.js';
+import { readInventory } from '../../inventory/inventory.js';
+import type { Clock } from '../../platform/clock.js';
+import type { PrivilegedRunner } from '../../platform/privileged.js';
+import { processAlive, signalProcess } from '../../platform/processes.js';
+import type { SystemRoot } from '../../platform/system-root.js';
+import { readUserFile } from '../../platform/user-files.js';
+import {
+  devicesUnderTop,
+  parseKernelRelease,
+  primaryGpuOf,
+  type EjectFacts,
+} from './eject-facts.js';
+import { executeEject } from './eject-executor.js';
+import { planEject } from './eject-planner.js';
+
+export type EjectServiceOptions = {
+  readonly root: SystemRoot;
+  readonly clock: Clock;
+  readonly privileged: PrivilegedRunner;
+  readonly intents: EjectIntents;
+  /** Host path of a udevadm transcript to confirm removals from (tests, the demo). */
+  readonly udevLog?: string;
+  readonly uid: number | null;
+  readonly stepTimeoutMs: number;
+};
+
+export type EjectService = {
+  facts(bdf: string, state?: GpuLifecycle | null): Promise<EjectFacts>;
+  plan(bdf: string, state?: GpuLifecycle | null): Promise<ActionPlan>;
+  run(
+    bdf: string,
+    options: EjectOptions,
+    onProgress: (p: StepProgress) => void,
+    isCancelled: () => boolean,
+    state?: GpuLifecycle | null,
+  ): Promise<ActionFinal>;
+};
+
+const sleep = (clock: Clock, ms: number): Promise<void> =>
+  new Promise((resolve) => clock.setTimeout(resolve, ms));
+
+/** A udev `remove` of the device was logged (the transcript's header line names its devpath). */
+function udevSawRemove(log: string, bdf: string): boolean {
+  return new RegExp(
+    `^(?:UDEV|KERNEL)\\s*\\[[\\d.]+\\]\\s+remove\\s+\\S*/${bdf.replace(/\./g, '\\.')} \\(pci\\)$`,
+    'm',
+  ).test(log);
+}
+
+export function createEjectService(o: EjectServiceOptions): EjectService {
+  const { root } = o;
+  const facts = async (bdf: string, state: GpuLifecycle | null = null): Promise<EjectFacts> => {
+    const inventory = readInventory(root);
+    const gpu = inventory.gpus.find((g) => g.bdf === bdf) ?? null;
+    const report = gpu === null ? null : await scanClients(root, inventory, { gpu: bdf });
+    const clients = report?.clients ?? [];
+    // Which GPU each compositor or X server renders on decides whether it can let go.
+    const primaryOf = new Map<number, string | null>();
+    const displayServers = clients.filter((c) => c.role === 'compositor' || c.role === 'x-server');
+    if (displayServers.length > 0) {
+      const all = (await scanClients(root, inventory)).clients;
+      for (const c of displayServers) {
+        const held = all
+          .filter((x) => x.pid === c.pid && x.gpu !== null)
+          .map((x) => x.gpu as string);
+        primaryOf.set(c.pid, primaryGpuOf(root, c.pid, inventory, held));
+      }
+    }
+    const release = root.readText('/proc/sys/kernel/osrelease', 256);
+    return {
+      bdf,
+      gpu,
+      state,
+      inventory,
+      clients,
+      primaryOf,
+      otherDevicesUnderTop: gpu?.enclosureTop ? devicesUnderTop(root, gpu.enclosureTop, gpu) : [],
+      kernel: parseKernelRelease(release.ok ? release.value : null),
+      uid: o.uid,
+    };
+  };
+
+  const clientsOf = async (bdf: string): Promise<readonly ClientInfo[]> => {
+    const inventory = readInventory(root);
+    return (await scanClients(root, inventory, { gpu: bdf })).clients;
+  };
+
+  const confirmGone = async (bdfs: readonly string[], timeoutMs: number): Promise<boolean> => {
+    const deadline = o.clock.monotonic() + timeoutMs;
+    for (;;) {
+      const sysfsGone = bdfs.every((b) => !root.exists(`/sys/bus/pci/devices/${b}`));
+      let udevOk = true;
+      if (sysfsGone && o.udevLog !== undefined) {
+        const log = readUserFile(o.udevLog);
+        udevOk =
+          log.ok && bdfs.every((b) => udevSawRemove(Buffer.from(log.value).toString('utf8'), b));
+      }
+      if (sysfsGone && udevOk) return true;
+      if (o.clock.monotonic() >= deadline) return false;
+      await sleep(o.clock, 50);
+    }
+  };
+
+  return {
+    facts,
+    async plan(bdf, state = null) {
+      return planEject(await facts(bdf, state));
+    },
+    async run(bdf, options, onProgress, isCancelled, state = null) {
+      const f = await facts(bdf, state);
+      const plan = planEject(f);
+      return executeEject(
+        plan,
+        {
+          runHelper: (verb, args) => o.privileged.run(verb, args),
+          signal: signalProcess,
+          alive: processAlive,
+          sleep: (ms) => sleep(o.clock, ms),
+          clientsOf,
+          confirmGone,
+          announce: (b) => o.intents.announce(b),
+          clear: (b) => o.intents.clear(b),
+        },
+        {
+          ...options,
+          stepTimeoutMs: o.stepTimeoutMs,
+          isCancelled,
+          onProgress,
+          strictHolders: f.gpu?.driver === 'nvidia',
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// `egpu eject BDF`: plan (--dry-run) or run (--yes) a safe eject of an external GPU.
+
+import { createEjectService } from '../../actions/eject/eject-service.js';
+import { createEjectIntents, ejectIntentDir } from '../../core/eject-intent.js';
+import { systemClock } from '../../platform/clock.js';
+import { processAlive } from '../../platform/processes.js';
+import { UsageError, flagBool, flagNumber, flagString } from '../args.js';
+import {
+  JSON_FLAG,
+  ROOT_FLAGS,
+  parseBdfArg,
+  systemRootFromArgs,
+  type CommandDef,
+} from '../command.js';
+import { requireFile } from '../files.js';
+import { formatFinal, formatPlan, formatProgress } from '../format/plan-text.js';
+import { privilegedFor } from '../privileged-setup.js';
+
+export const ejectCommand: CommandDef = {
+  name: 'eject',
+  summary: 'safely eject an external GPU: close its apps, release it, remove it, drop the tunnel',
+  usage:
+    'eject BDF (--dry-run | --yes) [--close-apps] [--force] [--json] [--step-timeout S] [--root DIR] [--proc DIR] [--udev-log FILE]',
+  details:
+    'Exit codes: --dry-run 0 when ready, 1 when blocked; --yes 0 only when the GPU is safe to unplug,\n' +
+    '1 blocked/failed/cancelled, 3 stuck in the driver; 2 for bad input. Ctrl+C cancels between steps.',
+  flags: {
+    ...JSON_FLAG,
+    ...ROOT_FLAGS,
+    'dry-run': { type: 'boolean', description: 'show the plan and its blockers; change nothing' },
+    yes: {
+      type: 'boolean',
+      description: 'run the plan (kernel writes through the privileged helper)',
+    },
+    'close-apps': {
+      type: 'boolean',
+      description: 'ask the apps that hold the GPU to quit (SIGTERM)',
+    },
+    force: {
+      type: 'boolean',
+      description: 'kill (SIGKILL) apps that did not quit; implies --close-apps',
+    },
+    'step-timeout': {
+      type: 'number',
+      value: 'SECONDS',
+      description: 'how long one kernel write may take before it counts as stuck (default 20)',
+    },
+    'udev-log': {
+      type: 'string',
+      value: 'FILE',
+      description: 'confirm the removal from this udevadm transcript too',
+    },
+  },
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const bdf = parseBdfArg(args.positionals[0] ?? '');
+    const dry = flagBool(args, 'dry-run');
+    const yes = flagBool(args, 'yes');
+    if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
+    const json = flagBool(args, 'json');
+    const stepTimeout = flagNumber(args, 'step-timeout') ?? 20;
+    if (stepTimeout <= 0 || stepTimeout > 3600)
+      throw new UsageError('--step-timeout must be between 0 and 3600 seconds');
+    const udevLogArg = flagString(args, 'udev-log');
+    const root = systemRootFromArgs(args);
+    const service = createEjectService({
+      root,
+      clock: systemClock,
+      privileged: privilegedFor(root, stepTimeout * 1000),
+      intents: createEjectIntents(ejectIntentDir(root, io.env), () => Date.now(), processAlive),
+      ...(udevLogArg === undefined ? {} : { udevLog: requireFile('udev-log', udevLogArg) }),
+      uid: process.getuid?.() ?? null,
+      stepTimeoutMs: stepTimeout * 1000,
+    });
+    const plan = await service.plan(bdf);
+    if (dry) {
+      if (json) {
+        io.stdout(JSON.stringify(plan, null, 2) + '\n');
+      } else {
+        io.stdout(formatPlan(plan));
+      }
+      return plan.result === 'ready' ? 0 : 1;
+    }
+    const force = flagBool(args, 'force');
+    const closeApps = force || flagBool(args, 'close-apps');
+    if (!json) io.stdout(formatPlan(plan) + '\n');
+    const final = await service.run(
+      bdf,
+      {
+        closePids: closeApps
+          ? plan.blockers.flatMap((b) => (b.closable && b.pid !== undefined ? [b.pid] : []))
+          : [],
+        force,
+      },
+      (p) => io.stdout((json ? JSON.stringify(p) : formatProgress(p)) + '\n'),
+      () => io.signal.aborted,
+    );
+    io.stdout(json ? JSON.stringify(final) + '\n' : formatFinal(final));
+    return final.result === 'safe-to-unplug' ? 0 : final.result === 'stuck' ? 3 : 1;
+  },
+};
