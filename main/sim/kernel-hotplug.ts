@@ -2,14 +2,13 @@
 // (de)authorization, and a GPU falling off the bus. The kernel lines are the real texts
 // (linux-interfaces.md §6.1 NVRM, §6.2 amdgpu, §6.4 pciehp and thunderbolt).
 
-import * as fs from 'node:fs';
 import type { TbRouterSpec } from './scenario.js';
 import { tbRouterPath, writeTbRouter } from './sysroot-writer.js';
 import { addMissing, removeSubtree } from './kernel-pci.js';
 import {
   devPath,
+  driverOf,
   exists,
-  hostPath,
   isPresent,
   routerAuthorized,
   type Enclosure,
@@ -43,19 +42,6 @@ function routerEvent(
       ['SYSTEMD_WANTS', 'bolt.service'],
     ],
   });
-}
-
-function boundDriver(s: SimState, bdf: string): string | null {
-  try {
-    return (
-      fs
-        .readlinkSync(hostPath(s, `${devPath(s, bdf)}/driver`))
-        .split('/')
-        .pop() ?? null
-    );
-  } catch {
-    return null;
-  }
 }
 
 /** NVRM's Xid 79 pair for an NVIDIA GPU whose driver is still bound (§6.1). */
@@ -143,7 +129,7 @@ export function unplug(s: SimState, which?: string): boolean {
   if (e === undefined || !s.plugged.has(e.top)) return false;
   pciehp(s, e, 'Link Down', 'Card not present');
   for (const f of e.functions) {
-    if (isDisplay(f.classCode) && isPresent(s, f.bdf) && boundDriver(s, f.bdf) === 'nvidia') {
+    if (isDisplay(f.classCode) && isPresent(s, f.bdf) && driverOf(s, f.bdf) === 'nvidia') {
       nvidiaFellOff(s, f.bdf);
     }
   }
@@ -155,8 +141,8 @@ export function unplug(s: SimState, which?: string): boolean {
   removeSubtree(s, e.top);
   if (r !== undefined && routerDir !== undefined && exists(s, routerDir)) {
     routerEvent(s, r, 'remove');
-    fs.rmSync(hostPath(s, routerDir), { recursive: true, force: true });
-    fs.rmSync(hostPath(s, `/sys/bus/thunderbolt/devices/${r.id}`), { force: true });
+    s.w.remove(routerDir);
+    s.w.remove(`/sys/bus/thunderbolt/devices/${r.id}`);
   }
   s.plugged.delete(e.top);
   return true;
@@ -191,7 +177,7 @@ export function fallOffBus(s: SimState, bdf?: string): string[] {
       if (exists(s, `${dev}/${attr}`)) s.w.write(`${dev}/${attr}`, `${value}\n`);
     }
     const spec = s.scenario.pci.find((p) => p.bdf === t);
-    const driver = boundDriver(s, t);
+    const driver = driverOf(s, t);
     if (spec !== undefined && isDisplay(spec.classCode)) {
       if (driver === 'nvidia') nvidiaFellOff(s, t);
       if (driver === 'amdgpu') s.out.kernel(`amdgpu ${t}: amdgpu: device lost from bus!`);

@@ -8,9 +8,8 @@
 // to <dir>/run/egpu-sim/commands.log. A caller verifies by re-reading /sys/module, exactly as the
 // executor does after the real modprobe.
 
-import * as fs from 'node:fs';
 import { attachDriver, detachDriver } from './kernel-pci.js';
-import { exists, hostPath, isPresent, readAttr, type SimState } from './kernel-state.js';
+import { exists, isPresent, listDir, readAttr, type SimState } from './kernel-state.js';
 import { writeModule } from './sysroot-writer.js';
 
 export const SIM_COMMAND_LOG = '/run/egpu-sim/commands.log';
@@ -23,14 +22,6 @@ const refcnt = (s: SimState, mod: string): number =>
 function setRefcnt(s: SimState, mod: string, n: number): void {
   if (exists(s, `/sys/module/${mod}/refcnt`)) s.w.write(`/sys/module/${mod}/refcnt`, `${n}\n`);
 }
-
-const listDir = (s: SimState, target: string): string[] => {
-  try {
-    return fs.readdirSync(hostPath(s, target));
-  } catch {
-    return [];
-  }
-};
 
 /** Whether the module is a PCI driver some scenario function uses. */
 const isPciDriver = (s: SimState, mod: string): boolean =>
@@ -51,12 +42,12 @@ function unloadOne(s: SimState, mod: string): CommandResult {
   )) {
     detachDriver(s, bdf);
   }
-  fs.rmSync(hostPath(s, `/sys/bus/pci/drivers/${mod}`), { recursive: true, force: true });
-  fs.rmSync(hostPath(s, `/sys/module/${mod}`), { recursive: true, force: true });
+  s.w.remove(`/sys/bus/pci/drivers/${mod}`);
+  s.w.remove(`/sys/module/${mod}`);
   // The modules it used lose a holder and a reference.
   for (const other of listDir(s, '/sys/module')) {
     if (exists(s, `/sys/module/${other}/holders/${mod}`)) {
-      fs.rmSync(hostPath(s, `/sys/module/${other}/holders/${mod}`), { force: true });
+      s.w.remove(`/sys/module/${other}/holders/${mod}`);
       setRefcnt(s, other, Math.max(0, refcnt(s, other) - 1));
     }
   }

@@ -15,7 +15,9 @@ import {
 import {
   devPath,
   driverAvailable,
+  driverOf,
   hostPath,
+  listDir,
   isPresent,
   pciChildren,
   pciDepth,
@@ -122,70 +124,47 @@ export function synthDrmEvent(s: SimState, card: string, action: string): boolea
   return true;
 }
 
-const unlink = (s: SimState, target: string): void =>
-  fs.rmSync(hostPath(s, target), { recursive: true, force: true });
-
 /** The DRM minors under a device: cards with their connectors, then render nodes. */
 function drmMinors(s: SimState, dev: string): { cards: string[]; renders: string[] } {
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(hostPath(s, `${dev}/drm`));
-  } catch {
-    // no drm folder: no minors
-  }
+  const names = listDir(s, `${dev}/drm`);
   return {
     cards: names.filter((n) => /^card\d+$/.test(n)).sort(),
     renders: names.filter((n) => /^renderD\d+$/.test(n)).sort(),
   };
 }
 
-function listConnectors(s: SimState, cardDir: string, card: string): string[] {
-  try {
-    return fs
-      .readdirSync(hostPath(s, cardDir))
-      .filter((n) => n.startsWith(`${card}-`))
-      .sort();
-  } catch {
-    return [];
-  }
-}
+const listConnectors = (s: SimState, cardDir: string, card: string): string[] =>
+  listDir(s, cardDir)
+    .filter((n) => n.startsWith(`${card}-`))
+    .sort();
 
 /** Tears down what a bound driver created (DRM minors, /proc/driver/nvidia) and unbinds it. */
 export function detachDriver(s: SimState, bdf: string): boolean {
   const spec = specOf(s, bdf);
   const dev = devPath(s, bdf);
-  let driver: string;
-  try {
-    driver =
-      fs
-        .readlinkSync(hostPath(s, `${dev}/driver`))
-        .split('/')
-        .pop() ?? '';
-  } catch {
-    return false;
-  }
-  if (spec === undefined) return false;
+  const driver = driverOf(s, bdf);
+  if (spec === undefined || driver === null) return false;
   const { cards, renders } = drmMinors(s, dev);
   for (const card of cards) {
     const cardDir = `${dev}/drm/${card}`;
     for (const conn of listConnectors(s, cardDir, card)) {
       drmEvent(s, bdf, `${cardDir}/${conn}`, conn, 'remove');
-      unlink(s, `/sys/class/drm/${conn}`);
+      s.w.remove(`/sys/class/drm/${conn}`);
     }
     drmEvent(s, bdf, cardDir, card, 'remove');
   }
   for (const render of renders) drmEvent(s, bdf, `${dev}/drm/${render}`, render, 'remove');
   for (const name of [...cards, ...renders]) {
     const minor = name.startsWith('card') ? name.slice(4) : name.slice(7);
-    unlink(s, `/sys/class/drm/${name}`);
-    unlink(s, `/sys/dev/char/226:${minor}`);
-    unlink(s, `/dev/dri/${name}`);
+    s.w.remove(`/sys/class/drm/${name}`);
+    s.w.remove(`/sys/dev/char/226:${minor}`);
+    s.w.remove(`/dev/dri/${name}`);
   }
-  unlink(s, `${dev}/drm`);
+  s.w.remove(`${dev}/drm`);
   if (driver === 'amdgpu') s.out.kernel(`amdgpu ${bdf}: amdgpu: amdgpu: finishing device.`);
-  if (driver === 'nvidia') unlink(s, `/proc/driver/nvidia/gpus/${bdf}`);
-  unlink(s, `${dev}/driver`);
-  unlink(s, `/sys/bus/pci/drivers/${driver}/${bdf}`);
+  if (driver === 'nvidia') s.w.remove(`/proc/driver/nvidia/gpus/${bdf}`);
+  s.w.remove(`${dev}/driver`);
+  s.w.remove(`/sys/bus/pci/drivers/${driver}/${bdf}`);
   s.w.write(`${dev}/uevent`, pciUevent(spec, false));
   s.w.write(`${dev}/enable`, '0\n');
   pciEvent(s, spec, 'unbind');
@@ -197,7 +176,7 @@ export function attachDriver(s: SimState, bdf: string, driver: string): boolean 
   const spec = specOf(s, bdf);
   const dev = devPath(s, bdf);
   if (spec === undefined || spec.driver !== driver || !isPresent(s, bdf)) return false;
-  if (fs.existsSync(hostPath(s, `${dev}/driver`))) return false;
+  if (driverOf(s, bdf) !== null) return false;
   bindDriver(s.w, s.scenario, spec);
   s.w.write(`${dev}/enable`, '1\n');
   if (spec.nvidiaMinor !== undefined && driver === 'nvidia') {
@@ -232,8 +211,8 @@ export function removeSubtree(s: SimState, bdf: string): void {
   detachDriver(s, bdf);
   pciEvent(s, spec, 'remove');
   s.initialized.delete(sysPath(devPath(s, bdf)));
-  unlink(s, devPath(s, bdf));
-  unlink(s, `/sys/bus/pci/devices/${bdf}`);
+  s.w.remove(devPath(s, bdf));
+  s.w.remove(`/sys/bus/pci/devices/${bdf}`);
 }
 
 /** Enumerates one function as a (re)scan or a hot-plug does, and probes its driver. */

@@ -161,6 +161,29 @@ export function readAttr(s: SimState, target: string): string | null {
   }
 }
 
+/** Names in a sysroot folder; none when it is not there. */
+export function listDir(s: SimState, target: string): string[] {
+  try {
+    return fs.readdirSync(hostPath(s, target));
+  } catch {
+    return [];
+  }
+}
+
+/** The driver bound to a function (its `driver` link), or null. */
+export function driverOf(s: SimState, bdf: string): string | null {
+  try {
+    return (
+      fs
+        .readlinkSync(hostPath(s, `${devPath(s, bdf)}/driver`))
+        .split('/')
+        .pop() ?? null
+    );
+  } catch {
+    return null;
+  }
+}
+
 export const specOf = (s: SimState, bdf: string): PciFunctionSpec | undefined =>
   s.scenario.pci.find((p) => p.bdf === bdf);
 

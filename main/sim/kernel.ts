@@ -24,7 +24,9 @@ import {
 import {
   createSimState,
   devPath,
+  driverOf,
   hostPath,
+  listDir,
   specOf,
   type Enclosure,
   type SimState,
@@ -44,14 +46,6 @@ export type SimKernelOptions = {
 
 const BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 const positive = (line: string): boolean => /^[0-9]+$/.test(line) && parseInt(line, 10) > 0;
-
-const list = (p: string): string[] => {
-  try {
-    return fs.readdirSync(p);
-  } catch {
-    return [];
-  }
-};
 
 const realOrNull = (p: string): string | null => {
   try {
@@ -132,7 +126,7 @@ export class SimKernel implements Disposable {
       { host: host('/sys/bus/pci/rescan'), kind: 'pci-rescan', target: '', readable: false },
       { host: host(HELPER_COMMAND_LOG), kind: 'commands', target: '', readable: false },
     ];
-    for (const bdf of list(host('/sys/bus/pci/devices'))) {
+    for (const bdf of listDir(s, '/sys/bus/pci/devices')) {
       if (!BDF.test(bdf) || specOf(s, bdf) === undefined) continue;
       files.push({
         host: host(`${devPath(s, bdf)}/remove`),
@@ -141,7 +135,7 @@ export class SimKernel implements Disposable {
         readable: false,
       });
     }
-    for (const drv of list(host('/sys/bus/pci/drivers'))) {
+    for (const drv of listDir(s, '/sys/bus/pci/drivers')) {
       files.push({
         host: host(`/sys/bus/pci/drivers/${drv}/bind`),
         kind: 'driver-bind',
@@ -159,7 +153,7 @@ export class SimKernel implements Disposable {
       const p = host(`${tbRouterPath(s.scenario, r)}/authorized`);
       files.push({ host: p, kind: 'tb-authorized', target: r.id, readable: true });
     }
-    for (const card of list(host('/sys/class/drm')).filter((n) => /^card[0-9]+$/.test(n))) {
+    for (const card of listDir(s, '/sys/class/drm').filter((n) => /^card[0-9]+$/.test(n))) {
       const real = realOrNull(host(`/sys/class/drm/${card}`));
       if (real !== null)
         files.push({ host: `${real}/uevent`, kind: 'drm-uevent', target: card, readable: true });
@@ -181,7 +175,7 @@ export class SimKernel implements Disposable {
         if (BDF.test(line)) attachDriver(s, line, file.target);
         break;
       case 'driver-unbind':
-        if (BDF.test(line) && this.#boundTo(line) === file.target) detachDriver(s, line);
+        if (BDF.test(line) && driverOf(s, line) === file.target) detachDriver(s, line);
         break;
       case 'tb-authorized':
         if (/^[0-9]+$/.test(line)) setAuthorized(s, file.target, parseInt(line, 10));
@@ -200,15 +194,6 @@ export class SimKernel implements Disposable {
     // folder) can change the set of control files; a no-op write need not rescan them.
     if (this.#out.udevBlocks !== blocks || file.kind === 'commands') {
       this.#watcher.sync(this.#controlFiles());
-    }
-  }
-
-  #boundTo(bdf: string): string | null {
-    try {
-      const link = fs.readlinkSync(hostPath(this.#state, `${devPath(this.#state, bdf)}/driver`));
-      return link.split('/').pop() ?? null;
-    } catch {
-      return null;
     }
   }
 
