@@ -60,7 +60,9 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
       i++;
     }
     if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-      throw new UsageError(`option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ''}`);
+      throw new UsageError(
+        `option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ''}`,
+      );
     }
     if (spec.type === 'number') {
       const n = Number(value);

@@ -69,7 +69,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 0;
     }
     const n = args.positionals.length;
-    if (n < cmd.positionals.min) throw new UsageError(`missing argument (usage: egpu ${cmd.usage})`);
+    if (n < cmd.positionals.min)
+      throw new UsageError(`missing argument (usage: egpu ${cmd.usage})`);
     if (n > cmd.positionals.max) {
       throw new UsageError(`unexpected argument '${args.positionals[cmd.positionals.max] ?? ''}'`);
     }

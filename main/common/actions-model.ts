@@ -34,6 +34,8 @@ export type PlanStep = {
   readonly comm?: string;
   /** For privileged steps: the helper verb and arguments, shown verbatim. */
   readonly helper?: readonly string[];
+  /** For authorize steps through bolt: the Thunderbolt device's unique_id. */
+  readonly uid?: string;
 };
 
 export type BlockerKind =
@@ -107,7 +109,13 @@ export type CompositorAction = {
   /** Explicit warning (restarting the display manager closes every app in the session). */
   readonly warning?: string;
   readonly privileged: boolean;
+  /**
+   * The exact program and arguments (what `--run` starts, or for a privileged action what the
+   * helper runs as root). Absent: the action is done by hand, as `detail` says (Alt+F2 r).
+   */
   readonly command?: readonly string[];
+  /** Privileged actions: the helper verb and its arguments, shown verbatim. */
+  readonly helper?: readonly string[];
 };
 
 export type ConfigSnippet = {
@@ -122,6 +130,13 @@ export type ConfigSnippet = {
 export type CompositorAdvice = {
   readonly session: SessionKind;
   readonly sessionDetail: string;
+  /** The logind session id (for `loginctl terminate-session`), when known. */
+  readonly sessionId?: string | null;
   readonly actions: readonly CompositorAction[];
   readonly config: readonly ConfigSnippet[];
+  /**
+   * What the user should know about this session: which GPU the compositor holds, why a restart
+   * in place is not possible, what `swaymsg reload` does not do.
+   */
+  readonly notes?: readonly string[];
 };

@@ -75,7 +75,9 @@ describe('egpu clients', () => {
         },
       ).toString();
     } catch (e) {
-      throw new Error(`runuser failed: ${String((e as { stderr?: Buffer }).stderr ?? e)}`, { cause: e });
+      throw new Error(`runuser failed: ${String((e as { stderr?: Buffer }).stderr ?? e)}`, {
+        cause: e,
+      });
     }
     const j = JSON.parse(out) as { clients: { pid: number }[]; uninspectable: number };
     expect(j.uninspectable).toBeGreaterThan(0);

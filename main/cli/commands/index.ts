@@ -4,6 +4,7 @@ import type { CommandDef } from '../command.js';
 import { clientsCommand } from './clients.js';
 import { ejectCommand } from './eject.js';
 import { explainCommand } from './explain.js';
+import { recoverCommand } from './recover.js';
 import { statusCommand } from './status.js';
 import { uiCommand } from './ui.js';
 import { watchCommand } from './watch.js';
@@ -15,4 +16,5 @@ export const COMMANDS: readonly CommandDef[] = [
   watchCommand,
   uiCommand,
   ejectCommand,
+  recoverCommand,
 ];

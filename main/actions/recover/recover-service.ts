@@ -1,0 +1,212 @@
+// Recovery with real ports. Stages: authorize waiting Thunderbolt devices (bolt's Authorize over
+// D-Bus — polkit asks the user — or the helper's tb-authorize when bolt is absent), rescan, wait
+// for the GPU to enumerate, then re-plan: bind and module reloads depend on what appeared.
+
+import type {
+  ActionFinal,
+  ActionPlan,
+  PlanStep,
+  StepProgress,
+} from '../../common/actions-model.js';
+import type { AppError } from '../../common/errors.js';
+import { err, ok, type Result } from '../../common/result.js';
+import { loadKnownGpus } from '../../core/known-gpus.js';
+import { readInventory } from '../../inventory/inventory.js';
+import type { HelperVerb } from '../../helper/contract.js';
+import type { Clock } from '../../platform/clock.js';
+import type { DbusPort } from '../../platform/dbus.js';
+import type { PrivilegedRunner } from '../../platform/privileged.js';
+import type { SystemRoot } from '../../platform/system-root.js';
+import { boltDevicePath } from '../../sources/dbus-values.js';
+import { planRecover, type RecoverFacts } from './recover-planner.js';
+
+export type RecoverServiceOptions = {
+  readonly root: SystemRoot;
+  readonly clock: Clock;
+  readonly privileged: PrivilegedRunner;
+  /** null: no D-Bus (authorize through the helper). */
+  readonly dbus: DbusPort | null;
+  readonly knownGpusPath: string | null;
+  readonly stepTimeoutMs: number;
+};
+
+export type RecoverService = {
+  plan(bdf: string | null): Promise<ActionPlan>;
+  run(
+    bdf: string | null,
+    onProgress: (p: StepProgress) => void,
+    isCancelled: () => boolean,
+  ): Promise<ActionFinal>;
+};
+
+const BOLT = 'org.freedesktop.bolt';
+
+export function createRecoverService(o: RecoverServiceOptions): RecoverService {
+  const { root } = o;
+  const sleep = (ms: number): Promise<void> => new Promise((r) => o.clock.setTimeout(r, ms));
+
+  const boltUp = async (): Promise<boolean> => {
+    if (o.dbus === null) return false;
+    const conn = await o.dbus.connect({ bus: 'system' });
+    if (!conn.ok) return false;
+    try {
+      const owner = await conn.value.call({
+        destination: 'org.freedesktop.DBus',
+        path: '/org/freedesktop/DBus',
+        iface: 'org.freedesktop.DBus',
+        member: 'NameHasOwner',
+        signature: 's',
+        body: [BOLT],
+      });
+      return owner.ok && owner.value[0] === true;
+    } finally {
+      conn.value.close();
+    }
+  };
+
+  const facts = async (bdf: string | null): Promise<RecoverFacts> => ({
+    bdf,
+    inventory: readInventory(root),
+    known: loadKnownGpus(o.knownGpusPath),
+    boltAvailable: await boltUp(),
+  });
+
+  const authorizeViaBolt = async (uid: string): Promise<Result<void, AppError>> => {
+    const conn = o.dbus === null ? null : await o.dbus.connect({ bus: 'system' });
+    if (conn === null || !conn.ok)
+      return err({ code: 'unsupported', message: 'the system bus is not reachable' });
+    try {
+      const r = await conn.value.call({
+        destination: BOLT,
+        path: boltDevicePath(uid),
+        iface: 'org.freedesktop.bolt1.Device',
+        member: 'Authorize',
+        signature: 's',
+        body: [''],
+      });
+      return r.ok ? ok(undefined) : err(r.error);
+    } finally {
+      conn.value.close();
+    }
+  };
+
+  const runStep = async (step: PlanStep): Promise<Result<void, AppError>> => {
+    if (step.step === 'authorize' && step.uid !== undefined) return authorizeViaBolt(step.uid);
+    if (step.helper === undefined) return ok(undefined);
+    const [verb, ...args] = step.helper as [HelperVerb, ...string[]];
+    const r = await o.privileged.run(verb, args);
+    return r.ok ? ok(undefined) : err(r.error);
+  };
+
+  /** Polls until a GPU matching the request is present (bound or not), up to the step timeout. */
+  const waitForGpu = async (bdf: string | null, vendorDevice: string[]): Promise<boolean> => {
+    const deadline = o.clock.monotonic() + o.stepTimeoutMs;
+    for (;;) {
+      const inv = readInventory(root);
+      const hit = inv.gpus.some(
+        (g) =>
+          (bdf !== null ? g.bdf === bdf : g.external) ||
+          vendorDevice.includes(`${g.vendorId}:${g.deviceId}`),
+      );
+      if (hit) return true;
+      if (o.clock.monotonic() >= deadline) return false;
+      await sleep(100);
+    }
+  };
+
+  return {
+    async plan(bdf) {
+      return planRecover(await facts(bdf));
+    },
+    async run(bdf, onProgress, isCancelled) {
+      const first = planRecover(await facts(bdf));
+      const blocked = first.blockers.filter((b) => !b.closable);
+      if (blocked.length > 0)
+        return { result: 'blocked', detail: blocked.map((b) => b.reason).join('; ') };
+      const known = loadKnownGpus(o.knownGpusPath)
+        .filter((k) => bdf === null || k.bdf === bdf)
+        .map((k) => `${k.vendorId}:${k.deviceId}`);
+      const report = (s: PlanStep, status: StepProgress['status'], detail: string): void =>
+        onProgress({ step: s.step, status, detail });
+      const execute = async (steps: readonly PlanStep[]): Promise<ActionFinal | null> => {
+        for (const s of steps) {
+          if (isCancelled())
+            return {
+              result: 'cancelled',
+              detail: 'Cancelled; nothing after this step was changed.',
+            };
+          report(s, 'running', s.detail);
+          const r = await runStep(s);
+          if (!r.ok) {
+            report(s, 'failed', r.error.message);
+            return {
+              result: r.error.code === 'driver-stuck' ? 'stuck' : 'failed',
+              detail: `${s.detail} failed: ${r.error.message}`,
+            };
+          }
+          report(s, 'done', s.detail);
+          if (s.step === 'rescan' && !(await waitForGpu(bdf, known))) {
+            return {
+              result: 'failed',
+              detail:
+                'The rescan found no GPU. Check that the enclosure is powered and connected, then try again; a reboot helps if it stays missing.',
+            };
+          }
+        }
+        return null;
+      };
+      // Stage 1: authorize and rescan; stage 2: re-plan against what appeared.
+      const stage1 = first.steps.filter((s) => s.step === 'authorize' || s.step === 'rescan');
+      const f1 = await execute(stage1);
+      if (f1 !== null) return f1;
+      const second = planRecover(await facts(bdf));
+      const f2 = await execute(
+        second.steps.filter((s) => s.step === 'bind' || s.step === 'reload-modules'),
+      );
+      if (f2 !== null) return f2;
+      // Verify: present, bound, with DRM nodes (a driver probe can take a moment).
+      const verify = second.steps.find((s) => s.step === 'verify') ?? {
+        step: 'verify' as const,
+        detail: 'Check the GPU',
+        privileged: false,
+      };
+      report(verify, 'running', verify.detail);
+      const deadline = o.clock.monotonic() + o.stepTimeoutMs;
+      for (;;) {
+        const inv = readInventory(root);
+        const gpus = inv.gpus.filter((g) => (bdf !== null ? g.bdf === bdf : g.external));
+        const good = gpus.filter(
+          (g) =>
+            g.driver !== null &&
+            g.drm.card !== null &&
+            root.exists(g.drm.card) &&
+            (g.drm.render === null || root.exists(g.drm.render)),
+        );
+        if (gpus.length > 0 && good.length === gpus.length) {
+          const names = good
+            .map((g) => `${g.name} (${g.bdf}, ${g.driver ?? '?'}, ${g.drm.card ?? ''})`)
+            .join(', ');
+          report(verify, 'done', `Ready: ${names}`);
+          return { result: 'recovered', detail: `${names} is back.` };
+        }
+        if (o.clock.monotonic() >= deadline) {
+          const missing =
+            gpus.length === 0
+              ? 'no GPU is present'
+              : gpus
+                  .map(
+                    (g) =>
+                      `${g.bdf}: ${g.driver === null ? 'no driver bound' : 'no /dev/dri card node'}`,
+                  )
+                  .join('; ');
+          report(verify, 'failed', missing);
+          return {
+            result: 'failed',
+            detail: `Not recovered: ${missing}. A reboot is the reliable fallback.`,
+          };
+        }
+        await sleep(100);
+      }
+    },
+  };
+}

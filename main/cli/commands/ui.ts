@@ -1,0 +1,131 @@
+// `egpu ui`: browser mode. Serves the status window and the IPC contract on 127.0.0.1 with a
+// random per-run token, prints the address (one line), optionally opens it, and runs until
+// SIGINT/SIGTERM. The Core comes from main/server/core-factory.ts.
+
+import { randomBytes } from 'node:crypto';
+import { createNodeCommandRunner } from '../../platform/command-runner.js';
+import { createUiCore } from '../../server/core-factory.js';
+import { createIpcDispatcher } from '../../server/ipc-dispatch.js';
+import { loadStaticAssets } from '../../server/static-assets.js';
+import { startUiServer } from '../../server/ui-server.js';
+import { UsageError, flagBool, flagNumber, flagString } from '../args.js';
+import { ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
+
+/** Kept in step with main/cli/main.ts and package.json. */
+const APP_VERSION = '0.1.0';
+
+const untilAborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+
+export const uiCommand: CommandDef = {
+  name: 'ui',
+  summary: 'open the status window in a browser (a local server on 127.0.0.1 with a token)',
+  usage: 'ui [--port N] [--open] [--demo] [--root DIR] [--proc DIR] [--no-dbus] [...]',
+  details:
+    'Prints the address to open, with a random access token; only this machine can connect,\n' +
+    'and only with the token. Ctrl+C stops the server.',
+  flags: {
+    port: {
+      type: 'number',
+      value: 'N',
+      description: 'listen on 127.0.0.1:N (default: a free port)',
+    },
+    open: { type: 'boolean', description: 'open the address in the default browser (xdg-open)' },
+    demo: { type: 'boolean', description: 'run a simulated machine with a demo panel' },
+    ...ROOT_FLAGS,
+    'udev-log': {
+      type: 'string',
+      value: 'FILE',
+      description: 'read udev events from a `udevadm monitor` transcript FILE',
+    },
+    'journal-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'follow kernel messages in the journal FILE',
+    },
+    'kernel-log': {
+      type: 'string',
+      value: 'FILE',
+      description: 'follow kernel messages in a dmesg-format text FILE',
+    },
+    'no-dbus': { type: 'boolean', description: 'do not watch bolt, logind or switcheroo on D-Bus' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const port = flagNumber(args, 'port') ?? 0;
+    if (!Number.isInteger(port) || port > 65535) {
+      throw new UsageError(`--port ${port}: not a TCP port (0-65535)`);
+    }
+    systemRootFromArgs(args);
+    const assets = loadStaticAssets();
+    if (!assets.ok) {
+      io.stderr(`egpu ui: ${assets.error.message}\n`);
+      return 1;
+    }
+    const demo = flagBool(args, 'demo');
+    const core = await createUiCore({
+      mode: demo ? 'demo' : 'live',
+      dbus: !flagBool(args, 'no-dbus'),
+      ...optional('root', flagString(args, 'root')),
+      ...optional('proc', flagString(args, 'proc')),
+      ...optional('udevLog', flagString(args, 'udev-log')),
+      ...optional('journalFile', flagString(args, 'journal-file')),
+      ...optional('kernelLog', flagString(args, 'kernel-log')),
+    });
+    await core.start();
+    const dispatcher = createIpcDispatcher({
+      core,
+      demo: core.demo,
+      appInfo: {
+        mode: demo ? 'demo' : 'browser',
+        version: APP_VERSION,
+        trayHost: null,
+        notice: core.notice,
+      },
+      onBug: (channel, e) =>
+        io.stderr(
+          `egpu ui: internal error in ${channel}: ${e instanceof Error ? e.message : String(e)}\n`,
+        ),
+    });
+    // 128 random bits: guessing it is out of reach even for a local process that can connect.
+    const token = randomBytes(16).toString('hex');
+    const server = await startUiServer({ dispatcher, assets: assets.value, token, port });
+    if (!server.ok) {
+      io.stderr(`egpu ui: ${server.error.message}\n`);
+      dispatcher.dispose();
+      await core.stop();
+      return 1;
+    }
+    io.stdout(`${server.value.url}\n`);
+    if (core.notice !== null) io.stderr(`egpu ui: ${core.notice}\n`);
+    let opening: Promise<void> = Promise.resolve();
+    if (flagBool(args, 'open')) {
+      opening = createNodeCommandRunner()
+        .run({ file: 'xdg-open', args: [server.value.url], timeoutMs: 30_000, signal: io.signal })
+        .then((r) => {
+          const why = !r.ok
+            ? r.error.message
+            : r.value.aborted === true || r.value.exitCode === 0
+              ? null
+              : r.value.timedOut
+                ? 'xdg-open did not finish'
+                : `xdg-open exited with ${r.value.exitCode ?? r.value.signal ?? '?'}`;
+          if (why !== null) {
+            io.stderr(`egpu ui: could not open a browser (${why}); open the address yourself\n`);
+          }
+        });
+    }
+    await untilAborted(io.signal);
+    await server.value.close();
+    dispatcher.dispose();
+    await core.stop();
+    await opening;
+    return 0;
+  },
+};
