@@ -183,6 +183,8 @@ describe('keywords', () => {
   it('are printable ASCII and long enough for the multi-pattern search', () => {
     for (const k of KEYWORDS) {
       expect(k).toMatch(/^[\x20-\x7e]+$/);
+      // JSON escapes other than \u make only these: the fast scan relies on it (log-scan.ts).
+      expect(k).not.toMatch(/["\\/]/);
       expect(k.length).toBeGreaterThanOrEqual(MIN_KEYWORD_LENGTH);
     }
   });

@@ -94,6 +94,44 @@ describe('fast scan = line-by-line path', () => {
     );
   });
 
+  it('on journalctl -o json logs with escaped, byte-array and array MESSAGEs', () => {
+    // Any character may be written as \uXXXX, '/' as \/; MESSAGE may be bytes or an array.
+    const escaped = (text: string, mask: number[]): string =>
+      JSON.stringify(text).replace(/[^"\\]/g, (ch, i: number) =>
+        (mask[i % mask.length] ?? 0) % 7 === 0
+          ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
+          : ch === '/' && (mask[i % mask.length] ?? 0) % 2 === 0
+            ? '\\/'
+            : ch,
+      );
+    const entry = fc
+      .tuple(fc.constantFrom(...corpusLines), fc.nat(4), fc.array(fc.nat(50), { minLength: 1 }))
+      .map(([line, form, mask]) => {
+        const message = line.replace(/^\[[^\]]*\]\s*/, '');
+        const value =
+          form === 0
+            ? escaped(message, mask)
+            : form === 1
+              ? JSON.stringify([...enc.encode(message)])
+              : form === 2
+                ? JSON.stringify([message, 'x'])
+                : JSON.stringify(message);
+        return form === 4
+          ? `{"MESSAGE" : ${value}, "PRIORITY":"3"}`
+          : `{"PRIORITY":"3","MESSAGE":${value}}`;
+      });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(entry, fc.constantFrom(...tricky)), { maxLength: 30 }),
+        (lines) => {
+          const bytes = enc.encode(lines.join('\n'));
+          expect(fast(bytes, 'auto')).toStrictEqual(slow(bytes));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('on random bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {

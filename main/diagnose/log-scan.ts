@@ -6,8 +6,10 @@
 //  * classifyMessage returns null unless the record's text holds a keyword, and every character
 //    of a record's text comes from its own lines (prefix stripping only removes text; ASCII
 //    keywords are the same bytes in UTF-8), so every event record has a keyword hit on a line.
-//    `journalctl -o json` lines escape text (\uXXXX, byte arrays), so every JSON-shaped line is
-//    a candidate too.
+//    A `journalctl -o json` line can hide a keyword from the byte search only behind a \uXXXX
+//    escape or in a MESSAGE given as an array (byte values); its other escapes make only
+//    `" \ /` and control characters, which no keyword holds (keywords.test.ts). So JSON-shaped
+//    lines with `\u` or `"MESSAGE": [` are candidates too.
 //  * The record around a hit is rebuilt by the same grouper, started at a "sync" line: one that
 //    is not continuation-shaped (blank, JSON, stamped or unindented) starts a record whatever came
 //    before, so the state there is exact; otherwise the grouper simply runs on from where the
@@ -86,7 +88,12 @@ function mayBeIndented(bytes: Uint8Array, s: number, size: number): boolean {
   return true; // a very long first token: let the parser decide
 }
 
-/** Offsets of lines that may be `journalctl -o json` objects: `{` after only spaces (or RS). */
+const HIDDEN_IN_JSON = /\\u|"MESSAGE"\s*:\s*\[/;
+
+/**
+ * Offsets of lines that may be `journalctl -o json` objects (`{` after only spaces or RS) whose
+ * MESSAGE could hold a keyword the byte search cannot see (see the top of this file).
+ */
 function jsonCandidates(bytes: Uint8Array, text: LoadedText, start: number, out: number[]): void {
   for (let i = text.find(0x7b, start); i >= 0; i = text.find(0x7b, i + 1)) {
     let j = i - 1;
@@ -96,7 +103,10 @@ function jsonCandidates(bytes: Uint8Array, text: LoadedText, start: number, out:
       if (!(b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x1e || b >= 0x80)) break;
       j--;
     }
-    if (j < start || bytes[j] === NL) out.push(i);
+    if (j >= start && bytes[j] !== NL) continue;
+    const end = text.find(NL, i);
+    const line = decoder.decode(bytes.subarray(i, end < 0 ? bytes.length : end));
+    if (HIDDEN_IN_JSON.test(line)) out.push(i);
   }
 }
 
