@@ -1,15 +1,20 @@
 // Composition root of the live core for every face (watch, ui, the tray app): real runner,
-// clock, D-Bus, state files in the user's state folder (or in memory for a sysroot).
+// clock, D-Bus, the privileged helper (pkexec; directly with --test-root for a sysroot), state
+// files in the user's state folder (or inside the sysroot).
 
-import type { SystemRoot } from '../platform/system-root.js';
+import { createCoreActions } from '../actions/core-actions.js';
+import { createEjectService } from '../actions/eject/eject-service.js';
+import { createRecoverService } from '../actions/recover/recover-service.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { createNodeCommandRunner, type CommandRunner } from '../platform/command-runner.js';
 import { createDbusPort } from '../platform/dbus.js';
+import { createPrivilegedRunner } from '../platform/privileged.js';
 import { processAlive } from '../platform/processes.js';
 import { defaultStatePath } from '../platform/state-files.js';
-import { createEjectIntents, ejectIntentDir } from './eject-intent.js';
-import { createLiveCore, type ActionsPort } from './live-core.js';
+import type { SystemRoot } from '../platform/system-root.js';
 import type { Core } from './api.js';
+import { createEjectIntents, ejectIntentDir } from './eject-intent.js';
+import { createLiveCore, type ActionsContext, type ActionsPort } from './live-core.js';
 import type { SourceChoice } from './sources-setup.js';
 
 export type CoreSetup = {
@@ -21,16 +26,19 @@ export type CoreSetup = {
   readonly noDbus?: boolean;
   readonly runner?: CommandRunner;
   readonly clock?: Clock;
-  readonly actions?: (core: Core) => ActionsPort;
+  /** How long one kernel write may take before it counts as stuck (default 20 s). */
+  readonly stepTimeoutMs?: number;
+  /** Replaces the real actions (tests). */
+  readonly actions?: (ctx: ActionsContext) => ActionsPort;
+  readonly compositorAdvice?: ActionsPort['compositorAdvice'];
 };
 
 export function createCore(setup: CoreSetup): Core {
-  const sysroot = setup.root.root !== '/';
+  const { root } = setup;
+  const sysroot = root.root !== '/';
   // A sysroot's state is the sysroot's: keep it out of the user's real state folder.
-  const statePath = (name: string): string | null =>
-    sysroot
-      ? setup.root.hostPath(`/var/lib/egpu-guard/${name}`)
-      : defaultStatePath(name, setup.env);
+  const statePath = (name: string): string =>
+    sysroot ? root.hostPath(`/var/lib/egpu-guard/${name}`) : defaultStatePath(name, setup.env);
   const sources: SourceChoice = {
     ...(setup.udevLog === undefined ? {} : { udevLog: setup.udevLog }),
     ...(setup.journalFile === undefined ? {} : { journalFile: setup.journalFile }),
@@ -41,18 +49,50 @@ export function createCore(setup: CoreSetup): Core {
     kmsgSeqPath: sysroot ? null : statePath('kmsg-seq'),
   };
   const clock = setup.clock ?? systemClock;
+  const runner = setup.runner ?? createNodeCommandRunner();
+  const dbus = setup.noDbus ? null : createDbusPort({ env: setup.env });
+  const stepTimeoutMs = setup.stepTimeoutMs ?? 20_000;
+  const intents = createEjectIntents(
+    ejectIntentDir(root, setup.env),
+    () => clock.now(),
+    processAlive,
+  );
+  const privileged = createPrivilegedRunner({
+    runner,
+    stepTimeoutMs,
+    ...(sysroot ? { testRoot: root.root } : {}),
+  });
+  const actions =
+    setup.actions ??
+    createCoreActions({
+      eject: createEjectService({
+        root,
+        clock,
+        privileged,
+        intents,
+        ...(setup.udevLog === undefined ? {} : { udevLog: setup.udevLog }),
+        uid: process.getuid?.() ?? null,
+        stepTimeoutMs,
+      }),
+      recover: createRecoverService({
+        root,
+        clock,
+        privileged,
+        dbus,
+        knownGpusPath: statePath('known-gpus.json'),
+        stepTimeoutMs,
+      }),
+      now: () => clock.now(),
+      ...(setup.compositorAdvice === undefined ? {} : { compositorAdvice: setup.compositorAdvice }),
+    });
   return createLiveCore({
-    root: setup.root,
-    runner: setup.runner ?? createNodeCommandRunner(),
+    root,
+    runner,
     clock,
-    dbus: setup.noDbus ? null : createDbusPort({ env: setup.env }),
+    dbus,
     sources,
     knownGpusPath: statePath('known-gpus.json'),
-    intents: createEjectIntents(
-      ejectIntentDir(setup.root, setup.env),
-      () => clock.now(),
-      processAlive,
-    ),
-    ...(setup.actions === undefined ? {} : { actions: setup.actions }),
+    intents,
+    actions,
   });
 }

@@ -33,6 +33,12 @@ export type ActionsPort = Pick<
   runRecover: Core['runRecover'];
 };
 
+export type ActionsContext = {
+  readonly core: Core;
+  /** Tell the state machine (eject started/finished, so the removal reads as planned). */
+  readonly apply: (fact: Fact) => void;
+};
+
 export type LiveCoreOptions = {
   readonly root: SystemRoot;
   readonly runner: CommandRunner;
@@ -47,8 +53,8 @@ export type LiveCoreOptions = {
   readonly clientsIntervalMs?: number;
   /** Inventory re-reads after events are coalesced over this window (default 100 ms). */
   readonly reconcileDelayMs?: number;
-  /** Built once the core exists (actions need the core's snapshot). */
-  readonly actions?: (core: Core) => ActionsPort;
+  /** Built once the core exists: actions read its snapshot and report eject progress as facts. */
+  readonly actions?: (ctx: ActionsContext) => ActionsPort;
 };
 
 const unsupported = (what: string): ActionRun => ({
@@ -213,6 +219,6 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
       actions?.compositorAdvice() ??
       Promise.resolve({ session: 'unknown', sessionDetail: '', actions: [], config: [] }),
   };
-  const actions = options.actions?.(core);
+  const actions = options.actions?.({ core, apply });
   return core;
 }

@@ -1,0 +1,82 @@
+// The actions the live core offers (tray app, browser mode): eject and recover with progress and
+// cancel, closing one app the user confirmed, compositor advice. Eject progress is reported to
+// the state machine as facts so the GPU shows "ejecting" and the removal reads as planned.
+
+import type { ActionFinal, StepProgress } from '../common/actions-model.js';
+import { appError } from '../common/errors.js';
+import { err, ok } from '../common/result.js';
+import type { ActionRun } from '../core/api.js';
+import type { ActionsContext, ActionsPort } from '../core/live-core.js';
+import type { EjectResult } from '../state/facts.js';
+import { processAlive, signalProcess } from '../platform/processes.js';
+import type { EjectService } from './eject/eject-service.js';
+import type { RecoverService } from './recover/recover-service.js';
+
+export type CoreActionsOptions = {
+  readonly eject: EjectService;
+  readonly recover: RecoverService;
+  readonly now: () => number;
+  readonly compositorAdvice?: ActionsPort['compositorAdvice'];
+};
+
+function started(run: (isCancelled: () => boolean) => Promise<ActionFinal>): ActionRun {
+  let cancelled = false;
+  const done = run(() => cancelled).catch((e: unknown): ActionFinal => ({
+    result: 'failed',
+    detail: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+  }));
+  return { done, cancel: () => void (cancelled = true) };
+}
+
+export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) => ActionsPort {
+  return ({ core, apply }) => ({
+    async planEject(bdf) {
+      const state = core.snapshot().gpus.find((g) => g.bdf === bdf)?.state ?? null;
+      return ok(await o.eject.plan(bdf, state));
+    },
+    runEject(bdf, options, onProgress: (p: StepProgress) => void) {
+      return started(async (isCancelled) => {
+        const state = core.snapshot().gpus.find((g) => g.bdf === bdf)?.state ?? null;
+        apply({ type: 'eject', at: o.now(), bdf, phase: 'started' });
+        const final = await o.eject.run(bdf, options, onProgress, isCancelled, state);
+        const result = final.result as EjectResult;
+        apply({ type: 'eject', at: o.now(), bdf, phase: 'finished', result, detail: final.detail });
+        void core.refreshClients();
+        return final;
+      });
+    },
+    async planRecover(bdf) {
+      return ok(await o.recover.plan(bdf));
+    },
+    runRecover(bdf, onProgress) {
+      return started((isCancelled) => o.recover.run(bdf, onProgress, isCancelled));
+    },
+    async closeClient(pid, force) {
+      const holds = core.snapshot().gpus.some((g) => g.clients?.some((c) => c.pid === pid));
+      if (!holds)
+        return err(appError('invalid-input', `process ${pid} does not use a GPU eGPU Guard knows`));
+      const r = signalProcess(pid, force ? 'SIGKILL' : 'SIGTERM');
+      if (!r.ok && r.error.code !== 'not-found') return r;
+      for (let i = 0; i < 30 && processAlive(pid); i++)
+        await new Promise((res) => setTimeout(res, 100));
+      await core.refreshClients();
+      return processAlive(pid)
+        ? err(
+            appError(
+              'busy',
+              `process ${pid} has not quit yet${force ? '' : '; Force quit kills it'}`,
+            ),
+          )
+        : ok(undefined);
+    },
+    compositorAdvice:
+      o.compositorAdvice ??
+      (() =>
+        Promise.resolve({
+          session: 'unknown',
+          sessionDetail: 'session detection is not available',
+          actions: [],
+          config: [],
+        })),
+  });
+}
