@@ -1,28 +1,12 @@
-// Events → incidents: grouped by device, each with what it means and what to do next. Pure; the
-// same Diagnosis feeds `egpu explain`, the live state machine and the UI, so all say the same.
-// Grouping: by PCI address; Thunderbolt events by router; a GPU event that names no address
-// (`minor device 0`, `GPU:0`, a legacy DRM_ERROR) joins the one GPU of the same vendor that the
-// log does name, else a per-vendor "address not in the log" group; anything else "unknown".
+// Events → incidents: grouped by device (diagnosis-devices.ts), each with what it means and what
+// to do next. Pure; the same Diagnosis feeds `egpu explain`, the live state machine and the UI,
+// so all say the same.
 
-import type { KernelEvent } from '../common/kernel-events.js';
 import { STEP_TEXT, orderSteps, type Step } from './advice-steps.js';
-import { parseDevicePrefix } from './bdf.js';
 import type { LocatedEvent } from './classify.js';
+import { deviceFor, groupEvents, type DeviceRef } from './diagnosis-devices.js';
 import { explainEvent, type EventLevel } from './kind-catalogue.js';
 import type { XidNeeds } from './xid-catalogue.js';
-
-export type GpuVendor = 'nvidia' | 'amd' | 'intel';
-
-export type DeviceRef = {
-  /** Stable grouping key: `pci:<bdf>`, `tb:<router>`, `gpu:<vendor>` or `unknown`. */
-  readonly key: string;
-  readonly bdf: string | null;
-  readonly router: string | null;
-  readonly vendor: GpuVendor | null;
-  readonly role: 'gpu' | 'pci' | 'thunderbolt' | 'unknown';
-  /** For people: "GPU 0000:06:00.0 (NVIDIA)", "pcieport 0000:00:1c.0", "Thunderbolt device 0-1". */
-  readonly label: string;
-};
 
 /** Events of one incident that share a title (kind, Xid, outcome or severity). */
 export type Finding = {
@@ -73,116 +57,8 @@ const NEEDS_RANK: Record<XidNeeds, number> = {
   'restart-app': 2,
   nothing: 1,
 };
-const VENDOR_NAME: Record<GpuVendor, string> = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel' };
-const GPU_DRIVER_VENDOR: Readonly<Record<string, GpuVendor>> = {
-  nvidia: 'nvidia',
-  nouveau: 'nvidia',
-  amdgpu: 'amd',
-  radeon: 'amd',
-  i915: 'intel',
-  xe: 'intel',
-};
-const GPU_KINDS = new Set([
-  'gpu-fell-off-bus',
-  'gpu-xid',
-  'gpu-hang',
-  'gpu-reset',
-  'display-engine-error',
-]);
-
-export function vendorOf(text: string): GpuVendor | null {
-  if (/NVRM|nvidia|nouveau/i.test(text)) return 'nvidia';
-  if (/amdgpu|radeon/.test(text)) return 'amd';
-  if (/\bi915\b|^xe /.test(text)) return 'intel';
-  return null;
-}
-
-const isGpuEvent = (e: KernelEvent): boolean =>
-  GPU_KINDS.has(e.kind) || (e.kind === 'driver-remove-blocked' && vendorOf(e.text) !== null);
-
 const worst = <T extends string>(values: readonly T[], rank: Record<T, number>, none: T): T =>
   values.reduce((a, b) => (rank[b] > rank[a] ? b : a), none);
-
-function deviceFor(events: readonly LocatedEvent[], key: string): DeviceRef {
-  const e = events[0]!;
-  const anyVendor = events.map((x) => vendorOf(x.text)).find((v) => v !== null) ?? null;
-  const anyGpuEvent = events.some(isGpuEvent);
-  if (key.startsWith('tb:')) {
-    const router = e.router ?? key.slice(3);
-    return {
-      key,
-      bdf: null,
-      router,
-      vendor: null,
-      role: 'thunderbolt',
-      label: `Thunderbolt device ${router}`,
-    };
-  }
-  if (key.startsWith('pci:')) {
-    const bdf = key.slice(4);
-    const driver = events
-      .map((x) => parseDevicePrefix(x.text)?.driver)
-      .find((d) => d !== undefined);
-    // `nvidia 0000:03:00.0: Refused to change power state` is about a GPU too.
-    const driverVendor =
-      driver !== undefined && Object.hasOwn(GPU_DRIVER_VENDOR, driver)
-        ? GPU_DRIVER_VENDOR[driver]!
-        : null;
-    const gpu = anyGpuEvent || driverVendor !== null;
-    const vendor = anyVendor ?? driverVendor;
-    const label = gpu
-      ? `GPU ${bdf}${vendor ? ` (${VENDOR_NAME[vendor]})` : ''}`
-      : `${driver ?? 'PCI device'} ${bdf}`;
-    return {
-      key,
-      bdf,
-      router: null,
-      vendor: gpu ? vendor : null,
-      role: gpu ? 'gpu' : 'pci',
-      label,
-    };
-  }
-  if (key.startsWith('gpu:')) {
-    const v = key.slice(4) as GpuVendor | 'other';
-    const name = v === 'other' ? 'GPU' : `${VENDOR_NAME[v]} GPU`;
-    return {
-      key,
-      bdf: null,
-      router: null,
-      vendor: v === 'other' ? null : v,
-      role: 'gpu',
-      label: `${name} (address not in the log)`,
-    };
-  }
-  return { key, bdf: null, router: null, vendor: null, role: 'unknown', label: 'Unknown device' };
-}
-
-/** Groups events by device key, attaching address-less GPU events where that is unambiguous. */
-function groupEvents(events: readonly LocatedEvent[]): Map<string, LocatedEvent[]> {
-  const groups = new Map<string, LocatedEvent[]>();
-  const add = (key: string, e: LocatedEvent): void => {
-    const list = groups.get(key);
-    if (list) list.push(e);
-    else groups.set(key, [e]);
-  };
-  const gpuByVendor = new Map<GpuVendor, Set<string>>();
-  for (const e of events) {
-    const v = vendorOf(e.text);
-    if (e.bdf !== null && v !== null && isGpuEvent(e)) {
-      gpuByVendor.set(v, (gpuByVendor.get(v) ?? new Set()).add(e.bdf));
-    }
-  }
-  for (const e of events) {
-    if (e.bdf !== null) add(`pci:${e.bdf}`, e);
-    else if (e.router !== undefined) add(`tb:${e.router}`, e);
-    else if (isGpuEvent(e)) {
-      const v = vendorOf(e.text);
-      const known = v === null ? undefined : gpuByVendor.get(v);
-      add(known?.size === 1 ? `pci:${[...known][0]!}` : `gpu:${v ?? 'other'}`, e);
-    } else add('unknown', e);
-  }
-  return groups;
-}
 
 function findingsOf(events: readonly LocatedEvent[]): Finding[] {
   const byTitle = new Map<string, Finding & { lines: number[]; inferred: number }>();
@@ -295,3 +171,4 @@ export function diagnose(
 }
 
 export { formatDiagnosis } from './diagnosis-format.js';
+export { vendorOf, type DeviceRef, type GpuVendor } from './diagnosis-devices.js';
