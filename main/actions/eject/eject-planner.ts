@@ -141,6 +141,11 @@ export function planEject(f: EjectFacts): ActionPlan {
       reason: `amdgpu can hot-unplug only since Linux 5.14; this is ${f.kernel.join('.')} — shut down before unplugging`,
     });
   }
+  if (gpu.health === 'unreachable') {
+    warnings.push(
+      'The GPU is not answering on the bus (it fell off): removing it cleans up what is left; programs that used it may have hung. Unplug and re-plug the enclosure afterwards, or reboot if it does not come back.',
+    );
+  }
   if (driver === 'nouveau')
     warnings.push('nouveau has no dedicated eGPU hot-unplug support: the removal is best effort.');
 
