@@ -25,7 +25,7 @@ export function logoutAction(s: DetectedSession): CompositorAction | null {
       return {
         ...base,
         detail:
-          "Asks Plasma's session manager to log out (Plasma 5.25 and later; older Plasma: qdbus org.kde.ksmserver /KSMServer logout 0 0 0). The new session starts KWin afresh.",
+          "Asks Plasma's session manager to log out (Plasma 5.25 and later; older Plasma: `qdbus org.kde.ksmserver /KSMServer logout 0 0 0`). The new session starts KWin afresh.",
         warning: CLOSES_SESSION,
         command: [
           'dbus-send',
@@ -86,7 +86,9 @@ export function restartGnomeShellAction(): CompositorAction {
   };
 }
 
-export function restartKwinAction(env: Readonly<Record<string, string | undefined>>): CompositorAction {
+export function restartKwinAction(
+  env: Readonly<Record<string, string | undefined>>,
+): CompositorAction {
   // Started as a transient user unit so it outlives this command and owns no terminal; the
   // session's DISPLAY (and XAUTHORITY) go with it.
   const setenv = ['DISPLAY', 'XAUTHORITY']
@@ -96,7 +98,7 @@ export function restartKwinAction(env: Readonly<Record<string, string | undefine
     id: 'restart-kwin',
     title: 'Restart KWin (kwin_x11 --replace)',
     detail:
-      'Replaces the running KWin; apps stay open, the screen flickers. It drops what KWin itself holds on the eGPU; the X server keeps the GPUs it added. From a terminal in the session: kwin_x11 --replace &',
+      'Replaces the running KWin; apps stay open, the screen flickers. It drops what KWin itself holds on the eGPU; the X server keeps the GPUs it added. From a terminal in the session: `kwin_x11 --replace &`',
     privileged: false,
     command: ['systemd-run', '--user', '--collect', '--quiet', ...setenv, 'kwin_x11', '--replace'],
   };

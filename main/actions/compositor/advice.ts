@@ -86,7 +86,7 @@ function holdNotes(input: AdviceInput): string[] {
     } else if (h.primary === false) {
       const sway =
         g?.minor != null && (input.session.kind === 'sway' || input.session.kind === 'wlroots')
-          ? ` To make it let go now: sudo udevadm trigger --action=remove --subsystem-match=drm --property-match=MINOR=${g.minor}`
+          ? ` To make it let go now: \`sudo udevadm trigger --action=remove --subsystem-match=drm --property-match=MINOR=${g.minor}\``
           : '';
       out.push(`${what} as a secondary GPU (${h.nodes.join(', ')}).${sway}`);
     } else {

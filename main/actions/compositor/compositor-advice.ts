@@ -101,7 +101,12 @@ export function adviceFromFacts(
   facts: CompositorFacts,
   env: Readonly<Record<string, string | undefined>>,
 ): CompositorAdvice {
-  return buildCompositorAdvice({ session: facts.session, gpus: facts.gpus, holds: facts.holds, env });
+  return buildCompositorAdvice({
+    session: facts.session,
+    gpus: facts.gpus,
+    holds: facts.holds,
+    env,
+  });
 }
 
 /** What the Core's `compositorAdvice()` returns. Never rejects on expected failures. */

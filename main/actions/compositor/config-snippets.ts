@@ -13,7 +13,7 @@ import { BugError } from '../../common/errors.js';
 import type { DisplayGpu } from './gpu-roles.js';
 
 export const UDEV_RELOAD =
-  'sudo udevadm control --reload-rules && sudo udevadm trigger --subsystem-match=drm';
+  '`sudo udevadm control --reload-rules && sudo udevadm trigger --subsystem-match=drm`';
 
 /** `0000:0a:00.0` → `PCI:10@0:0:0` (every field decimal, Xorg's format). */
 export function xorgBusId(bdf: string): string {
@@ -73,11 +73,12 @@ export function kwinEnvSnippet(internal: readonly DisplayGpu[]): ConfigSnippet |
   return {
     title: 'KWin: use only the internal GPU (KWIN_DRM_DEVICES, first entry is primary)',
     path: '~/.config/plasma-workspace/env/egpu-guard-kwin.sh',
-    text: [
-      '# Sourced by startplasma before KWin starts. KWin opens only the listed GPUs.',
-      `export KWIN_DRM_DEVICES=${v.stable}`,
-    ].join('\n') + '\n',
-    apply: `Log out and back in: KWin reads the list only when it starts. ${cardsNote(v.cards)} For every user: KWIN_DRM_DEVICES=${v.stable} in /etc/environment.d/90-egpu-guard.conf.`,
+    text:
+      [
+        '# Sourced by startplasma before KWin starts. KWin opens only the listed GPUs.',
+        `export KWIN_DRM_DEVICES=${v.stable}`,
+      ].join('\n') + '\n',
+    apply: `Log out and back in: KWin reads the list only when it starts. ${cardsNote(v.cards)} For every user: \`KWIN_DRM_DEVICES=${v.stable}\` in /etc/environment.d/90-egpu-guard.conf.`,
   };
 }
 
@@ -91,7 +92,7 @@ export function wlrEnvSnippet(
     title: `${compositor}: use only the internal GPU (WLR_DRM_DEVICES, first entry is primary)`,
     path: `the script or profile that starts ${compositor} (e.g. ~/.profile, before \`exec ${compositor}\`)`,
     text: `export WLR_DRM_DEVICES=${v.stable}\n`,
-    apply: `${compositor} reads it only when it starts: exit ${compositor} and start it again. ${cardsNote(v.cards)} With a display manager, set it in the session's launch script or in ~/.config/environment.d/90-egpu-guard.conf (WLR_DRM_DEVICES=${v.stable}).`,
+    apply: `${compositor} reads it only when it starts: exit ${compositor} and start it again. ${cardsNote(v.cards)} With a display manager, set it in the session's launch script or as \`WLR_DRM_DEVICES=${v.stable}\` in ~/.config/environment.d/90-egpu-guard.conf.`,
   };
 }
 
@@ -102,7 +103,7 @@ export function aquamarineSnippet(internal: readonly DisplayGpu[]): ConfigSnippe
     title: 'Hyprland: use only the internal GPU (AQ_DRM_DEVICES, first entry is primary)',
     path: '~/.config/hypr/hyprland.conf',
     text: `env = AQ_DRM_DEVICES,${v.stable}\n`,
-    apply: `Hyprland reads it only when it starts: exit Hyprland (hyprctl dispatch exit) and start it again. ${cardsNote(v.cards)} Hyprland before 0.42 (wlroots) reads WLR_DRM_DEVICES instead.`,
+    apply: `Hyprland reads it only when it starts: exit Hyprland (\`hyprctl dispatch exit\`) and start it again. ${cardsNote(v.cards)} Hyprland before 0.42 (wlroots) reads WLR_DRM_DEVICES instead.`,
   };
 }
 
@@ -140,8 +141,7 @@ export function mutterSnippets(external: readonly DisplayGpu[]): ConfigSnippet[]
         '# every port. Also matches other DRM devices behind such ports (USB display adapters).',
         'SUBSYSTEM=="drm", KERNEL=="card[0-9]*", ATTRS{removable}=="removable", TAG+="mutter-device-ignore"',
       ].join('\n') + '\n',
-    apply:
-      byPath.length > 0 ? `Use this instead of the rule above, not with it. ${apply}` : apply,
+    apply: byPath.length > 0 ? `Use this instead of the rule above, not with it. ${apply}` : apply,
   });
   return out;
 }

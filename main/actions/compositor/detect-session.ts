@@ -49,6 +49,9 @@ const LABEL: Readonly<Record<Exclude<Family, 'wlroots' | 'other'>, string>> = {
   hyprland: 'Hyprland',
 };
 
+const labelOf = (family: Family, token: string): string =>
+  family === 'wlroots' || family === 'other' ? token : LABEL[family];
+
 const X_SERVER_NAMES = new Set(['xorg', 'x', 'xorg.bin']);
 
 /** Bumblebee's secondary X server (`Xorg :8 -config /etc/bumblebee/xorg.conf.nvidia`). */
@@ -64,10 +67,8 @@ function ownProcesses(facts: SessionFacts): readonly SessionProcess[] {
   return own.length > 0 ? own : facts.processes;
 }
 
-const find = (
-  procs: readonly SessionProcess[],
-  names: readonly string[],
-): SessionProcess | null => procs.find((p) => names.includes(p.name) && !isBumblebeeX(p)) ?? null;
+const find = (procs: readonly SessionProcess[], names: readonly string[]): SessionProcess | null =>
+  procs.find((p) => names.includes(p.name) && !isBumblebeeX(p)) ?? null;
 
 /** The desktop named by logind or the environment: the first source that names one decides. */
 function desktopToken(logind: LogindSession | null, env: SessionFacts['env']): string | null {
@@ -189,24 +190,20 @@ export function detectSession(facts: SessionFacts): DetectedSession {
   const token = desktopToken(ls, env);
 
   let source: DetectedSession['source'] =
-    ls !== null && (logindType !== null || (ls.desktop ?? '') !== '')
+    ls !== null && (logindType !== null || ls.desktop !== '')
       ? 'logind'
       : envType !== null || token !== null
         ? 'environment'
         : 'none';
   let family: Family = token === null ? 'other' : familyOf(token);
-  let label: string | null =
-    token === null ? null : family === 'other' || family === 'wlroots' ? token : LABEL[family];
+  let label: string | null = token === null ? null : labelOf(family, token);
   let type: SessionType = logindType ?? envType ?? 'unknown';
 
   if (token === null) {
     const seen = familyFromProcesses(procs);
     if (seen !== null) {
       family = seen.family;
-      label =
-        family === 'wlroots' || family === 'other'
-          ? seen.token
-          : LABEL[family as Exclude<Family, 'wlroots' | 'other'>];
+      label = labelOf(family, seen.token);
       if (source === 'none') source = 'processes';
     }
   }
@@ -221,8 +218,10 @@ export function detectSession(facts: SessionFacts): DetectedSession {
 
   const bumblebee = procs.find((p) => p.name === 'bumblebeed') ?? null;
   const kind = type === 'tty' ? 'unknown' : kindOf(family, type, bumblebee !== null);
-  const names = kind === 'wlroots' && token !== null ? [token.toLowerCase()] : COMPOSITOR_NAMES[kind];
-  const compositor = find(procs, names) ?? (kind === 'wlroots' ? find(procs, WLROOTS_COMPOSITORS) : null);
+  const names =
+    kind === 'wlroots' && token !== null ? [token.toLowerCase()] : COMPOSITOR_NAMES[kind];
+  const compositor =
+    find(procs, names) ?? (kind === 'wlroots' ? find(procs, WLROOTS_COMPOSITORS) : null);
   const xserver = type === 'x11' ? find(procs, [...X_SERVER_NAMES]) : null;
   const sessionId = ls?.id ?? env['XDG_SESSION_ID'] ?? null;
   const base = {

@@ -120,7 +120,10 @@ async function lookup(conn: DbusConnection, q: LogindQuery): Promise<LogindLooku
   const sessionId = q.env['XDG_SESSION_ID'];
   const own =
     sessionId !== undefined && sessionId !== ''
-      ? { via: 'XDG_SESSION_ID' as const, ...(await managerCall(conn, 'GetSession', 's', [sessionId])) }
+      ? {
+          via: 'XDG_SESSION_ID' as const,
+          ...(await managerCall(conn, 'GetSession', 's', [sessionId])),
+        }
       : { via: 'pid' as const, ...(await managerCall(conn, 'GetSessionByPID', 'u', [q.pid])) };
   const caller = 'path' in own ? await sessionAt(conn, own.path) : null;
   if (caller !== null && isGraphical(caller) && caller.remote !== true) {
@@ -136,10 +139,18 @@ async function lookup(conn: DbusConnection, q: LogindQuery): Promise<LogindLooku
 
 /** Never throws: every failure is a `problem` line. */
 export async function readLogindSession(q: LogindQuery): Promise<LogindLookup> {
-  const target = q.address === undefined ? { bus: 'system' as const } : { bus: 'system' as const, address: q.address };
+  const target =
+    q.address === undefined
+      ? { bus: 'system' as const }
+      : { bus: 'system' as const, address: q.address };
   const c = await q.dbus.connect(target);
   if (!c.ok) {
-    return { session: null, via: null, caller: null, problem: `no system bus (${c.error.message})` };
+    return {
+      session: null,
+      via: null,
+      caller: null,
+      problem: `no system bus (${c.error.message})`,
+    };
   }
   try {
     return await lookup(c.value, q);

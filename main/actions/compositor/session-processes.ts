@@ -54,7 +54,11 @@ function readProcess(
   const argv = cmdline.ok ? cmdline.value.split('\0').filter((a) => a !== '') : [];
   // argv[0] has the full name where comm is cut; kernel threads have no argv and keep comm.
   const fromArgv = argv[0] === undefined ? '' : programName(argv[0]);
-  const name = wanted.has(fromArgv) ? fromArgv : wanted.has(programName(comm)) ? programName(comm) : null;
+  const name = wanted.has(fromArgv)
+    ? fromArgv
+    : wanted.has(programName(comm))
+      ? programName(comm)
+      : null;
   if (name === null) return null;
   const status = root.readText(`/proc/${pid}/status`, 16 * 1024);
   const uid = status.ok ? /^Uid:\s+(\d+)/m.exec(status.value) : null;

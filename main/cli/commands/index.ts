@@ -5,6 +5,7 @@ import { clientsCommand } from './clients.js';
 import { ejectCommand } from './eject.js';
 import { explainCommand } from './explain.js';
 import { recoverCommand } from './recover.js';
+import { restartCompositorCommand } from './restart-compositor.js';
 import { statusCommand } from './status.js';
 import { uiCommand } from './ui.js';
 import { watchCommand } from './watch.js';
@@ -17,4 +18,5 @@ export const COMMANDS: readonly CommandDef[] = [
   uiCommand,
   ejectCommand,
   recoverCommand,
+  restartCompositorCommand,
 ];

@@ -1,0 +1,74 @@
+// Human output of `egpu restart-compositor`: the session, what to know, the actions with their
+// exact commands and warnings, and the configuration snippets printed raw between marker lines
+// so a copy is byte-exact. Pure.
+
+import type { CompositorAction, CompositorAdvice } from '../../common/actions-model.js';
+
+const WIDTH = 96;
+
+/**
+ * Greedy word wrap that never breaks inside a `code span`: a command in backticks stays on one
+ * line, so it can be copied as it is.
+ */
+export function wrapText(text: string, width: number, indent: string): string[] {
+  const tokens = text.match(/`[^`]*`\S*|\S+/g) ?? [];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of tokens) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines;
+}
+
+/** argv as text a POSIX shell reads back to the same words. */
+export function shellQuote(argv: readonly string[]): string {
+  return argv
+    .map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`))
+    .join(' ');
+}
+
+function actionBlock(a: CompositorAction): string[] {
+  const out = [`  ${a.id}${a.warning ? '  (needs --yes)' : ''}`, `      ${a.title}`];
+  out.push(...wrapText(a.detail, WIDTH, '      '));
+  if (a.command === undefined) out.push('      (done by hand; --run cannot do it)');
+  else if (a.privileged && a.helper !== undefined) {
+    out.push(
+      `      Runs as root through polkit: egpu-guard-helper ${a.helper.join(' ')}`,
+      `      which runs: ${shellQuote(a.command)}`,
+    );
+  } else out.push(`      $ ${shellQuote(a.command)}`);
+  if (a.warning) out.push(...wrapText(`WARNING: ${a.warning}`, WIDTH, '      '));
+  return out;
+}
+
+export function formatCompositorAdvice(advice: CompositorAdvice): string {
+  const out: string[] = [`Session: ${advice.sessionDetail}`, `Kind:    ${advice.session}`];
+  if ((advice.notes ?? []).length > 0) {
+    out.push('', 'What to know:');
+    for (const n of advice.notes ?? []) {
+      const [firstLine, ...rest] = wrapText(n, WIDTH, '    ');
+      out.push(`  - ${(firstLine ?? '').trimStart()}`, ...rest);
+    }
+  }
+  out.push('', 'Actions (run one with: egpu restart-compositor --run ID):');
+  for (const a of advice.actions) out.push(...actionBlock(a));
+  if (advice.config.length > 0) {
+    out.push('', 'Keep the compositor off the eGPU next time:');
+    advice.config.forEach((c, i) => {
+      out.push(
+        '',
+        `  ${i + 1}. ${c.title}`,
+        `     File: ${c.path}`,
+        '-----8<-----',
+        c.text.replace(/\n$/, ''),
+        '-----8<-----',
+        ...wrapText(`Apply: ${c.apply}`, WIDTH, '     '),
+      );
+    });
+  }
+  return out.join('\n') + '\n';
+}
