@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';
-import { SCENARIOS, scenarioByName } from '../../sim/scenarios/index.js';
+import { SCENARIOS } from '../../sim/scenarios/index.js';
 import { makeSysroot } from '../../sim/sysroot-fixture.js';
 import type { EjectFacts } from './eject-facts.js';
 import { planEject } from './eject-planner.js';
