@@ -1,13 +1,14 @@
 // Kernel message → KernelEvent: one event per record that itself states the condition, the
 // fixed vocabulary only, bdf only from the record's own text (../shared/logcorpus/LABELING.md).
 // The rules live in classify-rules.ts. Pure and independent of the log reader: the live journal
-// source calls classifyMessage on each MESSAGE.
+// source calls classifyMessage on each MESSAGE (only a type comes from the reader).
 
 import type { KernelEvent } from '../common/kernel-events.js';
 import { parseDevicePrefix } from './bdf.js';
 import { RULES, type RuleContext } from './classify-rules.js';
 import { hasKeyword } from './keywords.js';
-import { MAX_RECORD_CHARS, type LogRecord } from './log-reader.js';
+import { MAX_RECORD_CHARS } from './limits.js';
+import type { LogRecord } from './log-reader.js';
 
 export type LocatedEvent = KernelEvent & { readonly line: number };
 

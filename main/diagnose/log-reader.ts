@@ -6,6 +6,7 @@
 // no record. Pure and total.
 
 import { parseJournalJsonLine } from './journal-json.js';
+import { MAX_RECORD_CHARS } from './limits.js';
 import { parseLogLine, type LineFormat, type LineInfo } from './log-line.js';
 
 // Per-line helpers for live sources that tail kern.log or syslog (main/sources/).
@@ -22,8 +23,7 @@ export type LogRecord = {
   readonly stamp: string | null;
 };
 
-/** No kernel record is longer (printk caps a record at 1 KiB; 2 KiB in 6.x): bounds the work. */
-export const MAX_RECORD_CHARS = 16 * 1024;
+export { MAX_RECORD_CHARS };
 
 type Open = {
   readonly line: number;
