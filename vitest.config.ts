@@ -1,6 +1,8 @@
 // Vitest projects per layer (architecture-study §16): the Node core, the Electron shell with
 // `electron` mocked, and the Svelte renderer in jsdom.
 import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -34,6 +36,17 @@ export default defineConfig({
           include: ['electron/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // Svelte's browser build in jsdom (its testing docs: browser conditions, svelteTesting()).
+        plugins: [svelte({ configFile: 'renderer/svelte.config.js' }), svelteTesting()],
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'renderer',
+          environment: 'jsdom',
+          include: ['renderer/**/*.test.ts'],
+          setupFiles: ['renderer/test/setup.ts'],
         },
       },
     ],

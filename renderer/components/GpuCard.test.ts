@@ -1,0 +1,147 @@
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { GPU_STATES, type GpuEntry } from '../../main/common/state-model.js';
+import { STATE_LABELS } from '../lib/labels.js';
+import { client, egpuEntry, igpuEntry, OLLAMA, T0 } from '../test/fixtures.js';
+import GpuCard from './GpuCard.svelte';
+
+const renderCard = (gpu: GpuEntry) => {
+  const props = {
+    gpu,
+    now: T0 + 120_000,
+    oneject: vi.fn(),
+    onrecover: vi.fn(),
+    oncloseclient: vi.fn(),
+    onshowincident: vi.fn(),
+    onrefresh: vi.fn(),
+  };
+  render(GpuCard, { props });
+  return props;
+};
+
+const button = (name: RegExp) => screen.queryByRole('button', { name });
+
+describe('GpuCard', () => {
+  it.each(GPU_STATES)('labels the %s state in words and colour', (state) => {
+    renderCard(egpuEntry(state));
+    const label = STATE_LABELS[state];
+    const badge = screen.getByText(label.label, { selector: '.badge' });
+    expect(badge).toHaveClass(`tone-${label.tone}`);
+    expect(screen.getByText(label.hint, { exact: false })).toBeInTheDocument();
+  });
+
+  it('offers eject only where it makes sense, recover only after trouble or a removal', () => {
+    const expectations: [GpuEntry['state'], boolean, boolean][] = [
+      ['attached', true, false],
+      ['in-use', true, false],
+      ['ejecting', false, false],
+      ['safe-to-unplug', false, true],
+      ['unplugged', false, true],
+      ['fell-off-bus', false, true],
+      ['surprise-removed', false, true],
+      ['connected', false, true],
+      ['absent', false, false],
+    ];
+    for (const [state, eject, recover] of expectations) {
+      const { unmount } = render(GpuCard, {
+        props: {
+          gpu: egpuEntry(state),
+          now: T0,
+          oneject: () => {},
+          onrecover: () => {},
+          oncloseclient: () => {},
+          onshowincident: () => {},
+          onrefresh: () => {},
+        },
+      });
+      expect([state, !!button(/Safely eject/), !!button(/^Recover/)]).toEqual([
+        state,
+        eject,
+        recover,
+      ]);
+      unmount();
+    }
+  });
+
+  it('shows where an external GPU sits, its link, driver and health', () => {
+    renderCard(egpuEntry('attached'));
+    expect(screen.getByText(/External · Razer Core X · Thunderbolt/)).toBeInTheDocument();
+    expect(screen.getByText('PCIe 3.0 x4 (8 GT/s)')).toBeInTheDocument();
+    expect(screen.getByText('nvidia')).toBeInTheDocument();
+    expect(screen.getByText(/Responds on the bus/)).toBeInTheDocument();
+    expect(screen.queryByText(/Degraded link/)).toBeNull();
+  });
+
+  it('warns about a degraded link', () => {
+    const gpu = egpuEntry('attached');
+    const info = gpu.info!;
+    const hop = {
+      ...info.link.hops[0]!,
+      current: { speed: 8, width: 1 },
+      degradedBy: ['width'] as const,
+    };
+    renderCard({
+      ...gpu,
+      info: {
+        ...info,
+        link: { ...info.link, current: { speed: 8, width: 1 }, degraded: true, hops: [hop] },
+      },
+    });
+    expect(
+      screen.getByText(/Degraded link: runs PCIe 3.0 x1 \(8 GT\/s\) between 0000:09:01.0/),
+    ).toBeInTheDocument();
+  });
+
+  it('an internal GPU says so and cannot be ejected', () => {
+    renderCard(igpuEntry());
+    expect(screen.getByText(/^Internal/)).toBeInTheDocument();
+    expect(screen.getByText('Integrated (no PCIe link)')).toBeInTheDocument();
+    expect(button(/Safely eject/)).toBeNull();
+  });
+
+  it('lists the apps with roles; apps get Close, the desktop does not', async () => {
+    const gpu = egpuEntry('in-use', {
+      clients: [OLLAMA, client(900, 'Xwayland', 'xwayland'), client(950, 'firefox', 'browser')],
+    });
+    const props = renderCard(gpu);
+    const apps = screen.getByRole('region', { name: 'Apps using it' });
+    expect(within(apps).getByText('Compute')).toBeInTheDocument();
+    expect(within(apps).getByText('Xwayland', { selector: '.badge' })).toBeInTheDocument();
+    expect(within(apps).getByText(/log out to release it/)).toBeInTheDocument();
+    expect(within(apps).queryByRole('button', { name: /Close Xwayland/ })).toBeNull();
+    await fireEvent.click(within(apps).getByRole('button', { name: 'Close firefox (pid 950)' }));
+    expect(props.oncloseclient).toHaveBeenCalledWith(expect.objectContaining({ pid: 950 }), gpu);
+  });
+
+  it('says when nobody uses it and when it was not checked yet', () => {
+    const { unmount } = render(GpuCard, {
+      props: { ...renderProps(), gpu: egpuEntry('attached') },
+    });
+    expect(screen.getByText('No app is using it.')).toBeInTheDocument();
+    unmount();
+    render(GpuCard, { props: { ...renderProps(), gpu: egpuEntry('attached', { clients: null }) } });
+    expect(screen.getByText('Not checked yet.')).toBeInTheDocument();
+  });
+
+  it('the buttons call back with the GPU', async () => {
+    const gpu = egpuEntry('fell-off-bus', { incident: 'inc-1' });
+    const props = renderCard(gpu);
+    await fireEvent.click(button(/Recover NVIDIA GeForce RTX 3070/)!);
+    expect(props.onrecover).toHaveBeenCalledWith(gpu);
+    await fireEvent.click(button(/What happened/)!);
+    expect(props.onshowincident).toHaveBeenCalledWith('inc-1');
+    await fireEvent.click(button(/Refresh/)!);
+    expect(props.onrefresh).toHaveBeenCalled();
+  });
+});
+
+function renderProps() {
+  return {
+    now: T0,
+    oneject: () => {},
+    onrecover: () => {},
+    oncloseclient: () => {},
+    onshowincident: () => {},
+    onrefresh: () => {},
+  };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createFakeBridge } from '../test/fake-bridge.js';
+import { egpuEntry, incident, snapshot, T0 } from '../test/fixtures.js';
+import { StatusModel } from './status-model.svelte.js';
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('StatusModel', () => {
+  it('loads app info and the snapshot, then follows pushes', async () => {
+    const bridge = createFakeBridge({ mode: 'demo' });
+    const model = new StatusModel(bridge);
+    const off = model.connect();
+    await settle();
+    expect(model.isDemo).toBe(true);
+    expect(model.gpus.map((g) => g.external)).toEqual([true, false]);
+    const next = snapshot({ gpus: [egpuEntry('safe-to-unplug')], updatedAt: T0 + 5 });
+    bridge.pushSnapshot(next);
+    expect(model.snapshot).toBe(next);
+    off();
+    bridge.pushSnapshot(snapshot({ updatedAt: T0 + 9 }));
+    expect(model.snapshot).toBe(next);
+  });
+
+  it('keeps the newer snapshot when an older one arrives late', () => {
+    const model = new StatusModel(createFakeBridge());
+    const newer = snapshot({ updatedAt: T0 + 10 });
+    model.accept(newer);
+    model.accept(snapshot({ updatedAt: T0 }));
+    expect(model.snapshot).toBe(newer);
+  });
+
+  it('sorts incidents newest first', () => {
+    const model = new StatusModel(createFakeBridge());
+    model.accept(snapshot({ incidents: [incident('a', T0, 'A'), incident('b', T0 + 1, 'B')] }));
+    expect(model.incidents.map((i) => i.id)).toEqual(['b', 'a']);
+  });
+
+  it('reports a failed load', async () => {
+    const bridge = createFakeBridge();
+    bridge.on('getSnapshot', () =>
+      Promise.resolve({ ok: false, error: { code: 'io', message: 'unreachable' } }),
+    );
+    const model = new StatusModel(bridge);
+    model.connect();
+    await settle();
+    expect(model.error).toEqual({ code: 'io', message: 'unreachable' });
+    model.say('fine');
+    expect(model.error).toBeNull();
+  });
+});
