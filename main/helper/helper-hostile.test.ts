@@ -18,6 +18,9 @@ import {
   type HelperRun,
 } from './test/helper-fixture.js';
 
+/** Dozens of real Node children, and a 6,000-file tree hashed twice: generous on a busy machine. */
+const SLOW = 120_000;
+
 type Case = {
   name: string;
   args: readonly string[];
@@ -125,80 +128,108 @@ describe('helper refuses hostile arguments (tb3-nvidia)', () => {
   beforeAll(() => (root = makeRoot(tb3Nvidia)));
   afterAll(() => root.cleanup());
 
-  it('refuses every hostile word with exit 2 and leaves the tree untouched', async () => {
-    await expectAllRefused(
-      root.dir,
-      TB3_CASES.map((c) => withRoot(root.dir, c)),
-    );
-  });
+  it(
+    'refuses every hostile word with exit 2 and leaves the tree untouched',
+    async () => {
+      await expectAllRefused(
+        root.dir,
+        TB3_CASES.map((c) => withRoot(root.dir, c)),
+      );
+    },
+    SLOW,
+  );
 
-  it('refuses --test-root under pkexec, out of place, or pointing nowhere', async () => {
-    const d = root.dir;
-    await expectAllRefused(d, [
-      { name: 'under PKEXEC_UID', args: ['--test-root', d, 'rescan'], env: { PKEXEC_UID: '1000' } },
-      { name: 'under PKEXEC_UID=0', args: ['--test-root', d, 'rescan'], env: { PKEXEC_UID: '0' } },
-      // Not first: refused as an extra argument before anything is looked at (and these verbs
-      // would be harmless on the real machine even if they were not).
-      { name: 'not first', args: ['drm-release', 'card99', '--test-root', d] },
-      { name: 'as an argument', args: ['module-load', '--test-root', d] },
-      { name: 'twice', args: ['--test-root', d, '--test-root', d, 'rescan'] },
-      { name: 'without a folder', args: ['--test-root'] },
-      { name: 'a missing folder', args: ['--test-root', path.join(d, 'nope'), 'rescan'] },
-      { name: 'a file', args: ['--test-root', path.join(d, 'etc/passwd'), 'rescan'] },
-      { name: 'the real root', args: ['--test-root', '/', 'rescan'] },
-      { name: 'no verb', args: ['--test-root', d] },
-      { name: 'nothing at all', args: [] },
-    ]);
-  });
-
-  it('refuses a PCI link that leaves /sys/devices/pci…', async () => {
-    const link = path.join(root.dir, 'sys/bus/pci/devices/0000:0a:00.0');
-    const saved = fs.readlinkSync(link);
-    fs.unlinkSync(link);
-    fs.mkdirSync(path.join(root.dir, 'etc/fake/0000:0a:00.0'), { recursive: true });
-    fs.writeFileSync(path.join(root.dir, 'etc/fake/0000:0a:00.0/remove'), '');
-    fs.symlinkSync('../../../../etc/fake/0000:0a:00.0', link);
-    try {
-      await expectAllRefused(root.dir, [
-        { name: 'link outside', args: ['--test-root', root.dir, 'remove', '0000:0a:00.0'] },
+  it(
+    'refuses --test-root under pkexec, out of place, or pointing nowhere',
+    async () => {
+      const d = root.dir;
+      await expectAllRefused(d, [
+        {
+          name: 'under PKEXEC_UID',
+          args: ['--test-root', d, 'rescan'],
+          env: { PKEXEC_UID: '1000' },
+        },
+        {
+          name: 'under PKEXEC_UID=0',
+          args: ['--test-root', d, 'rescan'],
+          env: { PKEXEC_UID: '0' },
+        },
+        // Not first: refused as an extra argument before anything is looked at (and these verbs
+        // would be harmless on the real machine even if they were not).
+        { name: 'not first', args: ['drm-release', 'card99', '--test-root', d] },
+        { name: 'as an argument', args: ['module-load', '--test-root', d] },
+        { name: 'twice', args: ['--test-root', d, '--test-root', d, 'rescan'] },
+        { name: 'without a folder', args: ['--test-root'] },
+        { name: 'a missing folder', args: ['--test-root', path.join(d, 'nope'), 'rescan'] },
+        { name: 'a file', args: ['--test-root', path.join(d, 'etc/passwd'), 'rescan'] },
+        { name: 'the real root', args: ['--test-root', '/', 'rescan'] },
+        { name: 'no verb', args: ['--test-root', d] },
+        { name: 'nothing at all', args: [] },
       ]);
-    } finally {
+    },
+    SLOW,
+  );
+
+  it(
+    'refuses a PCI link that leaves /sys/devices/pci…',
+    async () => {
+      const link = path.join(root.dir, 'sys/bus/pci/devices/0000:0a:00.0');
+      const saved = fs.readlinkSync(link);
       fs.unlinkSync(link);
-      fs.symlinkSync(saved, link);
-      fs.rmSync(path.join(root.dir, 'etc/fake'), { recursive: true });
-    }
-  });
+      fs.mkdirSync(path.join(root.dir, 'etc/fake/0000:0a:00.0'), { recursive: true });
+      fs.writeFileSync(path.join(root.dir, 'etc/fake/0000:0a:00.0/remove'), '');
+      fs.symlinkSync('../../../../etc/fake/0000:0a:00.0', link);
+      try {
+        await expectAllRefused(root.dir, [
+          { name: 'link outside', args: ['--test-root', root.dir, 'remove', '0000:0a:00.0'] },
+        ]);
+      } finally {
+        fs.unlinkSync(link);
+        fs.symlinkSync(saved, link);
+        fs.rmSync(path.join(root.dir, 'etc/fake'), { recursive: true });
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('helper refuses internal devices on other machines', () => {
-  it('never touches the internal NVIDIA dGPU of an Optimus laptop', async () => {
-    const root = makeRoot(dgpuNvidiaEgpu);
-    try {
-      await expectAllRefused(
-        root.dir,
-        [
-          { name: 'remove dGPU', args: ['remove', '0000:01:00.0'] },
-          { name: 'unbind dGPU', args: ['unbind', '0000:01:00.0'] },
-          { name: 'unbind dGPU audio', args: ['unbind', '0000:01:00.1'] },
-          { name: 'bind dGPU', args: ['bind', '0000:01:00.0', 'nvidia'] },
-          { name: 'dGPU card', args: ['drm-release', 'card1'] },
-          { name: 'its root port', args: ['remove', '0000:00:01.0'] },
-        ].map((c) => withRoot(root.dir, c)),
-      );
-    } finally {
-      root.cleanup();
-    }
-  });
+  it(
+    'never touches the internal NVIDIA dGPU of an Optimus laptop',
+    async () => {
+      const root = makeRoot(dgpuNvidiaEgpu);
+      try {
+        await expectAllRefused(
+          root.dir,
+          [
+            { name: 'remove dGPU', args: ['remove', '0000:01:00.0'] },
+            { name: 'unbind dGPU', args: ['unbind', '0000:01:00.0'] },
+            { name: 'unbind dGPU audio', args: ['unbind', '0000:01:00.1'] },
+            { name: 'bind dGPU', args: ['bind', '0000:01:00.0', 'nvidia'] },
+            { name: 'dGPU card', args: ['drm-release', 'card1'] },
+            { name: 'its root port', args: ['remove', '0000:00:01.0'] },
+          ].map((c) => withRoot(root.dir, c)),
+        );
+      } finally {
+        root.cleanup();
+      }
+    },
+    SLOW,
+  );
 
-  it('does not de-authorize in a domain without de-authorization (lab, domain1)', async () => {
-    const root = makeRoot(lab);
-    try {
-      await expectAllRefused(root.dir, [
-        withRoot(root.dir, { name: 'deauth 1-301', args: ['tb-deauthorize', '1-301'] }),
-        withRoot(root.dir, { name: 'an NVMe behind a switch', args: ['remove', '0000:82:00.0'] }),
-      ]);
-    } finally {
-      root.cleanup();
-    }
-  });
+  it(
+    'does not de-authorize in a domain without de-authorization (lab, domain1)',
+    async () => {
+      const root = makeRoot(lab);
+      try {
+        await expectAllRefused(root.dir, [
+          withRoot(root.dir, { name: 'deauth 1-301', args: ['tb-deauthorize', '1-301'] }),
+          withRoot(root.dir, { name: 'an NVMe behind a switch', args: ['remove', '0000:82:00.0'] }),
+        ]);
+      } finally {
+        root.cleanup();
+      }
+    },
+    SLOW,
+  );
 });
