@@ -7,7 +7,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../common/dispos
 import type { AppError } from '../common/errors.js';
 import type { Snapshot } from '../common/state-model.js';
 import type { Core } from '../core/api.js';
-import type { DesktopNotifier } from './desktop-notifier.js';
+import type { DesktopNotifier, NotificationRequest } from './desktop-notifier.js';
 import {
   decideNotification,
   initialNotifyMemory,
@@ -19,6 +19,8 @@ import {
 
 export type NotifyDispatcher = {
   handle(event: NotifyEvent): void;
+  /** Shows a notification the policy did not decide (e.g. an eject started from the tray failed). */
+  tell(request: NotificationRequest): void;
   /** The user picked an action of one of our notifications. */
   onAction(listener: (action: NotifyAction) => void): Disposable;
   /** Resolves when every decision taken so far has reached the notifier. */
@@ -63,6 +65,10 @@ export function createNotifyDispatcher(options: NotifyDispatcherOptions): Notify
       memory = next.memory;
       options.onDecision?.(next.decision, event);
       queue = queue.then(() => deliver(next.decision)).catch(() => undefined);
+    },
+    tell(request) {
+      if (disposed) return;
+      queue = queue.then(() => deliver({ kind: 'show', request })).catch(() => undefined);
     },
     onAction(listener) {
       listeners.add(listener);

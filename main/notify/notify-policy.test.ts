@@ -302,7 +302,10 @@ describe('notification actions', () => {
       gpu: null,
     });
     expect(parseNotificationAction('incident:inc-1', 'eject')).toBeNull();
-    expect(parseNotificationAction('other', 'default')).toBeNull();
+    expect(parseNotificationAction('quick:recover', 'default')).toEqual({
+      action: 'details',
+      gpu: null,
+    });
     expect(parseNotificationAction(`gpu:${BDF}`, 'rm -rf')).toBeNull();
   });
 });

@@ -241,10 +241,9 @@ export function decideNotification(
   }
 }
 
-/** Maps an ActionInvoked (key, action id) back to what the user asked for; null if not ours. */
+/** Maps an ActionInvoked (key, action id) back to what the user asked for; null if unknown. */
 export function parseNotificationAction(key: string, actionId: string): NotifyAction | null {
   const gpu = key.startsWith('gpu:') ? key.slice(4) : null;
-  if (gpu === null && !key.startsWith('incident:')) return null;
   switch (actionId) {
     case 'default':
       return { action: 'details', gpu };

@@ -1,0 +1,219 @@
+// Composition root of the tray app (VS Code's code/electron-main/app.ts analogue): runs once
+// Electron is ready and wires core → IPC, tray, window and notifications. Every piece that talks
+// to the outside world comes from ShellDeps, so tests run the whole shell against the fake
+// electron module, a FakeCore and a fake notifier.
+
+import * as os from 'node:os';
+import { session, type App } from 'electron';
+import { DisposableStore, toDisposable } from '../main/common/disposable.js';
+import type { AppInfo } from '../main/common/ipc/contract.js';
+import type { Snapshot } from '../main/common/state-model.js';
+import { createDesktopNotifier, type DesktopNotifier } from '../main/notify/desktop-notifier.js';
+import { systemClock } from '../main/platform/clock.js';
+import { createDbusPort } from '../main/platform/dbus.js';
+import { installLifecycle } from './app-lifecycle.js';
+import { createShellCore, type ShellCore } from './core-factory.js';
+import { createActionRuns } from './ipc/action-runs.js';
+import { createIpcHandlers } from './ipc/handlers.js';
+import { createPusher } from './ipc/push.js';
+import { registerValidatedHandlers } from './ipc/validated-ipc.js';
+import { createShellNotifications } from './notifications/notification-presenter.js';
+import { resolveShellPaths, type ShellPaths } from './paths.js';
+import { createQuickActions } from './quick-actions.js';
+import { installContentsHardening } from './security/harden-contents.js';
+import { hardenSession } from './security/harden-session.js';
+import {
+  autostartExec,
+  autostartPath,
+  createAutostart,
+  HIDDEN_FLAG,
+  type AutostartFs,
+} from './tray/autostart.js';
+import { createNodeAutostartFs } from './tray/autostart-fs.js';
+import { createTrayController, type TrayControllerOptions } from './tray/tray-controller.js';
+import { detectTrayHost, NO_TRAY_NOTICE, type TrayHostCheck } from './tray/tray-host.js';
+import type { TrayAction } from './tray/tray-menu.js';
+import { createStatusWindow, type StatusWindowOptions } from './windows/status-window.js';
+
+export type ShellApp = Pick<
+  App,
+  'on' | 'quit' | 'exit' | 'getVersion' | 'getAppPath' | 'isPackaged'
+>;
+
+export type ShellDeps = {
+  readonly app: ShellApp;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  // For testing: every seam below defaults to the real thing.
+  readonly paths?: ShellPaths;
+  readonly createCore?: (argv: readonly string[], env: ShellDeps['env']) => ShellCore;
+  readonly detectTrayHost?: (waitMs: number) => Promise<TrayHostCheck>;
+  readonly createNotifier?: () => Promise<DesktopNotifier>;
+  readonly autostartFs?: AutostartFs;
+  readonly home?: string;
+  readonly createTray?: TrayControllerOptions['createTray'];
+  readonly createWindow?: StatusWindowOptions['createWindow'];
+  readonly log?: (line: string) => void;
+};
+
+export type Shell = {
+  showWindow(): void;
+  appInfo(): AppInfo;
+  /** Stops everything the shell started (the lifecycle calls it on quit). */
+  shutdown(): Promise<void>;
+};
+
+/** Started at login the panel may not be up yet: wait this long for a tray host. */
+const LOGIN_TRAY_WAIT_MS = 10_000;
+const LAUNCH_TRAY_WAIT_MS = 500;
+
+export async function bootstrap(deps: ShellDeps): Promise<Shell> {
+  const { app } = deps;
+  const log = deps.log ?? ((line: string) => void process.stderr.write(`egpu-guard: ${line}\n`));
+  const paths = deps.paths ?? resolveShellPaths(app.getAppPath());
+  const hidden = deps.argv.includes(HIDDEN_FLAG);
+  const store = new DisposableStore();
+
+  installContentsHardening(app);
+  hardenSession(session.defaultSession);
+
+  const dbus = createDbusPort({ env: deps.env });
+  const { core, demo, mode } = (deps.createCore ?? createShellCore)(deps.argv, deps.env);
+  let tray: TrayHostCheck | null = null;
+  const appInfo = (): AppInfo => ({
+    mode,
+    version: app.getVersion(),
+    trayHost: tray?.host ?? null,
+    notice: tray !== null && !tray.host ? NO_TRAY_NOTICE : null,
+  });
+
+  const window = createStatusWindow({
+    preload: paths.preload,
+    rendererIndex: paths.rendererIndex,
+    icon: paths.appIcon,
+    devTools: !app.isPackaged,
+    onLoadFailed: (e) => log(`the window could not load ${paths.rendererIndex}: ${String(e)}`),
+    ...(deps.createWindow === undefined ? {} : { createWindow: deps.createWindow }),
+  });
+  const push = createPusher(() => window.contents());
+  const runs = createActionRuns({
+    send: (m) => push('action:progress', m),
+    onBug: (e) => log(`action failed with a bug: ${String(e)}`),
+  });
+  store.add(toDisposable(() => runs.dispose()));
+  store.add(
+    registerValidatedHandlers(createIpcHandlers({ core, runs, demo, appInfo }), {
+      policy: {
+        rendererUrl: paths.rendererUrl,
+        isKnownWebContents: (id) => window.isKnownWebContents(id),
+      },
+      onRefused: (channel, reason) => log(`${channel}: ${reason}`),
+      onBug: (channel, e) =>
+        log(`${channel}: bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    }),
+  );
+
+  const notifier = await (
+    deps.createNotifier ??
+    (() =>
+      createDesktopNotifier({
+        dbus,
+        clock: systemClock,
+        appName: 'eGPU Guard',
+        icon: 'egpu-guard',
+        desktopEntry: 'egpu-guard',
+        onStatus: (e) => log(`notifications: ${e.detail}`),
+      }))
+  )();
+  const notifications = createShellNotifications({ core, notifier, log });
+  store.add(notifications);
+  const quick = createQuickActions({
+    core,
+    runs,
+    showWindow: () => window.show(),
+    tell: (r) => notifications.tell(r),
+  });
+  notifications.route({
+    details: () => window.show(),
+    eject: (gpu) => void quick.eject(gpu),
+    recover: (gpu) => void quick.recover(gpu),
+  });
+
+  const autostart = createAutostart({
+    fs: deps.autostartFs ?? createNodeAutostartFs(),
+    path: autostartPath(deps.env, deps.home ?? os.homedir()),
+    exec: autostartExec({
+      appImage: deps.env['APPIMAGE'],
+      execPath: process.execPath,
+      isPackaged: app.isPackaged,
+      appPath: app.getAppPath(),
+    }),
+  });
+
+  let stopped: Promise<void> | null = null;
+  const shutdown = (): Promise<void> => {
+    stopped ??= (async () => {
+      store.dispose();
+      window.close();
+      await core.stop();
+    })();
+    return stopped;
+  };
+  let lastSnapshot: Snapshot | null = null;
+  const lifecycle = installLifecycle({
+    app,
+    closeQuits: () => tray !== null && !tray.host,
+    shutdown,
+    log,
+  });
+  const dispatch = (action: TrayAction): void => {
+    switch (action.type) {
+      case 'eject':
+        void quick.eject(action.gpu);
+        return;
+      case 'recover':
+        void quick.recover(action.gpu);
+        return;
+      case 'open-window':
+        window.show();
+        return;
+      case 'toggle-autostart': {
+        const r = autostart.set(autostart.enabled() !== true);
+        if (!r.ok) log(`start at login: ${r.error.message}`);
+        renderTray();
+        return;
+      }
+      case 'quit':
+        lifecycle.quit();
+        return;
+    }
+  };
+  const trayController = createTrayController({
+    iconDir: paths.trayIconDir,
+    dispatch,
+    ...(deps.createTray === undefined ? {} : { createTray: deps.createTray }),
+  });
+  store.add(toDisposable(() => trayController.dispose()));
+  const renderTray = (): void =>
+    trayController.render({ snapshot: lastSnapshot, autostart: autostart.enabled() });
+
+  store.add(
+    core.onSnapshot((s) => {
+      lastSnapshot = s;
+      push('snapshot:changed', s);
+      renderTray();
+    }),
+  );
+  renderTray();
+
+  const started = core.start().catch((e: unknown) => log(`the core did not start: ${String(e)}`));
+  const detect = deps.detectTrayHost ?? ((waitMs) => detectTrayHost({ dbus, waitMs }));
+  tray = await detect(hidden ? LOGIN_TRAY_WAIT_MS : LAUNCH_TRAY_WAIT_MS);
+  if (!tray.host) log(`${tray.detail}; showing the window instead of relying on the tray`);
+  await started;
+  lastSnapshot = core.snapshot();
+  renderTray();
+  if (!hidden || !tray.host) window.show();
+
+  return { showWindow: () => window.show(), appInfo, shutdown };
+}

@@ -1,0 +1,95 @@
+// The status window: created on demand, shown when ready, destroyed when closed (a tray app
+// should not keep a renderer process alive while nobody looks at it). It loads only our own
+// renderer file; its webContents id is what the IPC sender check trusts.
+
+import { BrowserWindow, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import { createWebPreferences } from './web-preferences.js';
+
+type WindowLike = Pick<
+  BrowserWindow,
+  | 'show'
+  | 'focus'
+  | 'restore'
+  | 'isMinimized'
+  | 'isDestroyed'
+  | 'loadFile'
+  | 'once'
+  | 'on'
+  | 'removeMenu'
+  | 'close'
+> & { readonly webContents: Pick<WebContents, 'id' | 'send' | 'isDestroyed'> };
+
+export type StatusWindowOptions = {
+  readonly preload: string;
+  readonly rendererIndex: string;
+  readonly icon: string;
+  readonly devTools: boolean;
+  /** For testing: the BrowserWindow constructor. */
+  readonly createWindow?: (options: BrowserWindowConstructorOptions) => WindowLike;
+  readonly onLoadFailed?: (error: unknown) => void;
+};
+
+export type StatusWindow = {
+  /** Creates the window if needed, then shows and focuses it. */
+  show(): void;
+  /** The window's webContents while it exists (pushes go there). */
+  contents(): Pick<WebContents, 'send' | 'isDestroyed'> | null;
+  isKnownWebContents(id: number): boolean;
+  close(): void;
+};
+
+export function windowOptions(
+  o: Pick<StatusWindowOptions, 'preload' | 'icon' | 'devTools'>,
+): BrowserWindowConstructorOptions {
+  return {
+    title: 'eGPU Guard',
+    width: 980,
+    height: 720,
+    minWidth: 520,
+    minHeight: 400,
+    show: false,
+    icon: o.icon,
+    autoHideMenuBar: true,
+    webPreferences: createWebPreferences(o.preload, o.devTools),
+  };
+}
+
+export function createStatusWindow(options: StatusWindowOptions): StatusWindow {
+  const create =
+    options.createWindow ?? ((o: BrowserWindowConstructorOptions) => new BrowserWindow(o));
+  let win: WindowLike | null = null;
+  let contentsId: number | null = null;
+
+  const open = (): WindowLike => {
+    const w = create(windowOptions(options));
+    win = w;
+    contentsId = w.webContents.id;
+    w.removeMenu();
+    w.once('ready-to-show', () => w.show());
+    w.on('closed', () => {
+      if (win === w) {
+        win = null;
+        contentsId = null;
+      }
+    });
+    w.loadFile(options.rendererIndex).catch((e: unknown) => options.onLoadFailed?.(e));
+    return w;
+  };
+
+  return {
+    show() {
+      if (win === null || win.isDestroyed()) {
+        open();
+        return; // shown on ready-to-show
+      }
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+    },
+    contents: () => (win === null || win.isDestroyed() ? null : win.webContents),
+    isKnownWebContents: (id) => contentsId !== null && id === contentsId,
+    close() {
+      if (win !== null && !win.isDestroyed()) win.close();
+    },
+  };
+}
