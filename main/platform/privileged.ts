@@ -165,12 +165,15 @@ export function createPrivilegedRunner(options: PrivilegedRunnerOptions): Privil
         return err(appError('unsupported', `cannot run ${what}: ${result.error.message}`));
       }
       const o = result.value;
-      if (authTimedOut) {
+      // A timer that fired just as the helper finished did not stop anything: its exit counts.
+      if (authTimedOut && o.aborted === true) {
         return err(
           appError('timeout', 'The authentication dialog was not answered in time', { verb }),
         );
       }
-      if (stepTimedOut || o.timedOut) return err(stuckError(verb, args, options.stepTimeoutMs));
+      if ((stepTimedOut && o.aborted === true) || o.timedOut) {
+        return err(stuckError(verb, args, options.stepTimeoutMs));
+      }
       return mapExit(verb, o);
     },
   };
