@@ -1,11 +1,13 @@
 // The things eGPU Guard tells people to do, as a small vocabulary. Explanations name steps
 // instead of carrying free text, so an incident with several events (Xid 79, then "fallen off
 // the bus", then a blocked remove) gives one short, ordered, de-duplicated "what to do next".
-// The order of STEPS is the order in which they are shown.
+// The order of STEPS is the order in which they are shown. `<address>` in a text stands for the
+// device's PCI address (diagnosis.ts fills it in, or drops it when the address is unknown).
 
 export const STEPS = [
   'reboot-now',
   'close-clients',
+  'eject-next-time',
   'check-link',
   'check-link-if-unplanned',
   'reconnect',
@@ -31,14 +33,16 @@ export const STEP_TEXT: Readonly<Record<Step, string>> = {
   'reboot-now': 'Save your work and reboot: the GPU cannot recover without a restart.',
   'close-clients':
     'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
+  'eject-next-time':
+    'Next time, run `egpu eject` before unplugging: it shows the programs using the GPU and releases it cleanly.',
   'check-link': `Check the connection: ${LINK}`,
   'check-link-if-unplanned': `If you did not unplug it, check the connection: ${LINK}`,
   reconnect:
     'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
   rescan:
-    'If the device stays dead, remove it and rescan PCI as root (echo 1 > /sys/bus/pci/devices/<address>/remove; echo 1 > /sys/bus/pci/rescan), or reboot.',
+    'If the device stays dead, `egpu recover <address> --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
   'reset-gpu':
-    'Reset the GPU: close the programs using it and replug the enclosure (eject it first where possible), or reboot.',
+    'Reset the GPU: close the programs using it, eject it (`egpu eject`) and replug the enclosure, or reboot.',
   'wait-reset': 'Wait a few seconds for the driver to finish resetting the GPU.',
   'restart-app':
     'Restart the program that was using the GPU; if the same program keeps causing this, update it or the driver.',
@@ -61,8 +65,12 @@ export function orderSteps(steps: Iterable<Step>): Step[] {
   return STEPS.filter((s) => set.has(s));
 }
 
+/** A step's text for a device (or for none: the address is then left out). */
+export const stepText = (step: Step, bdf: string | null = null): string =>
+  STEP_TEXT[step].replaceAll(' <address>', bdf === null ? '' : ` ${bdf}`);
+
 /** One paragraph of advice for a single event (a notification, a tooltip). */
-export const adviceText = (steps: readonly Step[]): string =>
+export const adviceText = (steps: readonly Step[], bdf: string | null = null): string =>
   orderSteps(steps)
-    .map((s) => STEP_TEXT[s])
+    .map((s) => stepText(s, bdf))
     .join(' ');

@@ -108,7 +108,18 @@ describe('diagnose', () => {
     );
     const steps = d.incidents[0]!.nextSteps;
     expect(steps[0]).toMatch(/^Save your work and reboot/);
-    expect(steps.some((s) => s.includes('/sys/bus/pci/devices/0000:01:00.0/remove'))).toBe(true);
+    expect(steps.some((s) => s.includes('`egpu recover 0000:01:00.0 --dry-run`'))).toBe(true);
+  });
+
+  it('names no address in commands for a bridge port', () => {
+    const d = diagnose(
+      eventsOf([
+        "pcieport 0000:02:00.0: can't change power state from D3cold to D0 (config space inaccessible)",
+      ]),
+    );
+    expect(d.incidents[0]!.nextSteps.some((s) => s.includes('`egpu recover --dry-run`'))).toBe(
+      true,
+    );
   });
 
   it('calls many corrected errors on one port a marginal link', () => {

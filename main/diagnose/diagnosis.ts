@@ -2,7 +2,7 @@
 // to do next. Pure; the same Diagnosis feeds `egpu explain`, the live state machine and the UI,
 // so all say the same.
 
-import { STEP_TEXT, orderSteps, type Step } from './advice-steps.js';
+import { orderSteps, stepText, type Step } from './advice-steps.js';
 import type { LocatedEvent } from './classify.js';
 import { deviceFor, groupEvents, type DeviceRef } from './diagnosis-devices.js';
 import { explainEvent, type EventLevel } from './kind-catalogue.js';
@@ -86,9 +86,9 @@ function nextSteps(
   events: readonly LocatedEvent[],
   findings: readonly Finding[],
 ): string[] {
-  const steps = orderSteps(findings.flatMap((f) => f.steps)).map((s) =>
-    device.bdf === null ? STEP_TEXT[s] : STEP_TEXT[s].replaceAll('<address>', device.bdf),
-  );
+  // Commands such as `egpu recover <address>` take a GPU's address, not a bridge port's.
+  const address = device.role === 'gpu' ? device.bdf : null;
+  const steps = orderSteps(findings.flatMap((f) => f.steps)).map((s) => stepText(s, address));
   const corrected = events.filter(
     (e) => e.kind === 'pcie-aer' && e.severity === 'corrected',
   ).length;

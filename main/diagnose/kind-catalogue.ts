@@ -43,7 +43,7 @@ const KINDS: Readonly<Record<Plain, EventExplanation>> = {
   'driver-remove-blocked': entry({
     title: 'Driver waiting for programs to let go', level: 'critical', needs: 'restart-app', topic: 'clients', weight: 80,
     meaning: 'The GPU was removed or unbound while programs still held it open. The NVIDIA driver then waits — forever if need be — until every program closes /dev/nvidia*, which can freeze the desktop or the eject.',
-    steps: ['close-clients'],
+    steps: ['close-clients', 'eject-next-time'],
   }),
   'pci-config-dead': entry({
     title: 'Device not answering (config space dead)', level: 'critical', needs: 'reboot', topic: 'config-dead', weight: 90,
