@@ -82,10 +82,9 @@ describe('readUserFile', () => {
     expect(!r.ok && r.error.message).toContain('larger than');
   });
 
-  it('says "permission denied" for an unreadable file', () => {
+  it('says "permission denied" for an unreadable file', (ctx) => {
     const p = write('secret.log', 'x');
     fs.chmodSync(p, 0o000);
-    fs.chmodSync(dir, 0o755);
     if (process.getuid?.() !== 0) {
       const r = readUserFile(p);
       expect(!r.ok && r.error).toMatchObject({
@@ -94,19 +93,33 @@ describe('readUserFile', () => {
       });
       return;
     }
-    // root reads anything: check the same code from a child that runs as nobody (the built
-    // dist/ copy; the vitest global setup builds it).
-    const url = new URL('../../dist/main/platform/user-files.js', import.meta.url).href;
-    const script = `import(${JSON.stringify(url)}).then((m) => { const r = m.readUserFile(${JSON.stringify(p)}); process.stdout.write(JSON.stringify(r.ok ? 'read' : r.error)); })`;
-    const child = spawnSync(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script],
-      { encoding: 'utf8' },
-    );
-    expect(JSON.parse(child.stdout)).toMatchObject({
-      code: 'permission-denied',
-      message: `${p}: permission denied`,
+    // root reads anything: run the same code as nobody. The built modules (the vitest global
+    // setup builds dist/) are copied where nobody can read them, whatever the checkout's modes.
+    const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
+    const probe = spawnSync('setpriv', [...nobody, '-e', 'process.stdout.write("ok")'], {
+      encoding: 'utf8',
     });
+    if (probe.stdout !== 'ok') ctx.skip(); // node itself is not runnable by nobody here
+    const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-user-files-lib-'));
+    try {
+      const dist = new URL('../../dist/main/', import.meta.url);
+      for (const f of ['platform/user-files.js', 'common/errors.js', 'common/result.js']) {
+        fs.mkdirSync(path.dirname(path.join(lib, f)), { recursive: true });
+        fs.copyFileSync(new URL(f, dist), path.join(lib, f));
+      }
+      fs.writeFileSync(path.join(lib, 'package.json'), '{"type":"module"}');
+      fs.chmodSync(lib, 0o755);
+      fs.chmodSync(dir, 0o755);
+      const url = `file://${lib}/platform/user-files.js`;
+      const script = `import(${JSON.stringify(url)}).then((m) => { const r = m.readUserFile(${JSON.stringify(p)}); process.stdout.write(JSON.stringify(r.ok ? 'read' : r.error)); })`;
+      const child = spawnSync('setpriv', [...nobody, '-e', script], { encoding: 'utf8' });
+      expect(JSON.parse(child.stdout)).toMatchObject({
+        code: 'permission-denied',
+        message: `${p}: permission denied`,
+      });
+    } finally {
+      fs.rmSync(lib, { recursive: true, force: true });
+    }
   });
 });
 
