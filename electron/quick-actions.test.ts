@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActionPlan, PlanStep } from '../main/common/actions-model.js';
 import { quickDecision } from './quick-actions.js';
 
-const step = (s: PlanStep['step'], detail = s): PlanStep => ({
+const step = (s: PlanStep['step'], detail: string = s): PlanStep => ({
   step: s,
   detail,
   privileged: false,
