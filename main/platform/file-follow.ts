@@ -5,12 +5,16 @@
 // *old* byte offset, so the start of the re-created file is skipped and lines are torn (tried:
 // after rename + "first new\n" it delivered "ew"); if the new file is not there yet it gives up. Here tail runs with `follow: false` (it reports the rename
 // as an error and stops) and this module notices the new file — a different inode at the same
-// path — by a cheap stat() every checkMs, then reads it from its beginning.
+// path — by a cheap stat() whenever inotify reports a change in its folder (fs.watch on the
+// directory: renames, creations, truncations and appends all show there), then reads it from its
+// beginning. Nothing polls while the log is quiet; only if the folder cannot be watched does a
+// slow stat() every checkMs (default 30 s) stand in.
 // Known gap: lines the writer still appends to the renamed file before reopening (rsyslog until
 // its HUP) are not read; copytruncate rotation may lose lines written between truncation and the
 // next check.
 
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { Tail } from 'tail';
 import type { Disposable } from '../common/disposable.js';
 
@@ -23,6 +27,7 @@ export type FileFollowOptions = {
   readonly onReopen?: (why: 'rotated' | 'truncated' | 'created') => void;
   /** The file is missing; following resumes when it appears. */
   readonly onMissing?: () => void;
+  /** Fallback poll interval when the folder cannot be watched (default 30 s). */
   readonly checkMs?: number;
 };
 
@@ -38,13 +43,14 @@ const identify = (path: string): Identity | null => {
 };
 
 export function followFile(options: FileFollowOptions): Disposable {
-  const checkMs = options.checkMs ?? 1000;
+  const checkMs = options.checkMs ?? 30_000;
   let tail: Tail | null = null;
   let current: Identity | null = null;
   let generation = 0;
   let missingReported = false;
   let disposed = false;
   let timer: NodeJS.Timeout | undefined;
+  let folderWatch: fs.FSWatcher | null = null;
 
   const stopTail = (): void => {
     generation++;
@@ -103,7 +109,7 @@ export function followFile(options: FileFollowOptions): Disposable {
     } else {
       current = id;
     }
-    schedule(checkMs);
+    if (folderWatch === null) schedule(checkMs);
   };
 
   const schedule = (ms: number): void => {
@@ -113,13 +119,27 @@ export function followFile(options: FileFollowOptions): Disposable {
   };
 
   open(options.fromBeginning);
-  schedule(checkMs);
+  const name = nodePath.basename(options.hostPath);
+  try {
+    folderWatch = fs.watch(nodePath.dirname(options.hostPath), (_event, file) => {
+      if (file === null || file === name) schedule(0);
+    });
+    folderWatch.on('error', () => {
+      folderWatch?.close();
+      folderWatch = null;
+      schedule(checkMs);
+    });
+  } catch {
+    folderWatch = null;
+    schedule(checkMs);
+  }
 
   return {
     dispose() {
       if (disposed) return;
       disposed = true;
       if (timer !== undefined) clearTimeout(timer);
+      folderWatch?.close();
       stopTail();
     },
   };
