@@ -19,6 +19,8 @@ describe('parseLogLine: formats', () => {
     ['dmesg -d (delta)', `[ 1234.567890 <    0.000123>] ${MSG}`, 'dmesg'],
     ['dmesg --time-format=delta', `[<    0.000123>] ${MSG}`, 'dmesg'],
     ['/dev/kmsg record', `6,5123,8123401991,-;${MSG}`, 'kmsg'],
+    ['RFC 5424 syslog', `<4>1 2024-05-01T10:00:00.123+02:00 host kernel - - - ${MSG}`, 'rfc5424'],
+    ['RFC 5424 with data', `<4>1 2024-05-01T10:00:00Z h kernel - - [x@1 a="b"] ${MSG}`, 'rfc5424'],
     ['/dev/kmsg record with caller', `3,77,1234,c,caller=T12;${MSG}`, 'kmsg'],
     ['dmesg with caller id', `[    1.000000] [    T1] ${MSG}`, 'dmesg'],
     ['dmesg -r priority', `<3>[    1.000000] ${MSG}`, 'dmesg'],

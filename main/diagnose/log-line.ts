@@ -14,6 +14,7 @@ export type LineFormat =
   | 'time-only' // 22:39:31 kernel:
   | 'unix' // 1714550400.123456 host kernel: (journalctl -o short-unix)
   | 'kmsg' // 6,5123,8123401991,-;message (a /dev/kmsg record, Documentation/ABI/testing/dev-kmsg)
+  | 'rfc5424' // <4>1 2024-05-01T10:00:00.1+02:00 host kernel - - - message (RFC 5424 §6)
   | 'bare'; // no stamp at all
 
 export type LineInfo =
@@ -74,6 +75,9 @@ const FACILITY =
   /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\s{0,4}:(?:emerg|alert|crit|err|warn|notice|info|debug)\s{0,4}:\s?/;
 /** dmesg -r / raw printk: `<6>`. */
 const PRIORITY = /^<\d{1,3}>/;
+/** After `<PRI>`: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA (RFC 5424). */
+const RFC5424 =
+  /^1 (\S{1,64}) \S{1,255} (\S{1,48}) \S{1,128} \S{1,32} (?:-|(?:\[[^\]\n]{0,1024}\]){1,8})(?: |$)/;
 /** `grep -r` / `grep -H` / `zgrep` output: `/var/log/syslog:`, `kern.log.1:`, `./x/dmesg.txt:12:`. */
 const GREP_FILE = /^((?:[^\s:]{0,255}\/)?([^\s:/]{1,255}))(?::\d{1,9})?:/;
 const LOG_FILE_NAME =
@@ -173,6 +177,7 @@ function messageAfter(stamp: Stamp): string {
     case 'unix':
       return stripTag(stamp.rest);
     case 'kmsg':
+    case 'rfc5424':
     case 'bare':
       return stamp.rest;
   }
@@ -192,7 +197,12 @@ function leadingColumns(s: string): number {
 function unwrap(line: string): Stamp | null {
   let l = line;
   const pri = l.charCodeAt(0) === 0x3c ? PRIORITY.exec(l) : null;
-  if (pri) l = l.slice(pri[0].length);
+  if (pri) {
+    l = l.slice(pri[0].length);
+    const r = RFC5424.exec(l);
+    // Any program's message counts (libvirt's header-type error is not the kernel's).
+    if (r) return { format: 'rfc5424', stamp: r[1]!, rest: l.slice(r[0].length) };
+  }
   const fac = FACILITY.exec(l);
   if (fac) l = l.slice(fac[0].length);
   return matchStamp(l);
