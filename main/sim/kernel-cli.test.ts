@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { HELPER_BIN, REPO_ROOT } from '../helper/test/helper-fixture.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/main/sim/kernel-cli.js');
@@ -31,6 +31,8 @@ describe('kernel-cli', () => {
     let stdout = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // A failed assertion must not leave the simulator running.
+    onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')));
     await until(() => stdout.includes('running in'));
     const udevLog = path.join(dir, 'run/egpu-sim/udev.log');
     const helper = spawnSync(process.execPath, [
