@@ -2,6 +2,7 @@
 
 import type { CommandDef } from '../command.js';
 import { clientsCommand } from './clients.js';
+import { doctorCommand } from './doctor.js';
 import { ejectCommand } from './eject.js';
 import { explainCommand } from './explain.js';
 import { recoverCommand } from './recover.js';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly CommandDef[] = [
   ejectCommand,
   recoverCommand,
   restartCompositorCommand,
+  doctorCommand,
 ];
