@@ -147,6 +147,22 @@ export function scanProcessesSync(req: ProcScanRequest): RawProcess[] {
   return out;
 }
 
+/** Pids scanned between two turns of the event loop on the in-process path. */
+const SLICE = 24;
+
+/**
+ * The in-process scan, in slices with a turn of the event loop between them: a long-running core
+ * (watch, the tray app) must keep handling udev and journal events while it scans.
+ */
+async function scanInSlices(req: ProcScanRequest): Promise<RawProcess[]> {
+  const out: RawProcess[] = [];
+  for (let i = 0; i < req.pids.length; i += SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    out.push(...scanProcessesSync({ ...req, pids: req.pids.slice(i, i + SLICE) }));
+  }
+  return out;
+}
+
 /** Below this many processes, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD = 400;
 const WORKER_URL = new URL('./proc-scan-worker.js', import.meta.url);
@@ -158,7 +174,7 @@ const WORKER_URL = new URL('./proc-scan-worker.js', import.meta.url);
 export async function scanProcesses(req: ProcScanRequest): Promise<RawProcess[]> {
   const threads = Math.min(os.availableParallelism(), 4);
   if (req.pids.length < PARALLEL_THRESHOLD || threads < 2 || !fs.existsSync(WORKER_URL)) {
-    return scanProcessesSync(req);
+    return scanInSlices(req);
   }
   const chunks = Array.from({ length: threads }, (_, i) =>
     req.pids.filter((_, j) => j % threads === i),
@@ -180,6 +196,6 @@ export async function scanProcesses(req: ProcScanRequest): Promise<RawProcess[]>
     return parts.flat();
   } catch {
     // A worker that cannot start (resource limits) must not cost the answer.
-    return scanProcessesSync(req);
+    return scanInSlices(req);
   }
 }
