@@ -1,8 +1,8 @@
 // The things eGPU Guard tells people to do, as a small vocabulary. Explanations name steps
 // instead of carrying free text, so an incident with several events (Xid 79, then "fallen off
 // the bus", then a blocked remove) gives one short, ordered, de-duplicated "what to do next".
-// The order of STEPS is the order in which they are shown. `<address>` in a text stands for the
-// device's PCI address (diagnosis.ts fills it in, or drops it when the address is unknown).
+// The order of STEPS is the order in which they are shown. stepText(step, bdf) puts the device's
+// PCI address into commands that take one; STEP_TEXT is the text without an address.
 
 export const STEPS = [
   'reboot-now',
@@ -29,7 +29,8 @@ export type Step = (typeof STEPS)[number];
 const LINK =
   'reseat or replace the Thunderbolt/USB4 cable (short, certified), plug the enclosure straight into the computer rather than a dock or hub, and make sure the enclosure has power.';
 
-export const STEP_TEXT: Readonly<Record<Step, string>> = {
+/** `<address>` stands for ' <bdf>' when the device is known, nothing otherwise. */
+const TEMPLATES: Readonly<Record<Step, string>> = {
   'reboot-now': 'Save your work and reboot: the GPU cannot recover without a restart.',
   'close-clients':
     'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
@@ -40,7 +41,7 @@ export const STEP_TEXT: Readonly<Record<Step, string>> = {
   reconnect:
     'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
   rescan:
-    'If the device stays dead, `egpu recover <address> --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
+    'If the device stays dead, `egpu recover<address> --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
   'reset-gpu':
     'Reset the GPU: close the programs using it, eject it (`egpu eject`) and replug the enclosure, or reboot.',
   'wait-reset': 'Wait a few seconds for the driver to finish resetting the GPU.',
@@ -67,7 +68,12 @@ export function orderSteps(steps: Iterable<Step>): Step[] {
 
 /** A step's text for a device (or for none: the address is then left out). */
 export const stepText = (step: Step, bdf: string | null = null): string =>
-  STEP_TEXT[step].replaceAll(' <address>', bdf === null ? '' : ` ${bdf}`);
+  TEMPLATES[step].replaceAll('<address>', bdf === null ? '' : ` ${bdf}`);
+
+/** Each step's text without a device address. */
+export const STEP_TEXT: Readonly<Record<Step, string>> = Object.fromEntries(
+  STEPS.map((s) => [s, stepText(s)]),
+) as Record<Step, string>;
 
 /** One paragraph of advice for a single event (a notification, a tooltip). */
 export const adviceText = (steps: readonly Step[], bdf: string | null = null): string =>

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { KERNEL_EVENT_KINDS, type KernelEvent } from '../common/kernel-events.js';
-import { STEPS, STEP_TEXT, adviceText, orderSteps } from './advice-steps.js';
+import { STEPS, STEP_TEXT, adviceText, orderSteps, stepText } from './advice-steps.js';
 import { explainEvent } from './kind-catalogue.js';
 import { KNOWN_XIDS, parseRecoveryAction, xidInfo } from './xid-catalogue.js';
 
@@ -117,7 +117,12 @@ describe('event kinds', () => {
 
 describe('advice steps', () => {
   it('have text and a fixed order', () => {
-    for (const s of STEPS) expect(STEP_TEXT[s].length).toBeGreaterThan(10);
+    for (const s of STEPS) {
+      expect(STEP_TEXT[s].length).toBeGreaterThan(10);
+      expect(STEP_TEXT[s]).not.toContain('<address>');
+    }
+    expect(stepText('rescan', '0000:06:00.0')).toContain('`egpu recover 0000:06:00.0 --dry-run`');
+    expect(stepText('rescan')).toContain('`egpu recover --dry-run`');
     expect(orderSteps(['reconnect', 'reboot-now', 'reconnect'])).toStrictEqual([
       'reboot-now',
       'reconnect',
