@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { checkHostAndOrigin, cookieValue, routeOf, tokenMatches } from './request-guard.js';
+
+const check = (host: string | undefined, origin?: string, secFetchSite?: string) =>
+  checkHostAndOrigin({ host, origin, secFetchSite, port: 4123 }).ok;
+
+describe('request guard', () => {
+  it('accepts only our own host names with our port', () => {
+    expect(check('127.0.0.1:4123')).toBe(true);
+    expect(check('localhost:4123')).toBe(true);
+    expect(check('LOCALHOST:4123')).toBe(true);
+    expect(check('127.0.0.1')).toBe(false);
+    expect(check('127.0.0.1:4124')).toBe(false);
+    expect(check('evil.example:4123')).toBe(false);
+    expect(check('[::1]:4123')).toBe(false);
+    expect(check(undefined)).toBe(false);
+  });
+
+  it('refuses a present Origin that is not ours, and cross-site fetch metadata', () => {
+    expect(check('127.0.0.1:4123', 'http://127.0.0.1:4123')).toBe(true);
+    expect(check('127.0.0.1:4123', 'http://localhost:4123')).toBe(true);
+    expect(check('127.0.0.1:4123', 'https://127.0.0.1:4123')).toBe(false);
+    expect(check('127.0.0.1:4123', 'http://evil.example')).toBe(false);
+    expect(check('127.0.0.1:4123', 'null')).toBe(false);
+    expect(check('127.0.0.1:4123', undefined, 'same-origin')).toBe(true);
+    expect(check('127.0.0.1:4123', undefined, 'none')).toBe(true);
+    expect(check('127.0.0.1:4123', undefined, 'cross-site')).toBe(false);
+    expect(check('127.0.0.1:4123', undefined, 'same-site')).toBe(false);
+  });
+
+  it('compares tokens exactly', () => {
+    expect(tokenMatches('abc', 'abc')).toBe(true);
+    expect(tokenMatches('abc', 'abd')).toBe(false);
+    expect(tokenMatches('abc', 'abcd')).toBe(false);
+    expect(tokenMatches('abc', '')).toBe(false);
+    expect(tokenMatches('abc', null)).toBe(false);
+    expect(tokenMatches('abc', undefined)).toBe(false);
+  });
+
+  it('reads one cookie', () => {
+    expect(cookieValue('a=1; egpu-token=xyz; b=2', 'egpu-token')).toBe('xyz');
+    expect(cookieValue('egpu-tokenx=1', 'egpu-token')).toBeUndefined();
+    expect(cookieValue(undefined, 'egpu-token')).toBeUndefined();
+  });
+
+  it('routes', () => {
+    expect(routeOf('POST', '/api/eject:plan')).toEqual({ kind: 'invoke', channel: 'eject:plan' });
+    expect(routeOf('GET', '/api/eject:plan').kind).toBe('method-not-allowed');
+    expect(routeOf('GET', '/api/events')).toEqual({ kind: 'events' });
+    expect(routeOf('GET', '/')).toEqual({ kind: 'static', path: 'index.html' });
+    expect(routeOf('GET', '/assets/index.js')).toEqual({ kind: 'static', path: 'assets/index.js' });
+    expect(routeOf('DELETE', '/').kind).toBe('method-not-allowed');
+  });
+});

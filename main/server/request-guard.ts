@@ -1,0 +1,91 @@
+// Who may talk to the browser-mode server. It listens on 127.0.0.1 only, but any local process and
+// any web page the user opens can reach a loopback port, so every request must also:
+// - name our host in Host (127.0.0.1:PORT or localhost:PORT): a DNS-rebinding page reaches us
+//   under its own name and sends that (the check webpack-dev-server's allowedHosts and Jupyter
+//   make for the same reason);
+// - carry no foreign Origin (fetch/EventSource from another site always sends one);
+// - present the random per-run token (header for the API, query for SSE, cookie for statics).
+
+import { timingSafeEqual } from 'node:crypto';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '../common/ipc/http-transport.js';
+
+export const TOKEN_COOKIE = 'egpu-token';
+
+export type GuardVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+const allowedHosts = (port: number): readonly string[] => [
+  `127.0.0.1:${port}`,
+  `localhost:${port}`,
+];
+
+/** Host and Origin rules (DNS rebinding and cross-site requests). */
+export function checkHostAndOrigin(request: {
+  readonly host: string | undefined;
+  readonly origin: string | undefined;
+  readonly secFetchSite: string | undefined;
+  readonly port: number;
+}): GuardVerdict {
+  const hosts = allowedHosts(request.port);
+  const host = request.host?.toLowerCase();
+  if (host === undefined || !hosts.includes(host)) {
+    return { ok: false, reason: `Host ${request.host ?? '(none)'} is not this server` };
+  }
+  if (request.origin !== undefined) {
+    const origins = hosts.map((h) => `http://${h}`);
+    if (!origins.includes(request.origin.toLowerCase())) {
+      return { ok: false, reason: `Origin ${request.origin} is not this server` };
+    }
+  }
+  // Fetch metadata (sent by every current browser): only our own pages and direct navigation.
+  if (
+    request.secFetchSite !== undefined &&
+    !['same-origin', 'none'].includes(request.secFetchSite)
+  ) {
+    return { ok: false, reason: `Sec-Fetch-Site ${request.secFetchSite}` };
+  }
+  return { ok: true };
+}
+
+/** Constant-time comparison, so response timing does not leak how much of a guess was right. */
+export function tokenMatches(expected: string, given: string | null | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The value of one cookie from a Cookie header (RFC 6265 §5.4 pairs, first match wins). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The cookie set on the first page load that carried the token, so the page's assets load. */
+export const tokenCookie = (token: string): string =>
+  `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+
+export type Route =
+  | { readonly kind: 'invoke'; readonly channel: string }
+  | { readonly kind: 'events' }
+  | { readonly kind: 'static'; readonly path: string }
+  | { readonly kind: 'method-not-allowed'; readonly allow: string };
+
+/** Maps method and path to what the server does; the path is already URL-decoded. */
+export function routeOf(method: string, pathname: string): Route {
+  if (pathname === HTTP_EVENTS_PATH) {
+    return method === 'GET' ? { kind: 'events' } : { kind: 'method-not-allowed', allow: 'GET' };
+  }
+  if (pathname.startsWith(HTTP_API_PREFIX)) {
+    return method === 'POST'
+      ? { kind: 'invoke', channel: pathname.slice(HTTP_API_PREFIX.length) }
+      : { kind: 'method-not-allowed', allow: 'POST' };
+  }
+  if (method !== 'GET' && method !== 'HEAD')
+    return { kind: 'method-not-allowed', allow: 'GET, HEAD' };
+  return { kind: 'static', path: pathname === '/' ? 'index.html' : pathname.slice(1) };
+}
