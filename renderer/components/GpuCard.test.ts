@@ -104,7 +104,7 @@ describe('GpuCard', () => {
       clients: [OLLAMA, client(900, 'Xwayland', 'xwayland'), client(950, 'firefox', 'browser')],
     });
     const props = renderCard(gpu);
-    const apps = screen.getByRole('region', { name: 'Apps using it' });
+    const apps = screen.getByRole('region', { name: 'Apps using NVIDIA GeForce RTX 3070' });
     expect(within(apps).getByText('Compute')).toBeInTheDocument();
     expect(within(apps).getByText('Xwayland', { selector: '.badge' })).toBeInTheDocument();
     expect(within(apps).getByText(/log out to release it/)).toBeInTheDocument();

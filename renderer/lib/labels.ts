@@ -48,6 +48,13 @@ export const STATE_LABELS = {
   },
 } as const satisfies Record<GpuLifecycle, StateLabel>;
 
+/** The hint under the badge; eject advice only makes sense for an external GPU. */
+export function stateHint(state: GpuLifecycle, external: boolean): string {
+  if (!external && state === 'in-use') return 'Apps are using it.';
+  if (!external && state === 'attached') return 'Ready.';
+  return STATE_LABELS[state].hint;
+}
+
 export const ROLE_LABELS = {
   compositor: 'Desktop compositor',
   'x-server': 'X server',
