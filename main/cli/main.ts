@@ -45,16 +45,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = rest[0];
-    const cmd = COMMANDS.find((c) => c.name === topic);
-    io.stdout(cmd ? commandHelp(cmd) : globalHelp());
-    return topic !== undefined && cmd === undefined ? 2 : 0;
+    const entry = COMMANDS.find((c) => c.name === topic);
+    io.stdout(entry ? commandHelp(await entry.load()) : globalHelp());
+    return topic !== undefined && entry === undefined ? 2 : 0;
   }
   if (name === '--version') {
     io.stdout(`egpu ${VERSION}\n`);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     io.stderr(
       name.startsWith('-')
         ? `egpu: unknown option '${name}' (try 'egpu --help')\n`
@@ -62,6 +62,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
     return 2;
   }
+  const cmd = await entry.load();
   try {
     const args = parseArgs(rest, { ...cmd.flags, help: { type: 'boolean', description: '' } });
     if (args.flags['help'] === true) {

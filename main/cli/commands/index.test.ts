@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../test/run-cli.js';
+import { COMMANDS } from './index.js';
+
+describe('the command registry', () => {
+  it('every entry loads a command of the same name and summary, with working --help', async () => {
+    for (const entry of COMMANDS) {
+      const cmd = await entry.load();
+      expect(cmd.name).toBe(entry.name);
+      expect(cmd.summary).toBe(entry.summary);
+      const r = await runCliInProcess([entry.name, '--help']);
+      expect(r.code, entry.name).toBe(0);
+      expect(r.stdout).toContain(`Usage: egpu ${cmd.usage}`);
+      const bad = await runCliInProcess([entry.name, '--no-such-flag']);
+      expect(bad, entry.name).toMatchObject({
+        code: 2,
+        stderr: `egpu ${entry.name}: unknown option '--no-such-flag'\n`,
+      });
+    }
+  });
+
+  it('the global help lists every command', async () => {
+    const r = await runCliInProcess(['--help']);
+    for (const entry of COMMANDS) expect(r.stdout).toContain(entry.name);
+  });
+});
