@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import {
   POLKIT_AGENTS,
   SESSION_PROGRAMS,
-  findProcesses,
-} from '../../dist/main/actions/compositor/session-processes.js';
+} from '../../dist/main/actions/compositor/session-names.js';
+import { findProcesses } from '../../dist/main/actions/compositor/session-processes.js';
 import { createSystemRoot } from '../../dist/main/platform/system-root.js';
 import { scenarioByName } from '../../dist/main/sim/scenarios/index.js';
 import { writeScenario } from '../../dist/main/sim/sysroot-writer.js';

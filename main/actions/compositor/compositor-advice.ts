@@ -5,6 +5,7 @@
 import type { CompositorAdvice } from '../../common/actions-model.js';
 import type { ClientsReport } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';
+import { programName } from '../../inventory/clients/client-roles.js';
 import { scanClients } from '../../inventory/clients/scan-clients.js';
 import { readInventory } from '../../inventory/inventory.js';
 import type { DbusPort } from '../../platform/dbus.js';
@@ -20,7 +21,8 @@ import {
 } from './gpu-roles.js';
 import { readLogindSession } from './logind-session.js';
 import type { DetectedSession, LogindLookup, SessionProcess } from './session-model.js';
-import { POLKIT_AGENTS, SESSION_PROGRAMS, findProcesses } from './session-processes.js';
+import { POLKIT_AGENTS, SESSION_PROGRAMS } from './session-names.js';
+import { findProcesses } from './session-processes.js';
 
 export type CompositorDeps = {
   readonly root: SystemRoot;
@@ -72,6 +74,25 @@ function listedPrimaries(
   return out;
 }
 
+/**
+ * The name scan plus the GPU clients that draw (role compositor or x-server) it did not list:
+ * a compositor holding a GPU is evidence of the session even under a name the scan does not know.
+ */
+function withDrawingClients(
+  scanned: readonly SessionProcess[],
+  clients: ClientsReport,
+): SessionProcess[] {
+  const out = [...scanned];
+  const seen = new Set(scanned.map((p) => p.pid));
+  for (const c of clients.clients) {
+    if ((c.role !== 'compositor' && c.role !== 'x-server') || seen.has(c.pid)) continue;
+    seen.add(c.pid);
+    const argv = c.cmdline.startsWith('[') ? [] : c.cmdline.split(' ');
+    out.push({ pid: c.pid, name: programName(argv[0] ?? c.comm), comm: c.comm, argv, uid: c.uid });
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
 export async function gatherCompositorFacts(deps: CompositorDeps): Promise<CompositorFacts> {
   const { root } = deps;
   const inventory = deps.inventory ?? readInventory(root);
@@ -86,8 +107,9 @@ export async function gatherCompositorFacts(deps: CompositorDeps): Promise<Compo
           uid: deps.uid,
           ...(deps.systemBusAddress === undefined ? {} : { address: deps.systemBusAddress }),
         });
-  const processes = findProcesses(root, [...SESSION_PROGRAMS, ...POLKIT_AGENTS]);
+  const scanned = findProcesses(root, [...SESSION_PROGRAMS, ...POLKIT_AGENTS]);
   const [clients, logind] = await Promise.all([clientsP, logindP]);
+  const processes = withDrawingClients(scanned, clients);
   const session = detectSession({ logind, env: deps.env, processes, uid: deps.uid });
   const holds = compositorHolds(
     clients.clients,

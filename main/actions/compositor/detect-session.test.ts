@@ -242,6 +242,22 @@ describe('detectSession', () => {
     expect(s.detail).toContain('you are in session 9 (tty, remote)');
   });
 
+  it('an unknown Wayland desktop still names the process that draws it', () => {
+    const niri = proc('niri');
+    const s = detectSession(
+      facts({
+        env: { XDG_SESSION_TYPE: 'wayland', XDG_CURRENT_DESKTOP: 'niri' },
+        processes: [proc('Xwayland'), proc('polkit-gnome-authentication-agent-1'), niri],
+      }),
+    );
+    expect(s).toMatchObject({ kind: 'unknown', desktop: 'niri', compositor: { pid: niri.pid } });
+    // Another user's process is never taken for ours.
+    const other = detectSession(
+      facts({ env: { XDG_SESSION_TYPE: 'wayland' }, processes: [proc('niri', { uid: 1001 })] }),
+    );
+    expect(other.compositor).toBeNull();
+  });
+
   it('hostile values never throw', () => {
     const weird = facts({
       logind: withLogind({ desktop: '\0:::', type: '\u202e' }),

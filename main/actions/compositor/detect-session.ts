@@ -11,22 +11,9 @@ import type {
   SessionProcess,
   SessionType,
 } from './session-model.js';
+import { NOT_COMPOSITORS, WLROOTS_COMPOSITORS } from './session-names.js';
 
 type Family = 'gnome' | 'kde' | 'sway' | 'hyprland' | 'wlroots' | 'other';
-
-/** wlroots compositors that read WLR_DRM_DEVICES (wlroots docs/env_vars.md). */
-export const WLROOTS_COMPOSITORS: readonly string[] = [
-  'wayfire',
-  'river',
-  'labwc',
-  'dwl',
-  'hikari',
-  'cage',
-  'phoc',
-  'kiwmi',
-  'qtile',
-  'waybox',
-];
 
 const GNOME_TOKENS = new Set(['gnome', 'gnome-classic', 'gnome-xorg', 'gnome-wayland', 'ubuntu']);
 const GNOME_EXTRA = new Set(['ubuntu-wayland', 'ubuntu-xorg', 'pop', 'zorin']);
@@ -221,7 +208,17 @@ export function detectSession(facts: SessionFacts): DetectedSession {
   const names =
     kind === 'wlroots' && token !== null ? [token.toLowerCase()] : COMPOSITOR_NAMES[kind];
   const compositor =
-    find(procs, names) ?? (kind === 'wlroots' ? find(procs, WLROOTS_COMPOSITORS) : null);
+    find(procs, names) ??
+    (kind === 'wlroots' ? find(procs, WLROOTS_COMPOSITORS) : null) ??
+    // An unknown desktop: a process that holds a GPU to draw (the scan adds those) is the one.
+    (kind === 'unknown' && type !== 'tty'
+      ? (procs.find(
+          (p) =>
+            (facts.uid === null || p.uid === facts.uid) &&
+            !NOT_COMPOSITORS.has(p.name) &&
+            !isBumblebeeX(p),
+        ) ?? null)
+      : null);
   const xserver = type === 'x11' ? find(procs, [...X_SERVER_NAMES]) : null;
   const sessionId = ls?.id ?? env['XDG_SESSION_ID'] ?? null;
   const base = {

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessPool } from '../../inventory/test/processes.js';
 import { createSystemRoot } from '../../platform/system-root.js';
-import { POLKIT_AGENTS, SESSION_PROGRAMS, findProcesses } from './session-processes.js';
+import { POLKIT_AGENTS, SESSION_PROGRAMS } from './session-names.js';
+import { findProcesses } from './session-processes.js';
 
 const pool = new ProcessPool();
 afterAll(() => pool.dispose());

@@ -1,45 +1,11 @@
 // The processes that tell which desktop runs (compositors, X servers, bumblebeed) and which polkit
 // agent is there, found by name in the process table. Only /proc/<pid>/comm is read for every
 // process; cmdline and status only for the few whose comm matches, so a scan of a desktop's
-// ~500 processes stays a few milliseconds.
+// ~500 processes stays a few milliseconds. The names are in session-names.ts.
 
 import { programName } from '../../inventory/clients/client-roles.js';
 import type { SystemRoot } from '../../platform/system-root.js';
-import { WLROOTS_COMPOSITORS } from './detect-session.js';
 import type { SessionProcess } from './session-model.js';
-
-/** Processes that show the session kind (client-roles.ts names compositors more broadly). */
-export const SESSION_PROGRAMS: readonly string[] = [
-  'gnome-shell',
-  'kwin_wayland',
-  'kwin_x11',
-  'sway',
-  'hyprland',
-  ...WLROOTS_COMPOSITORS,
-  'xorg',
-  'x',
-  'xorg.bin',
-  'bumblebeed',
-  'nvidia-persistenced',
-];
-
-/**
- * polkit authentication agents (what pkexec needs in a graphical session). GNOME Shell and
- * Cinnamon have one built in; the rest are separate programs.
- */
-export const POLKIT_AGENTS: readonly string[] = [
-  'polkit-gnome-authentication-agent-1',
-  'polkit-kde-authentication-agent-1',
-  'polkit-mate-authentication-agent-1',
-  'lxpolkit',
-  'lxqt-policykit-agent',
-  'xfce-polkit',
-  'hyprpolkitagent',
-  'soteria',
-  'deepin-polkit-agent',
-  'gnome-shell',
-  'cinnamon',
-];
 
 /** The kernel keeps at most 15 characters of a program name in comm (TASK_COMM_LEN 16). */
 const COMM_LEN = 15;

@@ -17,7 +17,7 @@ import type { SystemRoot } from '../../platform/system-root.js';
 import { probeJournal } from '../../sources/journal-probe.js';
 import { findTextLog } from '../../sources/text-log-follower.js';
 import { gatherCompositorFacts } from '../compositor/compositor-advice.js';
-import { POLKIT_AGENTS } from '../compositor/session-processes.js';
+import { POLKIT_AGENTS } from '../compositor/session-names.js';
 import { checkBolt, checkTray } from './bus-checks.js';
 import {
   POLICY_INSTALL_PATH,

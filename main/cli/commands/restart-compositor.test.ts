@@ -67,6 +67,26 @@ describe('egpu restart-compositor', () => {
     );
   });
 
+  it('a compositor the name scan does not know is found through the GPU it holds', async () => {
+    const weston = writeFakeProc([
+      {
+        pid: 2300,
+        argv: ['/usr/bin/weston', '--backend=drm'],
+        uid: 0,
+        fds: [tb3.host('/dev/dri/card0')],
+      },
+    ]);
+    dirs.push(weston);
+    const r = await cli(['--json', '--no-dbus', '--root', tb3.dir, '--proc', weston], {
+      XDG_SESSION_TYPE: 'wayland',
+    });
+    const a = JSON.parse(r.stdout) as CompositorAdvice;
+    expect(a.session).toBe('unknown');
+    expect(a.sessionDetail).toBe(
+      'A session on Wayland — from XDG_SESSION_TYPE / XDG_CURRENT_DESKTOP; weston pid 2300',
+    );
+  });
+
   it('logind on the system bus decides the session (real bin/egpu.js process)', async () => {
     if (!dbusDaemonAvailable()) return;
     const bus: TestBus = await startTestBus('system');
