@@ -25,7 +25,7 @@ export function logoutAction(s: DetectedSession): CompositorAction | null {
       return {
         ...base,
         detail:
-          "Asks Plasma's session manager to log out (Plasma 5.25 and later; older Plasma: `qdbus org.kde.ksmserver /KSMServer logout 0 0 0`). The new session starts KWin afresh.",
+          "Asks Plasma's session manager to log out (recent Plasma 5 and Plasma 6; where org.kde.Shutdown is missing: `qdbus org.kde.ksmserver /KSMServer logout 0 0 0`). The new session starts KWin afresh.",
         warning: CLOSES_SESSION,
         command: [
           'dbus-send',
