@@ -2,6 +2,7 @@
 // clock, D-Bus, the privileged helper (pkexec; directly with --test-root for a sysroot), state
 // files in the user's state folder (or inside the sysroot).
 
+import { compositorAdvice } from '../actions/compositor/compositor-advice.js';
 import { createCoreActions } from '../actions/core-actions.js';
 import { createEjectService } from '../actions/eject/eject-service.js';
 import { createRecoverService } from '../actions/recover/recover-service.js';
@@ -83,7 +84,17 @@ export function createCore(setup: CoreSetup): Core {
         stepTimeoutMs,
       }),
       now: () => clock.now(),
-      ...(setup.compositorAdvice === undefined ? {} : { compositorAdvice: setup.compositorAdvice }),
+      compositorAdvice:
+        setup.compositorAdvice ??
+        (() =>
+          compositorAdvice({
+            root,
+            // A sysroot has no session of its own: do not ask this machine's logind about it.
+            dbus: sysroot ? null : dbus,
+            env: sysroot ? {} : setup.env,
+            pid: process.pid,
+            uid: process.getuid?.() ?? null,
+          })),
     });
   return createLiveCore({
     root,

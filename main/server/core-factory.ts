@@ -1,29 +1,27 @@
 // The one place `egpu ui` gets its Core from.
 //
-// TODO(real core): the real core (sources → state → actions over the options below) and the
-// demo's simulated machine (a sysroot plus main/sim's SimKernel) are being written elsewhere.
-// Until they land, BOTH modes return the scripted FakeCore; live mode says so in `notice`, which
-// the window shows. Switch here, and only here, when they exist: the server, the CLI command and
-// the renderer already speak the Core / IPC contract and need no change.
+// - live: the real core (main/core/create-core.ts: sources → state → actions) over the machine
+//   or the sysroot and logs named on the command line.
+// - demo: a simulated machine with the `demo:act` controls: a scenario sysroot written by main/sim
+//   with its SimKernel, watched and acted on by the real core (main/sim/demo/demo-machine.ts).
+//   The FakeCore (main/core/fake-core.ts) stays for fast UI tests.
 
-import type { Clock } from '../platform/clock.js';
+import { createCore, type CoreSetup } from '../core/create-core.js';
 import type { Core } from '../core/api.js';
 import { createFakeCore, type DemoControl } from '../core/fake-core.js';
+import { DemoMachine } from '../sim/demo/demo-machine.js';
+import type { Clock } from '../platform/clock.js';
 
-export type UiCoreOptions = {
-  /** 'demo' runs a simulated machine and enables the `demo:act` channel. */
-  readonly mode: 'live' | 'demo';
-  readonly root?: string;
-  readonly proc?: string;
-  readonly udevLog?: string;
-  readonly journalFile?: string;
-  readonly kernelLog?: string;
-  /** false with --no-dbus: no bolt, logind, switcheroo or notification watchers. */
-  readonly dbus: boolean;
-  readonly clock?: Clock;
-  /** For testing: how long each simulated step takes. */
-  readonly stepMs?: number;
-};
+export type UiCoreOptions =
+  | { readonly mode: 'live'; readonly setup: CoreSetup }
+  | { readonly mode: 'demo' }
+  | {
+      /** For testing: the scripted in-memory FakeCore, fast and deterministic. */
+      readonly mode: 'fake';
+      readonly clock?: Clock;
+      /** How long each scripted step takes. */
+      readonly stepMs?: number;
+    };
 
 /** A Core plus what browser mode adds: the demo controls and a line the window should show. */
 export type UiCore = Core & {
@@ -31,16 +29,22 @@ export type UiCore = Core & {
   readonly notice: string | null;
 };
 
-export const PREVIEW_NOTICE =
-  'Preview: the live core is not connected yet, so this window shows a simulated machine, not yours.';
-
-export function createUiCore(options: UiCoreOptions): Promise<UiCore> {
-  const fake = createFakeCore({
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }),
+export async function createUiCore(options: UiCoreOptions): Promise<UiCore> {
+  if (options.mode === 'live') {
+    return Object.assign(createCore(options.setup), { demo: null, notice: null });
+  }
+  if (options.mode === 'fake') {
+    const fake = createFakeCore({
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }),
+    });
+    return Object.assign(fake, { demo: fake, notice: null });
+  }
+  // The demo is a real scenario sysroot with the simulated kernel under the real core.
+  const machine = new DemoMachine();
+  return Object.assign(machine, {
+    demo: machine,
+    notice:
+      'Simulation: a simulated laptop with an NVIDIA eGPU in a Razer Core X. Nothing on this computer is touched.',
   });
-  const demo = options.mode === 'demo';
-  return Promise.resolve(
-    Object.assign(fake, { demo: demo ? fake : null, notice: demo ? null : PREVIEW_NOTICE }),
-  );
 }

@@ -2,7 +2,7 @@
 // bad request gets back (an IpcResult error, never a stack), and pushes over SSE.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createUiCore, type UiCore } from './core-factory.js';
+import { createFakeCore, type FakeCore } from '../core/fake-core.js';
 import { createIpcDispatcher } from './ipc-dispatch.js';
 import { staticAssetsFrom } from './static-assets.js';
 import { openEvents, request, type RawResponse } from './test/http-client.js';
@@ -16,17 +16,18 @@ const ASSETS = staticAssetsFrom(
   ]),
 );
 
-let core: UiCore;
+let core: FakeCore;
 let server: UiServer;
 let port: number;
 
-async function start(mode: 'live' | 'demo' = 'demo'): Promise<void> {
-  core = await createUiCore({ mode, dbus: false, stepMs: 5 });
+/** The demo's scripted core; `withDemo` false serves it as browser mode does (no demo:act). */
+async function start(withDemo = true): Promise<void> {
+  core = createFakeCore({ stepMs: 5 });
   const dispatcher = createIpcDispatcher({
     core,
-    demo: core.demo,
+    demo: withDemo ? core : null,
     appInfo: {
-      mode: mode === 'demo' ? 'demo' : 'browser',
+      mode: withDemo ? 'demo' : 'browser',
       version: '0',
       trayHost: null,
       notice: null,
@@ -239,7 +240,7 @@ describe('ui server: the IPC contract', () => {
 
   it('demo:act is refused outside demo mode', async () => {
     await server.close();
-    await start('live');
+    await start(false);
     expect(json(await invoke('demo:act', { action: 'unplug' }))).toMatchObject({
       ok: false,
       error: { code: 'unsupported' },

@@ -116,6 +116,19 @@ describe('StateModel lifecycle', () => {
     expect(m.snapshot().incidents).toEqual([]);
   });
 
+  it('the link going down after our own tunnel drop does not count as the cable being pulled', () => {
+    const m = started();
+    m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+    m.apply(removed(2100, EGPU, { ejecting: true }));
+    expect(
+      m.apply(kernel(2200, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down')).transitions,
+    ).toEqual([]);
+    expect(stateOf(m)).toBe('safe-to-unplug');
+    expect(
+      m.apply(kernel(9000, 'thunderbolt 0-1: device disconnected')).transitions.map((t) => t.to),
+    ).toEqual(['unplugged']);
+  });
+
   it('surprise unplug of an NVIDIA eGPU: link down + Xid 79 + TB disconnect + udev remove = one incident', () => {
     const m = started();
     m.apply({ type: 'clients', at: 1500, report: report(client(2231, 'ollama', EGPU)) });

@@ -372,8 +372,14 @@ export class StateModel {
     }
   }
 
-  #physical(entries: readonly Entry[], at: number, ev: Evidence): void {
+  /**
+   * Cable-level evidence. `pcieOnly`: pciehp link down / card not present — which also follows our
+   * own tunnel drop at the end of an eject, so for a Thunderbolt enclosure only router-level
+   * evidence (disconnect, router removed) means the cable went after safe-to-unplug.
+   */
+  #physical(entries: readonly Entry[], at: number, ev: Evidence, pcieOnly = false): void {
     for (const e of entries) {
+      if (pcieOnly && e.state === 'safe-to-unplug' && e.enclosure !== null) continue;
       e.lastPhysicalAt = at;
       if (e.state === 'safe-to-unplug' || e.state === 'absent' || e.state === 'connected') {
         this.#set(e, 'unplugged', at, [ev]);
@@ -439,7 +445,7 @@ export class StateModel {
     switch (k.kind) {
       case 'pcie-link-down':
       case 'tb-disconnected':
-        if (subjects.length > 0) this.#physical(subjects, at, ev);
+        if (subjects.length > 0) this.#physical(subjects, at, ev, k.kind === 'pcie-link-down');
         else this.#incident(null, 'kernel-trouble', [ev], at);
         return;
       case 'tb-connected':

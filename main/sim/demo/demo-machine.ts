@@ -1,0 +1,178 @@
+// The demo machine behind `egpu ui --demo` (npm run demo): a real scenario sysroot with the
+// simulated kernel running on it, a real child process playing an app on the eGPU, and the real
+// core (sources, state machine, actions, the helper with --test-root) watching it. Nothing is
+// scripted: plugging, yanking the cable or a fall off the bus go through the same code paths
+// as on a real machine. Clearly a simulation: the UI says so, and nothing outside the temporary
+// folder is touched.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Emitter, type Disposable } from '../../common/disposable.js';
+import { appError } from '../../common/errors.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { Incident, Notice, Snapshot, Transition } from '../../common/state-model.js';
+import type { ActionRun, Core } from '../../core/api.js';
+import { createCore } from '../../core/create-core.js';
+import type { DemoAction, DemoControl } from '../../core/fake-core.js';
+import { createSystemRoot } from '../../platform/system-root.js';
+import { SimKernel } from '../kernel.js';
+import type { Scenario } from '../scenario.js';
+import { scenarioByName } from '../scenarios/index.js';
+import { writeScenario } from '../sysroot-writer.js';
+
+export type DemoMachineOptions = {
+  /** Scenario name (default tb3-nvidia: an NVIDIA RTX 3070 in a Razer Core X over Thunderbolt 3). */
+  readonly scenario?: string;
+  readonly stepTimeoutMs?: number;
+};
+
+type World = {
+  dir: string;
+  sim: SimKernel;
+  core: Core;
+  subs: Disposable[];
+  app: ChildProcess | null;
+};
+
+export class DemoMachine implements Core, DemoControl {
+  readonly #scenario: Scenario;
+  readonly #stepTimeoutMs: number;
+  readonly #snapshots = new Emitter<Snapshot>();
+  readonly #transitions = new Emitter<Transition>();
+  readonly #incidents = new Emitter<Incident>();
+  readonly #notices = new Emitter<Notice>();
+  #world: World | null = null;
+
+  constructor(options: DemoMachineOptions = {}) {
+    const s = scenarioByName(options.scenario ?? 'tb3-nvidia');
+    if (s === undefined) throw new Error(`no demo scenario ${options.scenario ?? ''}`);
+    this.#scenario = s;
+    this.#stepTimeoutMs = options.stepTimeoutMs ?? 10_000;
+  }
+
+  /** The folder standing for the simulated machine's root (for tests). */
+  get dir(): string | null {
+    return this.#world?.dir ?? null;
+  }
+
+  async start(): Promise<void> {
+    if (this.#world !== null) return;
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-demo-')));
+    writeScenario(dir, this.#scenario);
+    const sim = new SimKernel({ dir, scenario: this.#scenario });
+    const core = createCore({
+      root: createSystemRoot({ root: dir }),
+      env: {},
+      udevLog: path.join(dir, 'run/egpu-sim/udev.log'),
+      kernelLog: path.join(dir, 'run/egpu-sim/kern.log'),
+      noDbus: true,
+      stepTimeoutMs: this.#stepTimeoutMs,
+    });
+    const world: World = { dir, sim, core, app: null, subs: [] };
+    world.subs.push(
+      core.onSnapshot((s) => this.#snapshots.fire(s)),
+      core.onTransition((t) => this.#transitions.fire(t)),
+      core.onIncident((i) => this.#incidents.fire(i)),
+      core.onNotice((n) => this.#notices.fire(n)),
+    );
+    this.#world = world;
+    await core.start();
+    this.#snapshots.fire(core.snapshot());
+  }
+
+  async stop(): Promise<void> {
+    const w = this.#world;
+    this.#world = null;
+    if (w === null) return;
+    w.app?.kill('SIGKILL');
+    for (const s of w.subs) s.dispose();
+    await w.core.stop();
+    w.sim.dispose();
+    fs.rmSync(w.dir, { recursive: true, force: true });
+  }
+
+  #core(): Core {
+    if (this.#world === null) throw new Error('the demo machine is not running');
+    return this.#world.core;
+  }
+
+  snapshot(): Snapshot {
+    return this.#core().snapshot();
+  }
+  readonly onSnapshot = this.#snapshots.event;
+  readonly onTransition = this.#transitions.event;
+  readonly onIncident = this.#incidents.event;
+  readonly onNotice = this.#notices.event;
+  refreshClients: Core['refreshClients'] = () => this.#core().refreshClients();
+  planEject: Core['planEject'] = (bdf) => this.#core().planEject(bdf);
+  runEject: Core['runEject'] = (bdf, o, p): ActionRun => this.#core().runEject(bdf, o, p);
+  planRecover: Core['planRecover'] = (bdf) => this.#core().planRecover(bdf);
+  runRecover: Core['runRecover'] = (bdf, p): ActionRun => this.#core().runRecover(bdf, p);
+  closeClient: Core['closeClient'] = (pid, force) => this.#core().closeClient(pid, force);
+  compositorAdvice: Core['compositorAdvice'] = () => this.#core().compositorAdvice();
+
+  /** A real process (a copy of /bin/sleep named ollama) holding the eGPU's device nodes. */
+  #startApp(w: World): Result<void> {
+    if (w.app !== null && w.app.exitCode === null)
+      return err(appError('busy', 'the demo app is already running'));
+    const gpu = w.core.snapshot().gpus.find((g) => g.external && g.present)?.info;
+    if (gpu === undefined || gpu === null)
+      return err(appError('not-found', 'no eGPU is attached to run an app on'));
+    const nodes = [
+      gpu.nvidia?.node,
+      gpu.nvidia ? '/dev/nvidiactl' : null,
+      gpu.nvidia ? '/dev/nvidia-uvm' : '/dev/kfd',
+      gpu.drm.render,
+    ]
+      .filter((n): n is string => typeof n === 'string')
+      .map((n) => path.join(w.dir, n))
+      .filter((p) => fs.existsSync(p));
+    const bin = path.join(w.dir, 'usr/bin/ollama');
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    if (!fs.existsSync(bin)) fs.copyFileSync('/bin/sleep', bin);
+    fs.chmodSync(bin, 0o755);
+    const fds = nodes.map((p) => fs.openSync(p, 'r'));
+    const app = spawn(bin, ['86400'], { stdio: ['ignore', 'ignore', 'ignore', ...fds] });
+    for (const fd of fds) fs.closeSync(fd);
+    app.on('error', () => undefined);
+    w.app = app;
+    return ok(undefined);
+  }
+
+  async act(action: DemoAction): Promise<Result<void>> {
+    const w = this.#world;
+    if (w === null) return err(appError('unsupported', 'the demo machine is not running'));
+    switch (action) {
+      case 'plug':
+        return w.sim.plug()
+          ? ok(undefined)
+          : err(appError('busy', 'the enclosure is already plugged in'));
+      case 'unplug':
+        return w.sim.unplug()
+          ? ok(undefined)
+          : err(appError('not-found', 'the enclosure is not plugged in'));
+      case 'fall-off-bus':
+        return w.sim.fallOffBus().length > 0
+          ? ok(undefined)
+          : err(appError('not-found', 'no eGPU is attached'));
+      case 'start-app': {
+        const r = this.#startApp(w);
+        if (r.ok) await w.core.refreshClients();
+        return r;
+      }
+      case 'stop-app':
+        if (w.app === null || w.app.exitCode !== null)
+          return err(appError('not-found', 'the demo app is not running'));
+        w.app.kill('SIGTERM');
+        await new Promise((r) => w.app?.once('exit', r));
+        await w.core.refreshClients();
+        return ok(undefined);
+      case 'reset':
+        await this.stop();
+        await this.start();
+        return ok(undefined);
+    }
+  }
+}
