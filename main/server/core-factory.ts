@@ -29,22 +29,24 @@ export type UiCore = Core & {
   readonly notice: string | null;
 };
 
-export async function createUiCore(options: UiCoreOptions): Promise<UiCore> {
+export function createUiCore(options: UiCoreOptions): Promise<UiCore> {
   if (options.mode === 'live') {
-    return Object.assign(createCore(options.setup), { demo: null, notice: null });
+    return Promise.resolve(Object.assign(createCore(options.setup), { demo: null, notice: null }));
   }
   if (options.mode === 'fake') {
     const fake = createFakeCore({
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }),
     });
-    return Object.assign(fake, { demo: fake, notice: null });
+    return Promise.resolve(Object.assign(fake, { demo: fake, notice: null }));
   }
   // The demo is a real scenario sysroot with the simulated kernel under the real core.
   const machine = new DemoMachine();
-  return Object.assign(machine, {
-    demo: machine,
-    notice:
-      'Simulation: a simulated laptop with an NVIDIA eGPU in a Razer Core X. Nothing on this computer is touched.',
-  });
+  return Promise.resolve(
+    Object.assign(machine, {
+      demo: machine,
+      notice:
+        'Simulation: a simulated laptop with an NVIDIA eGPU in a Razer Core X. Nothing on this computer is touched.',
+    }),
+  );
 }
