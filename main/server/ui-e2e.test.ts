@@ -3,6 +3,7 @@
 // checks keyboard use and axe-core (no serious or critical violations, light and dark), and
 // saves screenshots to .bench/screenshots/ (git-ignored).
 
+import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,10 +14,14 @@ import {
   seriousOnly,
   watchPageErrors,
 } from './test/browser.js';
+import { scenarioByName } from '../sim/scenarios/index.js';
+import { makeSysroot } from '../sim/sysroot-fixture.js';
 import { ensureRendererBuilt } from './test/renderer-build.js';
 import { startUiProcess, type UiProcess } from './test/ui-process.js';
 
 const NAME = 'NVIDIA GeForce RTX 3070';
+/** The scripted FakeCore behind --demo (ollama on the eGPU, a blocker, six eject steps). */
+const FAKE = { env: { EGPU_UI_CORE: 'fake' } };
 
 let browser: Browser;
 
@@ -43,7 +48,7 @@ const expectAccessible = async (page: Page, where: string) => {
 
 describe.runIf(hasChromium())('status window in Chromium', () => {
   it('ejects the eGPU: plan with a blocker, agree, progress, "Safe to unplug"', async () => {
-    const ui = await startUiProcess();
+    const ui = await startUiProcess(['--demo'], FAKE);
     const { page, errors, context } = await openWindow(ui);
     try {
       const card = page.getByRole('article', { name: NAME });
@@ -86,7 +91,7 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
   });
 
   it('works from the keyboard: dialogs trap focus, Escape closes and focus returns', async () => {
-    const ui = await startUiProcess(['--demo']);
+    const ui = await startUiProcess(['--demo'], FAKE);
     const { page, errors, context } = await openWindow(ui);
     try {
       const close = page.getByRole('button', { name: 'Close ollama (pid 4242)' });
@@ -117,7 +122,7 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
   });
 
   it('demo: yank the cable, see the incident, recover after re-plug; dark mode is accessible', async () => {
-    const ui = await startUiProcess(['--demo']);
+    const ui = await startUiProcess(['--demo'], FAKE);
     const { page, errors, context } = await openWindow(ui, 'dark');
     try {
       const demo = page.getByRole('region', { name: 'Simulation' });
@@ -147,6 +152,45 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
     } finally {
       await context.close();
       await ui.stop();
+    }
+  });
+
+  it('live mode: the real core over a sysroot, and a kernel line that becomes an incident', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    const udev = f.host('/udev.log');
+    const kern = f.host('/kern.log');
+    fs.writeFileSync(udev, '');
+    fs.writeFileSync(kern, '');
+    const ui = await startUiProcess([
+      '--root',
+      f.dir,
+      '--udev-log',
+      udev,
+      '--kernel-log',
+      kern,
+      '--no-dbus',
+    ]);
+    const { page, errors, context } = await openWindow(ui);
+    try {
+      const card = page.getByRole('article', { name: NAME });
+      expect(await card.getByText(/External · Razer Core X/).count()).toBe(1);
+      expect(await page.getByRole('region', { name: 'Simulation' }).count()).toBe(0);
+      fs.appendFileSync(
+        kern,
+        "[ 5012.345678] NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.\n",
+      );
+      const incidents = page.getByRole('region', { name: 'Incidents' });
+      const incident = incidents.getByRole('article').first();
+      await incident.waitFor({ timeout: 10_000 });
+      expect(await incident.getByText(/GPU has fallen off the bus/).count()).toBeGreaterThan(0);
+      expect(await incident.getByRole('heading', { name: 'What it means' }).count()).toBe(1);
+      await expectAccessible(page, 'live incident');
+      await saveScreenshot(page, 'live-incident-light');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await ui.stop();
+      f.cleanup();
     }
   });
 });

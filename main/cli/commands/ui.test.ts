@@ -5,13 +5,17 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PREVIEW_NOTICE } from '../../server/core-factory.js';
+import { scenarioByName } from '../../sim/scenarios/index.js';
+import { makeSysroot } from '../../sim/sysroot-fixture.js';
 import { request } from '../../server/test/http-client.js';
 import { ensureRendererBuilt } from '../../server/test/renderer-build.js';
 import { startUiProcess } from '../../server/test/ui-process.js';
 import { runCliInProcess, runCliProcess } from '../test/run-cli.js';
 
 beforeAll(() => ensureRendererBuilt(), 120_000);
+
+/** The scripted FakeCore behind --demo: the same story on every run. */
+const FAKE = { env: { EGPU_UI_CORE: 'fake' } };
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -22,10 +26,24 @@ const freePort = (): Promise<number> =>
   });
 
 describe('egpu ui', () => {
-  it('prints one line with a tokened loopback URL, serves the window, stops cleanly on SIGTERM', async () => {
-    const ui = await startUiProcess();
+  it('prints one line with a tokened loopback URL, serves the live core, stops cleanly on SIGTERM', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    const udev = f.host('/udev.log');
+    const kern = f.host('/kern.log');
+    fs.writeFileSync(udev, '');
+    fs.writeFileSync(kern, '');
+    const ui = await startUiProcess([
+      '--root',
+      f.dir,
+      '--udev-log',
+      udev,
+      '--kernel-log',
+      kern,
+      '--no-dbus',
+    ]);
     try {
       expect(ui.stdout()).toBe(`${ui.url}\n`);
+      expect(ui.stderr()).toBe('');
       expect(ui.token).toMatch(/^[0-9a-f]{32}$/);
       const page = await request({ port: ui.port, path: `/?token=${ui.token}` });
       expect(page.status).toBe(200);
@@ -34,16 +52,36 @@ describe('egpu ui', () => {
         /<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js">/,
       );
       expect((await request({ port: ui.port, path: '/' })).status).toBe(403);
-      // Live mode runs the stand-in core until the real one lands, and says so.
-      expect(ui.stderr()).toContain(PREVIEW_NOTICE);
+      // The real core reads the sysroot: the scenario's eGPU, external, in its enclosure.
+      const snapshot = await request({
+        port: ui.port,
+        method: 'POST',
+        path: '/api/snapshot:get',
+        headers: { 'x-egpu-token': ui.token },
+      });
+      const body = JSON.parse(snapshot.body) as {
+        value: { gpus: { name: string; external: boolean; enclosure: { name: string } | null }[] };
+      };
+      expect(body.value.gpus.find((g) => g.external)).toMatchObject({
+        name: 'NVIDIA GeForce RTX 3070',
+        enclosure: { name: 'Razer Core X' },
+      });
+      const info = await request({
+        port: ui.port,
+        method: 'POST',
+        path: '/api/app:info',
+        headers: { 'x-egpu-token': ui.token },
+      });
+      expect(JSON.parse(info.body)).toMatchObject({ ok: true, value: { mode: 'browser' } });
     } finally {
       expect(await ui.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      f.cleanup();
     }
   });
 
-  it('two runs get different tokens; SIGINT stops it too; --demo has no preview notice', async () => {
-    const a = await startUiProcess(['--demo']);
-    const b = await startUiProcess(['--demo']);
+  it('two runs get different tokens; SIGINT stops it too', async () => {
+    const a = await startUiProcess(['--demo'], FAKE);
+    const b = await startUiProcess(['--demo'], FAKE);
     try {
       expect(a.token).not.toBe(b.token);
       expect(a.stderr()).toBe('');
@@ -73,10 +111,10 @@ describe('egpu ui', () => {
 
   it('--port N listens there; a busy port is one clear line and exit 1', async () => {
     const port = await freePort();
-    const ui = await startUiProcess(['--port', String(port)]);
+    const ui = await startUiProcess(['--demo', '--port', String(port)], FAKE);
     try {
       expect(ui.port).toBe(port);
-      const again = await runCliProcess(['ui', '--port', String(port)]);
+      const again = await runCliProcess(['ui', '--demo', '--port', String(port)], FAKE);
       expect(again.code).toBe(1);
       expect(again.stderr).toBe(`egpu ui: port ${port} is already in use\n`);
       expect(again.stdout).toBe('');
@@ -92,6 +130,9 @@ describe('egpu ui', () => {
       ['ui', '--port', 'http'],
       ['ui', '--root', '/nonexistent/egpu-root'],
       ['ui', 'extra'],
+      ['ui', '--demo', '--root', '/'],
+      ['ui', '--demo', '--no-dbus'],
+      ['ui', '--journal-file', '/nonexistent/x.journal'],
     ]) {
       const r = await runCliInProcess(argv);
       expect([argv.join(' '), r.code]).toEqual([argv.join(' '), 2]);
@@ -110,9 +151,8 @@ describe('egpu ui', () => {
       `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> '${log}'; done\n`,
       { mode: 0o755 },
     );
-    const ui = await startUiProcess(['--open', '--demo'], {
-      env: { PATH: `${dir}:/usr/bin:/bin` },
-    });
+    const env = { PATH: `${dir}:/usr/bin:/bin`, EGPU_UI_CORE: 'fake' };
+    const ui = await startUiProcess(['--open', '--demo'], { env });
     try {
       await expect
         .poll(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8'))
@@ -121,9 +161,7 @@ describe('egpu ui', () => {
       await ui.stop();
     }
     fs.writeFileSync(path.join(dir, 'xdg-open'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
-    const failing = await startUiProcess(['--open', '--demo'], {
-      env: { PATH: `${dir}:/usr/bin:/bin` },
-    });
+    const failing = await startUiProcess(['--open', '--demo'], { env });
     try {
       await expect
         .poll(() => failing.stderr())

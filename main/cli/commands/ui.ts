@@ -8,8 +8,9 @@ import { createUiCore } from '../../server/core-factory.js';
 import { createIpcDispatcher } from '../../server/ipc-dispatch.js';
 import { loadStaticAssets } from '../../server/static-assets.js';
 import { startUiServer } from '../../server/ui-server.js';
-import { UsageError, flagBool, flagNumber, flagString } from '../args.js';
-import { ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
+import { UsageError, flagBool, flagNumber } from '../args.js';
+import type { CommandDef } from '../command.js';
+import { WATCH_FLAGS, coreSetupFromArgs } from './watch.js';
 
 /** Kept in step with main/cli/main.ts and package.json. */
 const APP_VERSION = '0.1.0';
@@ -20,16 +21,19 @@ const untilAborted = (signal: AbortSignal): Promise<void> =>
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 
-const optional = <K extends string>(key: K, value: string | undefined) =>
-  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+/** Flags that describe the machine to watch; the demo brings its own. */
+const MACHINE_FLAGS = ['root', 'proc', 'udev-log', 'journal-file', 'kernel-log', 'no-dbus'];
 
 export const uiCommand: CommandDef = {
   name: 'ui',
   summary: 'open the status window in a browser (a local server on 127.0.0.1 with a token)',
-  usage: 'ui [--port N] [--open] [--demo] [--root DIR] [--proc DIR] [--no-dbus] [...]',
+  usage:
+    'ui [--port N] [--open] [--demo | [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]]',
   details:
     'Prints the address to open, with a random access token; only this machine can connect,\n' +
-    'and only with the token. Ctrl+C stops the server.',
+    'and only with the token. Ctrl+C stops the server. --demo shows a simulated machine with\n' +
+    'controls to plug, yank and break it; the other flags choose the machine and logs to watch,\n' +
+    'as for `egpu watch`.',
   flags: {
     port: {
       type: 'number',
@@ -38,23 +42,7 @@ export const uiCommand: CommandDef = {
     },
     open: { type: 'boolean', description: 'open the address in the default browser (xdg-open)' },
     demo: { type: 'boolean', description: 'run a simulated machine with a demo panel' },
-    ...ROOT_FLAGS,
-    'udev-log': {
-      type: 'string',
-      value: 'FILE',
-      description: 'read udev events from a `udevadm monitor` transcript FILE',
-    },
-    'journal-file': {
-      type: 'string',
-      value: 'FILE',
-      description: 'follow kernel messages in the journal FILE',
-    },
-    'kernel-log': {
-      type: 'string',
-      value: 'FILE',
-      description: 'follow kernel messages in a dmesg-format text FILE',
-    },
-    'no-dbus': { type: 'boolean', description: 'do not watch bolt, logind or switcheroo on D-Bus' },
+    ...WATCH_FLAGS,
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
@@ -62,22 +50,24 @@ export const uiCommand: CommandDef = {
     if (!Number.isInteger(port) || port > 65535) {
       throw new UsageError(`--port ${port}: not a TCP port (0-65535)`);
     }
-    systemRootFromArgs(args);
+    const demo = flagBool(args, 'demo');
+    const clash = MACHINE_FLAGS.find((f) => args.flags[f] !== undefined);
+    if (demo && clash !== undefined) {
+      throw new UsageError(`--demo runs its own simulated machine; it takes no --${clash}`);
+    }
+    // Validated before anything starts: a missing --root or log file is a usage error.
+    const setup = demo ? null : coreSetupFromArgs(args, io);
     const assets = loadStaticAssets();
     if (!assets.ok) {
       io.stderr(`egpu ui: ${assets.error.message}\n`);
       return 1;
     }
-    const demo = flagBool(args, 'demo');
-    const core = await createUiCore({
-      mode: demo ? 'demo' : 'live',
-      dbus: !flagBool(args, 'no-dbus'),
-      ...optional('root', flagString(args, 'root')),
-      ...optional('proc', flagString(args, 'proc')),
-      ...optional('udevLog', flagString(args, 'udev-log')),
-      ...optional('journalFile', flagString(args, 'journal-file')),
-      ...optional('kernelLog', flagString(args, 'kernel-log')),
-    });
+    // For testing: EGPU_UI_CORE=fake with --demo serves the scripted FakeCore instead of the
+    // simulated machine, so browser tests see the same scripted story every time.
+    const fake = io.env['EGPU_UI_CORE'] === 'fake';
+    const core = await createUiCore(
+      setup !== null ? { mode: 'live', setup } : { mode: fake ? 'fake' : 'demo' },
+    );
     await core.start();
     const dispatcher = createIpcDispatcher({
       core,
