@@ -2,8 +2,8 @@
 // should not keep a renderer process alive while nobody looks at it). It loads only our own
 // renderer file; its webContents id is what the IPC sender check trusts.
 
-import { BrowserWindow, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
-import { createWebPreferences } from './web-preferences.js';
+import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents } from 'electron';
+import { createSecureWindow, type SecureWindowOptions } from './web-preferences.js';
 
 type WindowLike = Pick<
   BrowserWindow,
@@ -24,8 +24,8 @@ export type StatusWindowOptions = {
   readonly rendererIndex: string;
   readonly icon: string;
   readonly devTools: boolean;
-  /** For testing: the BrowserWindow constructor. */
-  readonly createWindow?: (options: BrowserWindowConstructorOptions) => WindowLike;
+  /** For testing: what makes the window (default createSecureWindow). */
+  readonly createWindow?: (options: SecureWindowOptions) => WindowLike;
   readonly onLoadFailed?: (error: unknown) => void;
 };
 
@@ -40,8 +40,8 @@ export type StatusWindow = {
 
 export function windowOptions(
   o: Pick<StatusWindowOptions, 'preload' | 'icon' | 'devTools'>,
-): BrowserWindowConstructorOptions {
-  return {
+): SecureWindowOptions {
+  const window: Omit<BrowserWindowConstructorOptions, 'webPreferences'> = {
     title: 'eGPU Guard',
     width: 980,
     height: 720,
@@ -50,13 +50,12 @@ export function windowOptions(
     show: false,
     icon: o.icon,
     autoHideMenuBar: true,
-    webPreferences: createWebPreferences(o.preload, o.devTools),
   };
+  return { window, preload: o.preload, devTools: o.devTools };
 }
 
 export function createStatusWindow(options: StatusWindowOptions): StatusWindow {
-  const create =
-    options.createWindow ?? ((o: BrowserWindowConstructorOptions) => new BrowserWindow(o));
+  const create = options.createWindow ?? createSecureWindow;
   let win: WindowLike | null = null;
   let contentsId: number | null = null;
 
