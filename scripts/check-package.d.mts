@@ -1,0 +1,5 @@
+// Types of scripts/check-package.mjs for the TypeScript tests that import it.
+export function checkPackage(
+  unpackedDir: string,
+  options?: { rendererRequired?: boolean },
+): { problems: string[]; files: number };

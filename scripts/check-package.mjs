@@ -1,0 +1,127 @@
+// `node scripts/check-package.mjs [dist-packages/linux-unpacked]`: opens the packaged app.asar
+// with @electron/asar and checks that it holds what the tray app needs — every module reachable
+// from dist/electron/main.js (relative imports and npm packages), the preload, the renderer with
+// its assets, the tray and app icons, the production dependencies — and nothing from tests or
+// sources; and that the resources next to it hold the helper, its polkit policy and the install
+// script. Exit 1 with one line per problem. electron/packaging.test.ts runs it from `npm test`.
+import asar from '@electron/asar';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TRAY_STATES = ['no-egpu', 'attached', 'in-use', 'ejecting', 'safe-to-unplug', 'problem'];
+
+/** Paths that must never ship: tests, fixtures, benches, sources, dev tooling. */
+const FORBIDDEN = [
+  [/\.test\.[cm]?[jt]sx?$/, 'a test file'],
+  [/\/tests?\.(js|html)$/, 'a test file'],
+  [/\/(test|tests|__tests__|fixtures|benchmarks)\//, 'a test, fixture or bench folder'],
+  [/\.bench(\.|\/|$)/, 'a benchmark'],
+  [/(?<!\.d)\.(ts|mts|cts|svelte)$/, 'a source file'],
+  [/\.map$/, 'a source map'],
+  [/^\/(main|electron|renderer|scripts|dist-packages|\.git)\//, 'a source or build folder'],
+  [
+    /^\/node_modules\/(electron|electron-builder|vite|vitest|typescript|@doyensec|playwright-core)\//,
+    'a dev dependency',
+  ],
+];
+
+const IMPORT_RE =
+  /(?:^|[;\s])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[;\s(])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[;\s])import\s*['"]([^'"]+)['"]/gm;
+
+const BUILTINS = new Set(builtinModules);
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** @returns {{ problems: string[], files: number }} */
+export function checkPackage(unpackedDir, { rendererRequired = true } = {}) {
+  const problems = [];
+  const asarPath = join(unpackedDir, 'resources', 'app.asar');
+  if (!existsSync(asarPath)) return { problems: [`${asarPath} does not exist`], files: 0 };
+  const listed = asar.listPackage(asarPath, { isPack: false });
+  const files = new Set(listed);
+  const read = (p) => asar.extractFile(asarPath, p.slice(1)).toString('utf8');
+  const need = (p, why) => {
+    if (!files.has(p)) problems.push(`missing ${p} (${why})`);
+  };
+
+  for (const p of listed) {
+    for (const [re, what] of FORBIDDEN) if (re.test(p)) problems.push(`${p} is ${what}`);
+  }
+
+  need('/package.json', 'the app manifest');
+  if (files.has('/package.json')) {
+    const pkg = JSON.parse(read('/package.json'));
+    if (pkg.main !== 'dist/electron/main.js') problems.push(`package.json main is ${pkg.main}`);
+    for (const dep of Object.keys(pkg.dependencies ?? {})) {
+      need(`/node_modules/${dep}/package.json`, 'a production dependency');
+    }
+  }
+
+  // Everything reachable from the entry, the way Node will load it.
+  const seen = new Set();
+  const queue = ['/dist/electron/main.js'];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!files.has(file)) continue;
+    for (const m of read(file).matchAll(IMPORT_RE)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      if (spec.startsWith('.')) {
+        const target = posix.normalize(posix.join(posix.dirname(file), spec));
+        if (files.has(target)) queue.push(target);
+        else problems.push(`missing ${target} (imported by ${file})`);
+      } else if (spec !== 'electron' && !spec.startsWith('node:') && !BUILTINS.has(spec)) {
+        need(`/node_modules/${packageName(spec)}/package.json`, `imported by ${file}`);
+      }
+    }
+  }
+  need('/dist/electron/main.js', 'the entry');
+  need('/dist/electron/preload.cjs', "the window's preload");
+
+  if (rendererRequired) {
+    need('/dist/renderer/index.html', 'the status window');
+    if (files.has('/dist/renderer/index.html')) {
+      for (const m of read('/dist/renderer/index.html').matchAll(/(?:src|href)="\.\/([^"]+)"/g)) {
+        need(`/dist/renderer/${m[1]}`, 'referenced by the renderer');
+      }
+    }
+  }
+  for (const s of TRAY_STATES) {
+    need(`/assets/icons/tray/${s}.png`, 'a tray icon');
+    need(`/assets/icons/tray/${s}@2x.png`, 'a HiDPI tray icon');
+  }
+  need('/assets/icons/app/256x256.png', 'the window icon');
+
+  // Outside the asar: root copies these to system paths on install.
+  const res = join(unpackedDir, 'resources');
+  const helper = join(res, 'helper', 'egpu-guard-helper');
+  if (!existsSync(helper)) problems.push(`missing ${helper}`);
+  else {
+    if ((statSync(helper).mode & 0o111) === 0) problems.push(`${helper} is not executable`);
+    if (!readFileSync(helper, 'utf8').startsWith('#!/usr/bin/node\n')) {
+      problems.push(`${helper} does not start with #!/usr/bin/node`);
+    }
+  }
+  for (const f of ['polkit/io.github.egpuguard.policy', 'packaging/install-helper.sh']) {
+    if (!existsSync(join(res, f))) problems.push(`missing ${join(res, f)}`);
+  }
+  return { problems, files: listed.length };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2] ?? 'dist-packages/linux-unpacked';
+  const { problems, files } = checkPackage(dir, {
+    rendererRequired: existsSync('renderer/vite.config.ts'),
+  });
+  for (const p of problems) console.error(`check-package: ${p}`);
+  if (problems.length > 0) process.exit(1);
+  console.log(
+    `check-package: ${dir}: ${files} entries in app.asar, all needed ones present, nothing from tests`,
+  );
+}

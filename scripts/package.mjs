@@ -1,0 +1,123 @@
+// `npm run package` / `npm run package:dir`: the Linux packages of the tray app.
+//
+//   node scripts/package.mjs          AppImage, deb and rpm (a desktop: fpm and appimagetool
+//                                     are downloaded by electron-builder)
+//   node scripts/package.mjs --dir    dist-packages/linux-unpacked only; without the Electron
+//                                     binary (CI) a stub Electron folder stands in, so the asar
+//                                     and resources can still be checked (scripts/check-package.mjs)
+//
+// Before electron-builder runs: dist/ is built when a part is missing (`--build` rebuilds it
+// always), and the privileged helper is bundled into one file, dist/helper/egpu-guard-helper.cjs,
+// with a `#!/usr/bin/node` line: pkexec runs it with a clean environment and PATH, so it must not
+// depend on node_modules or on how the user installed Node (see docs in electron-builder.yml).
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const dirOnly = args.includes('--dir');
+const rebuild = args.includes('--build');
+const node = process.execPath;
+
+/** Runs a Node script; returns its exit status (0 on success). */
+function run(label, argv, options = {}) {
+  const r = spawnSync(node, argv, { stdio: 'inherit', ...options });
+  if (r.status === 0) return 0;
+  console.error(`package: ${label} failed`);
+  return r.status ?? 1;
+}
+
+const needed = ['dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/main/core/api.js'];
+if (existsSync('renderer/vite.config.ts')) needed.push('dist/renderer/index.html');
+if (rebuild || needed.some((f) => !existsSync(f))) {
+  const status = run('build', ['scripts/build.mjs']);
+  if (status !== 0) process.exit(status);
+}
+
+// The helper: one CommonJS file, every import inlined, Node 18 syntax (Debian 12's nodejs).
+const { build } = await import('vite');
+await build({
+  configFile: false,
+  logLevel: 'warn',
+  publicDir: false,
+  build: {
+    ssr: 'scripts/packaging/helper-entry.ts',
+    outDir: 'dist/helper',
+    emptyOutDir: true,
+    target: 'node18',
+    minify: false,
+    sourcemap: false,
+    rollupOptions: {
+      output: { format: 'cjs', entryFileNames: 'egpu-guard-helper.cjs', banner: '#!/usr/bin/node' },
+    },
+  },
+  ssr: { noExternal: true, target: 'node' },
+});
+const helper = 'dist/helper/egpu-guard-helper.cjs';
+if (!readFileSync(helper, 'utf8').startsWith('#!/usr/bin/node\n')) {
+  console.error(`package: ${helper} does not start with its #!/usr/bin/node line`);
+  process.exit(1);
+}
+chmodSync(helper, 0o755);
+
+const builderArgs = [
+  'node_modules/electron-builder/cli.js',
+  '--linux',
+  '--x64',
+  '--publish',
+  'never',
+];
+let stub = null;
+if (dirOnly) {
+  builderArgs.push('--dir');
+  if (!electronBinaryPresent()) {
+    stub = stubElectronDist();
+    builderArgs.push(`-c.electronDist=${stub}`);
+  }
+}
+const status = run('electron-builder', builderArgs, {
+  env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+});
+if (stub !== null) rmSync(stub, { recursive: true, force: true });
+process.exitCode = status;
+
+/** Whether `npm install` could download the Electron binary on this machine. */
+function electronBinaryPresent() {
+  try {
+    const path = createRequire(import.meta.url)('electron');
+    return typeof path === 'string' && existsSync(path);
+  } catch {
+    return false; // "Electron failed to install correctly"
+  }
+}
+
+/** A folder shaped like an unpacked Electron, good for checking what goes into the package. */
+function stubElectronDist() {
+  const dir = mkdtempSync(join(tmpdir(), 'egpu-electron-stub-'));
+  mkdirSync(join(dir, 'resources'), { recursive: true });
+  writeFileSync(
+    join(dir, 'electron'),
+    '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n',
+    {
+      mode: 0o755,
+    },
+  );
+  writeFileSync(join(dir, 'chrome-sandbox'), '', { mode: 0o755 });
+  writeFileSync(join(dir, 'LICENSE'), 'stub\n');
+  writeFileSync(join(dir, 'version'), readElectronVersion());
+  return dir;
+}
+
+function readElectronVersion() {
+  return JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
+}
