@@ -1,0 +1,93 @@
+// `npm run security:electron`: Electronegativity (doyensec) over the built main-process and
+// preload JavaScript (dist/electron), for the Electron version we ship. Electronegativity always
+// exits 0, so this script reads its CSV report and fails on any HIGH or MEDIUM finding. The
+// report stays in .bench/electronegativity.csv (git-ignored).
+//
+// Its AST checks only see what is written at the `new BrowserWindow(…)` call, which is why the
+// security flags are literal in electron/windows/web-preferences.ts. A finding silenced inline
+// (`eng-disable`) must say why next to it; there is one: PRELOAD_JS_CHECK, which flags every
+// preload for a manual review.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const CLI = 'node_modules/@doyensec/electronegativity/dist/index.js';
+const REPORT = '.bench/electronegativity.csv';
+const FAIL_ON = new Set(['HIGH', 'MEDIUM']);
+
+if (!existsSync(CLI)) {
+  console.error('security:electron: @doyensec/electronegativity is not installed (npm ci)');
+  process.exit(1);
+}
+if (!existsSync('dist/electron/main.js') || !existsSync('dist/electron/preload.cjs')) {
+  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+}
+
+const electron = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
+mkdirSync('.bench', { recursive: true });
+rmSync(REPORT, { force: true });
+const r = spawnSync(
+  process.execPath,
+  [CLI, '-i', 'dist/electron', '-e', electron, '-r', '-o', REPORT],
+  { encoding: 'utf8' },
+);
+if (!existsSync(REPORT)) {
+  console.error(r.stdout + r.stderr);
+  console.error('security:electron: Electronegativity wrote no report');
+  process.exit(1);
+}
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field.trim());
+      field = '';
+    } else if (c === '\n') {
+      row.push(field.trim());
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field.trim()]);
+  return rows.filter((x) => x.length > 1);
+}
+
+const [header, ...findings] = parseCsv(readFileSync(REPORT, 'utf8'));
+const col = (name) => header.indexOf(name);
+const [ISSUE, SEVERITY, CONFIDENCE, FILE, LOCATION, , DESCRIPTION] = [
+  'issue',
+  'severity',
+  'confidence',
+  'filename',
+  'location',
+  'sample',
+  'description',
+].map(col);
+
+let failed = 0;
+for (const f of findings) {
+  const severity = f[SEVERITY];
+  const bad = FAIL_ON.has(severity);
+  if (bad) failed++;
+  console.log(
+    `${bad ? 'FAIL' : 'note'} ${severity} ${f[ISSUE]} (${f[CONFIDENCE]}) dist/electron/${f[FILE]}:${f[LOCATION]} ${f[DESCRIPTION]}`,
+  );
+}
+console.log(
+  `security:electron: Electronegativity on dist/electron (Electron ${electron}): ${findings.length} finding(s), ${failed} HIGH or MEDIUM; report in ${REPORT}`,
+);
+process.exit(failed > 0 ? 1 : 0);
