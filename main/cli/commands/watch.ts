@@ -1,7 +1,14 @@
 // `egpu watch`: run the live core and print every state change, incident and notice until
 // interrupted. The same core the tray app runs, without a window.
 
+import type { ActionFinal, StepProgress } from '../../common/actions-model.js';
+import { toDisposable, type Disposable } from '../../common/disposable.js';
+import type { Core } from '../../core/api.js';
 import { createCore } from '../../core/create-core.js';
+import { createDesktopNotifier } from '../../notify/desktop-notifier.js';
+import { bindCoreNotifications, createNotifyDispatcher } from '../../notify/notify-dispatcher.js';
+import { systemClock } from '../../platform/clock.js';
+import { createDbusPort } from '../../platform/dbus.js';
 import { UsageError, flagBool, flagString, type ParsedArgs } from '../args.js';
 import {
   JSON_FLAG,
@@ -54,6 +61,53 @@ export function coreSetupFromArgs(args: ParsedArgs, io: CliIo): Parameters<typeo
   };
 }
 
+/**
+ * Desktop notifications through org.freedesktop.Notifications when a session bus exists, decided
+ * by the same policy as the tray app. Their buttons act here: Eject runs the eject (closing no app
+ * without consent: a GPU in use stays blocked), Recover runs the recovery, Details prints it.
+ */
+async function startNotifications(
+  core: Core,
+  io: CliIo,
+  out: (line: string) => void,
+  json: boolean,
+): Promise<Disposable> {
+  const notifier = await createDesktopNotifier({
+    dbus: createDbusPort({ env: io.env }),
+    clock: systemClock,
+    appName: 'eGPU Guard',
+    desktopEntry: 'egpu-guard',
+  });
+  const dispatcher = createNotifyDispatcher({
+    notifier,
+    snapshot: () => core.snapshot(),
+    onError: (e) => io.stderr(`egpu watch: notification not shown: ${e.message}\n`),
+  });
+  const binding = bindCoreNotifications(core, dispatcher);
+  const actions = dispatcher.onAction((a) => {
+    const progress = (p: StepProgress): void =>
+      out(
+        json ? JSON.stringify({ type: 'progress', ...p }) : `  ${p.status} ${p.step}: ${p.detail}`,
+      );
+    const finish = (f: ActionFinal): void =>
+      out(json ? JSON.stringify({ type: 'result', ...f }) : `${f.result}: ${f.detail}`);
+    if (a.action === 'eject' && a.gpu !== null)
+      void core.runEject(a.gpu, { closePids: [], force: false }, progress).done.then(finish);
+    else if (a.action === 'recover' && a.gpu !== null)
+      void core.runRecover(a.gpu, progress).done.then(finish);
+    else {
+      const incident = core.snapshot().incidents.find((i) => i.gpu === a.gpu);
+      if (incident) out(incidentLine(incident, json));
+    }
+  });
+  return toDisposable(() => {
+    actions.dispose();
+    binding.dispose();
+    dispatcher.dispose();
+    notifier.dispose();
+  });
+}
+
 export const watchCommand: CommandDef = {
   name: 'watch',
   summary: 'follow udev, the kernel log and D-Bus; print every GPU state change and incident',
@@ -85,6 +139,9 @@ export const watchCommand: CommandDef = {
       }
     });
     await core.start();
+    const notifications = flagBool(args, 'no-notify')
+      ? null
+      : await startNotifications(core, io, out, json);
     if (!json) io.stderr('egpu watch: watching; press Ctrl+C to stop.\n');
     // Sources may all be idle (a sysroot without logs): keep the process alive until interrupted,
     // with a timer that fires about never, not a polling loop.
@@ -94,6 +151,7 @@ export const watchCommand: CommandDef = {
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     clearInterval(keepAlive);
+    notifications?.dispose();
     await core.stop();
     return 0;
   },
