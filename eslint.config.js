@@ -17,6 +17,24 @@ const fsBan = {
   ],
 };
 
+// The shell's banned-API list (architecture-study §8): ipcMain only in the validated wrapper,
+// BrowserWindow made only where its security flags are written out, and a sandboxed preload that
+// can require nothing but 'electron' and the channel names. Type imports stay free.
+const ipcMainBan = {
+  name: 'electron',
+  importNames: ['ipcMain'],
+  allowTypeImports: true,
+  message: 'Only electron/ipc/validated-ipc.ts touches ipcMain (sender check, zod, errors as data).',
+};
+const browserWindowBan = {
+  name: 'electron',
+  importNames: ['BrowserWindow'],
+  allowTypeImports: true,
+  message: 'Windows are made by electron/windows/web-preferences.ts, with every security flag.',
+};
+const shellBan = (...paths) => ['error', { paths }];
+const shellTests = ['electron/**/*.test.ts', 'electron/test/**'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -66,6 +84,38 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['node:*', 'electron', '../../*'], message: 'main/common imports nothing but itself.' }] },
+      ],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    ignores: [...shellTests, 'electron/ipc/validated-ipc.ts', 'electron/windows/web-preferences.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': shellBan(ipcMainBan, browserWindowBan) },
+  },
+  {
+    files: ['electron/ipc/validated-ipc.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': shellBan(browserWindowBan) },
+  },
+  {
+    files: ['electron/windows/web-preferences.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': shellBan(ipcMainBan) },
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    ignores: [...shellTests, 'electron/preload/vite.config.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [ipcMainBan, browserWindowBan],
+          patterns: [
+            {
+              group: ['node:*', 'zod', 'dbus-next', '../../main/**/*.js', '!../../main/common/ipc/channels.js'],
+              allowTypeImports: true,
+              message: 'A sandboxed preload can require only electron: import the channel names, and types.',
+            },
+          ],
+        },
       ],
     },
   },
