@@ -123,6 +123,15 @@ describe('GpuCard', () => {
     expect(screen.getByText('Not checked yet.')).toBeInTheDocument();
   });
 
+  it('a GPU that left the bus shows its last facts as history', () => {
+    renderCard(egpuEntry('safe-to-unplug', { present: false, clients: null }));
+    expect(screen.getByText('None (not on the bus now)')).toBeInTheDocument();
+    expect(screen.getByText('nvidia (when last seen)')).toBeInTheDocument();
+    expect(screen.getByText('Not on the bus now')).toBeInTheDocument();
+    expect(screen.getByText('None: it is not on the bus.')).toBeInTheDocument();
+    expect(button(/Refresh/)).toBeNull();
+  });
+
   it('the buttons call back with the GPU', async () => {
     const gpu = egpuEntry('fell-off-bus', { incident: 'inc-1' });
     const props = renderCard(gpu);
