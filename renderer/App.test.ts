@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { createFakeBridge } from './test/fake-bridge.js';
+import { advice } from './test/fixtures.js';
 import { renderApp } from './test/render-app.js';
 
 describe('status window', () => {
@@ -56,8 +57,21 @@ describe('status window', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
-  it('compositor advice: actions with warnings and config as copyable text', async () => {
-    const { bridge } = await renderApp();
+  it('compositor advice: notes, actions with warnings and config as copyable text', async () => {
+    const bridge = createFakeBridge();
+    bridge.on('compositorAdvice', () =>
+      Promise.resolve({
+        ok: true,
+        value: {
+          ...advice(),
+          notes: ['No external GPU is attached now; the configuration applies to the next one.'],
+          actions: advice().actions.map((a) =>
+            a.privileged ? { ...a, helper: ['restart-unit', 'display-manager'] } : a,
+          ),
+        },
+      }),
+    );
+    await renderApp(bridge);
     const section = screen.getByRole('region', { name: 'Desktop session' });
     await fireEvent.click(
       within(section).getByRole('button', { name: 'Show options for this desktop' }),
@@ -70,6 +84,8 @@ describe('status window', () => {
     expect(within(item).getByText('needs administrator')).toBeVisible();
     expect(within(item).getByText(/closes every app in every session/)).toBeVisible();
     expect(within(item).getByText('systemctl restart gdm')).toBeVisible();
+    expect(within(item).getByText('egpu-guard-helper restart-unit display-manager')).toBeVisible();
+    expect(within(section).getByText(/No external GPU is attached now/)).toBeVisible();
     expect(within(section).getByText('/etc/udev/rules.d/61-egpu-mutter.rules')).toBeVisible();
     expect(within(section).getByText(/TAG\+="mutter-device-ignore"/)).toBeVisible();
     const copy = within(section).getByRole('button', {
