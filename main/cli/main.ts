@@ -2,11 +2,10 @@
 // in a stack trace. Usage errors exit 2; a command's own failures exit as the command decides.
 
 import { BugError } from '../common/errors.js';
+import { readAppVersion } from '../platform/app-version.js';
 import { UsageError, formatFlags, parseArgs } from './args.js';
 import type { CliIo, CommandDef } from './command.js';
 import { COMMANDS } from './commands/index.js';
-
-const VERSION = '0.1.0';
 
 function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -50,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return topic !== undefined && entry === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    io.stdout(`egpu ${VERSION}\n`);
+    io.stdout(`egpu ${readAppVersion() ?? 'unknown version'}\n`);
     return 0;
   }
   const entry = COMMANDS.find((c) => c.name === name);

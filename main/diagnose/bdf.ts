@@ -3,17 +3,11 @@
 // (NVIDIA's `PCI:0000:5d:00`, which has no function). Normalised to dddd:bb:dd.f lowercase:
 // a missing domain is 0000, a missing function .0 (LABELING.md §2.3).
 
+import { normalizeBdf } from '../common/pci.js';
+
+export { normalizeBdf };
+
 const ADDR = String.raw`(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?`;
-const FULL = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})(?:\.([0-7]))?$/;
-
-/** 'DDDD:BB:DD.F', 'BB:DD.F', 'DDDD:BB:DD' → canonical; null when it is no PCI address. */
-export function normalizeBdf(text: string): string | null {
-  const m = FULL.exec(text);
-  if (!m) return null;
-  const domain = (m[1] ?? '0000').toLowerCase();
-  return `${domain}:${m[2]!.toLowerCase()}:${m[3]!.toLowerCase()}.${m[4] ?? '0'}`;
-}
-
 /** `<driver> <dev>[:<sub>]: ` at the start of a dev_printk message (reference §6 prefixes). */
 const DEVICE_PREFIX =
   /^([\w.-]{1,64}) ((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?::[\w.-]{1,32})?:(?:\s|$)/;

@@ -11,6 +11,9 @@ export const HELPER_INSTALL_PATH = '/usr/libexec/egpu-guard/egpu-guard-helper';
 
 export const PKEXEC_PATH = '/usr/bin/pkexec';
 
+/** Where packaging installs the polkit policy (assets/polkit/io.github.egpuguard.policy). */
+export const POLICY_INSTALL_PATH = '/usr/share/polkit-1/actions/io.github.egpuguard.policy';
+
 /** polkit action ids: one per verb, routed by `org.freedesktop.policykit.exec.argv1`. */
 export const POLKIT_ACTION_PREFIX = 'io.github.egpuguard.';
 

@@ -14,7 +14,7 @@ import type { CompositorHold } from '../compositor/gpu-roles.js';
 import type { DetectedSession, SessionProcess } from '../compositor/session-model.js';
 
 /** Where packaging installs assets/polkit/io.github.egpuguard.policy. */
-export const POLICY_INSTALL_PATH = '/usr/share/polkit-1/actions/io.github.egpuguard.policy';
+export { POLICY_INSTALL_PATH } from '../../helper/contract.js';
 
 export const SEVERITIES = ['ok', 'info', 'warning', 'problem'] as const;
 export type Severity = (typeof SEVERITIES)[number];
