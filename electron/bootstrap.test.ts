@@ -29,7 +29,7 @@ type Started = {
   logs: string[];
 };
 
-async function start(opts: { host: boolean; argv?: string[] }): Promise<Started> {
+async function start(opts: { host: boolean; argv?: string[]; notice?: string }): Promise<Started> {
   const core = createFakeCore({ stepMs: 1 });
   const notifier = createFakeNotifier();
   const fs = createMemoryAutostartFs();
@@ -40,7 +40,8 @@ async function start(opts: { host: boolean; argv?: string[] }): Promise<Started>
     env: {},
     home: '/home/ada',
     paths,
-    createCore: () => ({ core, demo: core, mode: 'demo' }),
+    createCore: () =>
+      Promise.resolve({ core, demo: core, mode: 'demo', notice: opts.notice ?? null }),
     detectTrayHost: () =>
       Promise.resolve({ host: opts.host, detail: opts.host ? 'host' : 'no host' }),
     createNotifier: () => Promise.resolve(notifier),
@@ -72,7 +73,7 @@ describe('bootstrap', () => {
   beforeEach(() => resetFakeElectron());
 
   it('without a tray host opens the window with a notice, and closing it quits', async () => {
-    const s = await start({ host: false });
+    const s = await start({ host: false, notice: 'Simulation.' });
     expect(BrowserWindow.all).toHaveLength(1);
     const w = BrowserWindow.all[0]!;
     expect(w.loaded).toEqual([paths.rendererIndex]);
@@ -83,7 +84,7 @@ describe('bootstrap', () => {
       mode: 'demo',
       version: '0.1.0-test',
       trayHost: false,
-      notice: NO_TRAY_NOTICE,
+      notice: `Simulation. ${NO_TRAY_NOTICE}`,
     });
     expect(s.logs.join('\n')).toMatch(/no host; showing the window/);
     w.close();

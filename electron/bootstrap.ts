@@ -46,7 +46,7 @@ export type ShellDeps = {
   readonly env: Readonly<Record<string, string | undefined>>;
   // For testing: every seam below defaults to the real thing.
   readonly paths?: ShellPaths;
-  readonly createCore?: (argv: readonly string[], env: ShellDeps['env']) => ShellCore;
+  readonly createCore?: (argv: readonly string[], env: ShellDeps['env']) => Promise<ShellCore>;
   readonly detectTrayHost?: (waitMs: number) => Promise<TrayHostCheck>;
   readonly createNotifier?: () => Promise<DesktopNotifier>;
   readonly autostartFs?: AutostartFs;
@@ -78,14 +78,16 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
   hardenSession(session.defaultSession);
 
   const dbus = createDbusPort({ env: deps.env });
-  const { core, demo, mode } = (deps.createCore ?? createShellCore)(deps.argv, deps.env);
+  const { core, demo, mode, notice } = await (deps.createCore ?? createShellCore)(
+    deps.argv,
+    deps.env,
+  );
   let tray: TrayHostCheck | null = null;
-  const appInfo = (): AppInfo => ({
-    mode,
-    version: app.getVersion(),
-    trayHost: tray?.host ?? null,
-    notice: tray !== null && !tray.host ? NO_TRAY_NOTICE : null,
-  });
+  const appInfo = (): AppInfo => {
+    const notices = [notice, tray !== null && !tray.host ? NO_TRAY_NOTICE : null];
+    const text = notices.filter((n): n is string => n !== null).join(' ');
+    return { mode, version: app.getVersion(), trayHost: tray?.host ?? null, notice: text || null };
+  };
 
   const window = createStatusWindow({
     preload: paths.preload,

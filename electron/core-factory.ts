@@ -1,25 +1,29 @@
-// The Core the tray app runs: the live core on this machine, or with `--demo` the scripted
-// simulated machine (the same FakeCore browser mode's demo uses), whose demo:act channel works.
+// The Core the tray app runs, from the same factory as browser mode (main/server/core-factory.ts),
+// so both faces always run the same thing: the live core on this machine, or with `--demo` the
+// simulated machine (a scenario sysroot and simulated kernel under the real core), whose
+// demo:act channel works and whose notice says it is a simulation.
 
 import type { AppInfo } from '../main/common/ipc/contract.js';
 import type { Core } from '../main/core/api.js';
-import { createCore } from '../main/core/create-core.js';
-import { createFakeCore, type DemoControl } from '../main/core/fake-core.js';
+import type { DemoControl } from '../main/core/fake-core.js';
 import { createSystemRoot } from '../main/platform/system-root.js';
+import { createUiCore } from '../main/server/core-factory.js';
 
 export type ShellCore = {
   readonly core: Core;
   readonly demo: DemoControl | null;
   readonly mode: AppInfo['mode'];
+  /** Something the window should always say (the simulation notice). */
+  readonly notice: string | null;
 };
 
-export function createShellCore(
+export async function createShellCore(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): ShellCore {
-  if (argv.includes('--demo')) {
-    const fake = createFakeCore();
-    return { core: fake, demo: fake, mode: 'demo' };
-  }
-  return { core: createCore({ root: createSystemRoot(), env }), demo: null, mode: 'electron' };
+): Promise<ShellCore> {
+  const demo = argv.includes('--demo');
+  const ui = await createUiCore(
+    demo ? { mode: 'demo' } : { mode: 'live', setup: { root: createSystemRoot(), env } },
+  );
+  return { core: ui, demo: ui.demo, mode: demo ? 'demo' : 'electron', notice: ui.notice };
 }
