@@ -5,7 +5,7 @@
 import type { CompositorAdvice } from '../common/actions-model.js';
 import type { ClientInfo } from '../common/clients-model.js';
 import type { GpuInfo, ThunderboltDomain } from '../common/inventory-model.js';
-import type { Evidence, IncidentKind, SourceHealth } from '../common/state-model.js';
+import type { Evidence, GpuEntry, IncidentKind, SourceHealth } from '../common/state-model.js';
 
 export const IGPU_BDF = '0000:00:02.0';
 export const EGPU_BDF = '0000:0a:00.0';
@@ -255,3 +255,23 @@ export const COMPOSITOR_ADVICE: CompositorAdvice = {
     },
   ],
 };
+
+/** The machine as the fake starts (and resets to): ollama on the eGPU, the desktop on the iGPU. */
+export function initialGpus(at: number): GpuEntry[] {
+  const entry = (info: GpuInfo, clients: readonly ClientInfo[]): GpuEntry => ({
+    bdf: info.bdf,
+    name: info.name,
+    vendorId: info.vendorId,
+    deviceId: info.deviceId,
+    external: info.external,
+    enclosure: info.enclosure,
+    state: clients.length > 0 ? 'in-use' : 'attached',
+    since: at,
+    present: true,
+    info,
+    clients,
+    clientsAt: at,
+    incident: null,
+  });
+  return [entry(EGPU_INFO, [OLLAMA]), entry(IGPU_INFO, DESKTOP_CLIENTS)];
+}
