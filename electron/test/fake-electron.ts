@@ -291,15 +291,3 @@ export function resetFakeElectron(): void {
   contextBridge.exposed.clear();
   session.defaultSession = new FakeSession();
 }
-
-export default {
-  app,
-  BrowserWindow,
-  Tray,
-  Menu,
-  nativeImage,
-  ipcMain,
-  ipcRenderer,
-  contextBridge,
-  session,
-};
