@@ -1,5 +1,6 @@
 // `npm run security:electron`: Electronegativity (doyensec) over the built main-process and
-// preload JavaScript (dist/electron), for the Electron version we ship. Electronegativity always
+// preload JavaScript (dist/electron) and the renderer's index.html (its CSP), for the Electron
+// version we ship. Electronegativity always
 // exits 0, so this script reads its CSV report and fails on any HIGH or MEDIUM finding. The
 // report stays in .bench/electronegativity.csv (git-ignored).
 //
@@ -8,7 +9,7 @@
 // (`eng-disable`) must say why next to it; there is one: PRELOAD_JS_CHECK, which flags every
 // preload for a manual review.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 
 const CLI = 'node_modules/@doyensec/electronegativity/dist/index.js';
 const REPORT = '.bench/electronegativity.csv';
@@ -23,14 +24,20 @@ if (!existsSync('dist/electron/main.js') || !existsSync('dist/electron/preload.c
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
+// Electronegativity reads .js/.ts/.html only: the preload bundle is scanned under a .js name.
+const INPUT = '.bench/electronegativity-input';
+rmSync(INPUT, { recursive: true, force: true });
+cpSync('dist/electron', INPUT, { recursive: true });
+renameSync(`${INPUT}/preload.cjs`, `${INPUT}/preload.js`);
+if (existsSync('dist/renderer/index.html'))
+  cpSync('dist/renderer/index.html', `${INPUT}/index.html`);
+
 const electron = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
 mkdirSync('.bench', { recursive: true });
 rmSync(REPORT, { force: true });
-const r = spawnSync(
-  process.execPath,
-  [CLI, '-i', 'dist/electron', '-e', electron, '-r', '-o', REPORT],
-  { encoding: 'utf8' },
-);
+const r = spawnSync(process.execPath, [CLI, '-i', INPUT, '-e', electron, '-r', '-o', REPORT], {
+  encoding: 'utf8',
+});
 if (!existsSync(REPORT)) {
   console.error(r.stdout + r.stderr);
   console.error('security:electron: Electronegativity wrote no report');
@@ -84,10 +91,10 @@ for (const f of findings) {
   const bad = FAIL_ON.has(severity);
   if (bad) failed++;
   console.log(
-    `${bad ? 'FAIL' : 'note'} ${severity} ${f[ISSUE]} (${f[CONFIDENCE]}) dist/electron/${f[FILE]}:${f[LOCATION]} ${f[DESCRIPTION]}`,
+    `${bad ? 'FAIL' : 'note'} ${severity} ${f[ISSUE]} (${f[CONFIDENCE]}) ${f[FILE]}:${f[LOCATION]} ${f[DESCRIPTION]}`,
   );
 }
 console.log(
-  `security:electron: Electronegativity on dist/electron (Electron ${electron}): ${findings.length} finding(s), ${failed} HIGH or MEDIUM; report in ${REPORT}`,
+  `security:electron: Electronegativity on dist/electron (main, preload) and the renderer's index.html (Electron ${electron}): ${findings.length} finding(s), ${failed} HIGH or MEDIUM; report in ${REPORT}`,
 );
 process.exit(failed > 0 ? 1 : 0);
