@@ -52,6 +52,9 @@ describe('tray controller', () => {
       { type: 'toggle-autostart' },
       { type: 'quit' },
     ]);
+    // A click on the icon, where the host delivers one, opens the window.
+    Tray.all[0]!.fire('click');
+    expect(seen.at(-1)).toEqual({ type: 'open-window' });
     // Labels are not clickable.
     expect(items[0]).toEqual({
       label: 'NVIDIA GeForce RTX 3070: unplugged without eject',

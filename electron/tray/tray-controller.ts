@@ -16,7 +16,7 @@ import { trayIconFile, trayIconState, trayTooltip } from './tray-icon.js';
 export type TrayLike = Pick<
   Tray,
   'setContextMenu' | 'setImage' | 'setToolTip' | 'destroy' | 'isDestroyed'
->;
+> & { on(event: 'click', listener: () => void): unknown };
 
 export type TrayControllerOptions = {
   /** assets/icons/tray */
@@ -78,6 +78,9 @@ export function createTrayController(options: TrayControllerOptions): TrayContro
       const icon = trayIconFile(options.iconDir, trayIconState(input.snapshot));
       if (tray === null) {
         tray = createTray(nativeImage.createFromPath(icon));
+        // Hosts that deliver a click (KDE's Activate) open the window; the others ignore clicks,
+        // which is why the menu has "Open eGPU Guard" too.
+        tray.on('click', () => options.dispatch({ type: 'open-window' }));
         lastIcon = icon;
       } else if (icon !== lastIcon) {
         tray.setImage(nativeImage.createFromPath(icon));
