@@ -3,6 +3,7 @@
 // SIGINT/SIGTERM. The Core comes from main/server/core-factory.ts.
 
 import { randomBytes } from 'node:crypto';
+import { readAppVersion } from '../../platform/app-version.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
 import { createUiCore } from '../../server/core-factory.js';
 import { createIpcDispatcher } from '../../server/ipc-dispatch.js';
@@ -12,8 +13,8 @@ import { UsageError, flagBool, flagNumber } from '../args.js';
 import type { CommandDef } from '../command.js';
 import { WATCH_FLAGS, coreSetupFromArgs } from './watch.js';
 
-/** Kept in step with main/cli/main.ts and package.json. */
-const APP_VERSION = '0.1.0';
+/** From package.json, the one place the version is written. */
+const APP_VERSION = readAppVersion() ?? 'unknown';
 
 const untilAborted = (signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
