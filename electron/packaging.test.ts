@@ -42,10 +42,10 @@ function renderTemplate(file: string): string {
 }
 
 describe.skipIf(!fs.existsSync(BUILDER))('npm run package:dir', () => {
-  it('packs what the app needs and nothing from tests', () => {
+  it('packs what the app needs and nothing from tests', async () => {
     const r = spawnSync(process.execPath, ['scripts/package.mjs', '--dir'], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const { problems, files } = checkPackage(UNPACKED, {
+    const { problems, files } = await checkPackage(UNPACKED, {
       rendererRequired: fs.existsSync('renderer/vite.config.ts'),
     });
     expect(problems).toEqual([]);
@@ -84,7 +84,7 @@ describe.skipIf(!fs.existsSync(BUILDER))('npm run package:dir', () => {
 });
 
 describe('the check itself', () => {
-  it('fails a package that lacks the preload and carries a test file', () => {
+  it('fails a package that lacks the preload, carries a test file and kept its fuses', () => {
     const app = tmp('egpu-asar-src-');
     const put = (rel: string, text: string): void => {
       fs.mkdirSync(path.dirname(path.join(app, rel)), { recursive: true });
@@ -99,8 +99,15 @@ describe('the check itself', () => {
     put('main/common/result.ts', '');
     const unpacked = tmp('egpu-unpacked-');
     fs.mkdirSync(path.join(unpacked, 'resources'));
-    return asar.createPackage(app, path.join(unpacked, 'resources', 'app.asar')).then(() => {
-      const { problems } = checkPackage(unpacked, { rendererRequired: true });
+    // An Electron binary whose fuses were never flipped (Electron 41's defaults).
+    const wire = Buffer.concat([
+      Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+      Buffer.from([1, 8]),
+      Buffer.from('10110001'),
+    ]);
+    fs.writeFileSync(path.join(unpacked, 'egpu-guard'), wire);
+    return asar.createPackage(app, path.join(unpacked, 'resources', 'app.asar')).then(async () => {
+      const { problems } = await checkPackage(unpacked, { rendererRequired: true });
       const text = problems.join('\n');
       expect(text).toMatch(/missing \/dist\/electron\/preload\.cjs/);
       expect(text).toMatch(
@@ -115,6 +122,10 @@ describe('the check itself', () => {
       expect(text).toMatch(/missing \/dist\/renderer\/index\.html/);
       expect(text).toMatch(/missing \/assets\/icons\/tray\/problem@2x\.png/);
       expect(text).toMatch(/resources\/helper\/egpu-guard-helper/);
+      expect(text).toMatch(/fuse EnableNodeOptionsEnvironmentVariable is not off/);
+      expect(text).toMatch(/fuse EnableNodeCliInspectArguments is not off/);
+      expect(text).toMatch(/fuse OnlyLoadAppFromAsar is not on/);
+      expect(text).toMatch(/fuse EnableCookieEncryption is not on/);
     });
   });
 });

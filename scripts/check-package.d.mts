@@ -2,4 +2,4 @@
 export function checkPackage(
   unpackedDir: string,
   options?: { rendererRequired?: boolean },
-): { problems: string[]; files: number };
+): Promise<{ problems: string[]; files: number }>;

@@ -37,8 +37,8 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** @returns {{ problems: string[], files: number }} */
-export function checkPackage(unpackedDir, { rendererRequired = true } = {}) {
+/** @returns {Promise<{ problems: string[], files: number }>} */
+export async function checkPackage(unpackedDir, { rendererRequired = true } = {}) {
   const problems = [];
   const asarPath = join(unpackedDir, 'resources', 'app.asar');
   if (!existsSync(asarPath)) return { problems: [`${asarPath} does not exist`], files: 0 };
@@ -83,6 +83,7 @@ export function checkPackage(unpackedDir, { rendererRequired = true } = {}) {
   }
   need('/dist/electron/main.js', 'the entry');
   need('/dist/electron/preload.cjs', "the window's preload");
+  need('/bin/egpu-guard-helper.js', "the helper's launcher for --demo");
 
   if (rendererRequired) {
     need('/dist/renderer/index.html', 'the status window');
@@ -111,12 +112,36 @@ export function checkPackage(unpackedDir, { rendererRequired = true } = {}) {
   for (const f of ['polkit/io.github.egpuguard.policy', 'packaging/install-helper.sh']) {
     if (!existsSync(join(res, f))) problems.push(`missing ${join(res, f)}`);
   }
+  problems.push(...(await checkFuses(join(unpackedDir, 'egpu-guard'))));
   return { problems, files: listed.length };
+}
+
+/** The fuses electron-builder.yml asks for, as flipped in the packaged binary. */
+const WANTED_FUSES = {
+  EnableCookieEncryption: true,
+  EnableNodeOptionsEnvironmentVariable: false,
+  EnableNodeCliInspectArguments: false,
+  OnlyLoadAppFromAsar: true,
+};
+
+async function checkFuses(binary) {
+  if (!existsSync(binary)) return [`missing ${binary} (the app's Electron binary)`];
+  const { getCurrentFuseWire, FuseV1Options } = await import('@electron/fuses');
+  let wire;
+  try {
+    wire = await getCurrentFuseWire(binary);
+  } catch (e) {
+    return [`${binary}: no fuse wire (${e.message})`];
+  }
+  const ENABLE = 49; // '1'
+  return Object.entries(WANTED_FUSES)
+    .filter(([name, on]) => (wire[FuseV1Options[name]] === ENABLE) !== on)
+    .map(([name, on]) => `${binary}: fuse ${name} is not ${on ? 'on' : 'off'}`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2] ?? 'dist-packages/linux-unpacked';
-  const { problems, files } = checkPackage(dir, {
+  const { problems, files } = await checkPackage(dir, {
     rendererRequired: existsSync('renderer/vite.config.ts'),
   });
   for (const p of problems) console.error(`check-package: ${p}`);

@@ -24,6 +24,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** @electron/fuses' marker in Electron binaries, and Electron 41's default wire ('1' on, '0' off). */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const ELECTRON_41_FUSES = '10110001';
+
 const args = process.argv.slice(2);
 const dirOnly = args.includes('--dir');
 const rebuild = args.includes('--build');
@@ -105,13 +109,16 @@ function electronBinaryPresent() {
 function stubElectronDist() {
   const dir = mkdtempSync(join(tmpdir(), 'egpu-electron-stub-'));
   mkdirSync(join(dir, 'resources'), { recursive: true });
-  writeFileSync(
-    join(dir, 'electron'),
-    '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n',
-    {
-      mode: 0o755,
-    },
-  );
+  // A shell script that refuses to run, followed by a fuse wire like a real Electron binary's
+  // (@electron/fuses: sentinel, version 1, length, one byte per fuse), so electron-builder can
+  // flip the fuses of electron-builder.yml and check-package.mjs can read them back.
+  const wire = Buffer.concat([
+    Buffer.from(FUSE_SENTINEL),
+    Buffer.from([1, ELECTRON_41_FUSES.length]),
+    Buffer.from(ELECTRON_41_FUSES),
+  ]);
+  const script = '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n';
+  writeFileSync(join(dir, 'electron'), Buffer.concat([Buffer.from(script), wire]), { mode: 0o755 });
   writeFileSync(join(dir, 'chrome-sandbox'), '', { mode: 0o755 });
   writeFileSync(join(dir, 'LICENSE'), 'stub\n');
   writeFileSync(join(dir, 'version'), readElectronVersion());
