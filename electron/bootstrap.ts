@@ -152,6 +152,9 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
     }),
   });
 
+  // Read once, and again after a toggle: the entry is the user's file, not worth a read per render.
+  let autostartOn = autostart.enabled();
+
   let stopped: Promise<void> | null = null;
   const shutdown = (): Promise<void> => {
     stopped ??= (async () => {
@@ -180,8 +183,9 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
         window.show();
         return;
       case 'toggle-autostart': {
-        const r = autostart.set(autostart.enabled() !== true);
+        const r = autostart.set(autostartOn !== true);
         if (!r.ok) log(`start at login: ${r.error.message}`);
+        autostartOn = autostart.enabled();
         renderTray();
         return;
       }
@@ -197,7 +201,7 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
   });
   store.add(toDisposable(() => trayController.dispose()));
   const renderTray = (): void =>
-    trayController.render({ snapshot: lastSnapshot, autostart: autostart.enabled() });
+    trayController.render({ snapshot: lastSnapshot, autostart: autostartOn });
 
   store.add(
     core.onSnapshot((s) => {
