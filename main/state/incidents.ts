@@ -73,6 +73,8 @@ function explain(
     }
     x.steps.forEach((s) => steps.add(s));
   }
+  // "Check the connection" already covers "if you did not unplug it, check the connection".
+  if (steps.has('check-link')) steps.delete('check-link-if-unplanned');
   return { meaning: meanings, nextSteps: orderSteps(steps).map((s) => STEP_TEXT[s]) };
 }
 
