@@ -24,7 +24,8 @@ const ipcMainBan = {
   name: 'electron',
   importNames: ['ipcMain'],
   allowTypeImports: true,
-  message: 'Only electron/ipc/validated-ipc.ts touches ipcMain (sender check, zod, errors as data).',
+  message:
+    'Only electron/ipc/validated-ipc.ts touches ipcMain (sender check, zod, errors as data).',
 };
 const browserWindowBan = {
   name: 'electron',
@@ -59,14 +60,26 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       'no-console': 'error',
     },
   },
   {
     files: ['main/**/*.ts'],
-    ignores: ['main/platform/**', 'main/sim/**', 'main/helper/io/**', 'main/**/*.test.ts', 'main/**/test/**'],
+    ignores: [
+      'main/platform/**',
+      'main/sim/**',
+      'main/helper/io/**',
+      'main/**/*.test.ts',
+      'main/**/test/**',
+    ],
     rules: { 'no-restricted-imports': ['error', fsBan] },
   },
   {
@@ -74,7 +87,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', '../*'], message: 'main/common imports nothing but itself.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'electron', '../*'],
+              message: 'main/common imports nothing but itself.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -83,13 +103,24 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', '../../*'], message: 'main/common imports nothing but itself.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'electron', '../../*'],
+              message: 'main/common imports nothing but itself.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['electron/**/*.ts'],
-    ignores: [...shellTests, 'electron/ipc/validated-ipc.ts', 'electron/windows/web-preferences.ts'],
+    ignores: [
+      ...shellTests,
+      'electron/ipc/validated-ipc.ts',
+      'electron/windows/web-preferences.ts',
+    ],
     rules: { '@typescript-eslint/no-restricted-imports': shellBan(ipcMainBan, browserWindowBan) },
   },
   {
@@ -110,9 +141,16 @@ export default tseslint.config(
           paths: [ipcMainBan, browserWindowBan],
           patterns: [
             {
-              group: ['node:*', 'zod', 'dbus-next', '../../main/**/*.js', '!../../main/common/ipc/channels.js'],
+              group: [
+                'node:*',
+                'zod',
+                'dbus-next',
+                '../../main/**/*.js',
+                '!../../main/common/ipc/channels.js',
+              ],
               allowTypeImports: true,
-              message: 'A sandboxed preload can require only electron: import the channel names, and types.',
+              message:
+                'A sandboxed preload can require only electron: import the channel names, and types.',
             },
           ],
         },
@@ -141,7 +179,11 @@ export default tseslint.config(
     files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
     languageOptions: {
       globals: { ...globals.browser },
-      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], projectService: true },
+      parserOptions: {
+        parser: tseslint.parser,
+        extraFileExtensions: ['.svelte'],
+        projectService: true,
+      },
     },
   },
 );

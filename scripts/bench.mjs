@@ -7,7 +7,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
 
 const only = process.argv.slice(2);
 const dir = 'scripts/bench';
@@ -28,17 +30,28 @@ for (const file of files) {
     }
   } catch (e) {
     failed++;
-    rows.push({ bench: mod.title, metric: 'error', value: String(e?.message ?? e), unit: '', target: '', pass: false });
+    rows.push({
+      bench: mod.title,
+      metric: 'error',
+      value: String(e?.message ?? e),
+      unit: '',
+      target: '',
+      pass: false,
+    });
   }
 }
 
-const fmt = (v) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1)) : String(v));
+const fmt = (v) =>
+  typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1)) : String(v);
 const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`,
   '',
   '| Benchmark | Metric | Value | Target | Result |',
   '| --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.bench} | ${r.metric}${r.note ? ` (${r.note})` : ''} | ${fmt(r.value)} ${r.unit} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'pass' : '**FAIL**'} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.bench} | ${r.metric}${r.note ? ` (${r.note})` : ''} | ${fmt(r.value)} ${r.unit} | ${r.target} | ${r.pass === undefined ? '' : r.pass ? 'pass' : '**FAIL**'} |`,
+  ),
 ];
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/results.md', lines.join('\n') + '\n');

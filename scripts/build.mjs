@@ -14,8 +14,22 @@ function run(label, args) {
 
 run('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
 if (existsSync('renderer/vite.config.ts')) {
-  run('renderer', ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+  run('renderer', [
+    'node_modules/vite/bin/vite.js',
+    'build',
+    '--config',
+    'renderer/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ]);
 }
 if (existsSync('electron/preload/vite.config.ts')) {
-  run('preload', ['node_modules/vite/bin/vite.js', 'build', '--config', 'electron/preload/vite.config.ts', '--logLevel', 'warn']);
+  run('preload', [
+    'node_modules/vite/bin/vite.js',
+    'build',
+    '--config',
+    'electron/preload/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ]);
 }

@@ -8,10 +8,15 @@ const installer = 'node_modules/electron/install.js';
 if (!existsSync(installer)) process.exit(0);
 if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) process.exit(0);
 
-const r = spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+const r = spawnSync(process.execPath, [installer], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  timeout: 120_000,
+});
 if (r.status !== 0) {
   const lines = (r.stderr?.toString() ?? '').split('\n').map((l) => l.trim());
   const why = lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? 'download failed';
   console.warn(`eGPU Guard: the Electron binary could not be downloaded (${why.slice(0, 160)}).`);
-  console.warn('eGPU Guard: `npm start` will use browser mode; the CLI and tests do not need Electron.');
+  console.warn(
+    'eGPU Guard: `npm start` will use browser mode; the CLI and tests do not need Electron.',
+  );
 }

@@ -22,18 +22,34 @@ async function ejectOnce() {
   const sim = new SimKernel({ dir, scenario });
   let simRemovedAt = 0;
   sim.onEvent((e) => {
-    if (e.kind === 'udev' && e.text.includes(`remove`) && e.text.includes(`/${EGPU} (pci)`)) simRemovedAt = performance.now();
+    if (e.kind === 'udev' && e.text.includes(`remove`) && e.text.includes(`/${EGPU} (pci)`))
+      simRemovedAt = performance.now();
   });
   let removeDoneAt = 0;
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['bin/egpu.js', 'eject', EGPU, '--yes', '--json', '--root', dir, '--udev-log', path.join(dir, 'run/egpu-sim/udev.log')], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/egpu.js',
+      'eject',
+      EGPU,
+      '--yes',
+      '--json',
+      '--root',
+      dir,
+      '--udev-log',
+      path.join(dir, 'run/egpu-sim/udev.log'),
+    ],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (c) => {
     out += c.toString();
-    if (removeDoneAt === 0 && /"step":"remove","status":"done"/.test(out)) removeDoneAt = performance.now();
+    if (removeDoneAt === 0 && /"step":"remove","status":"done"/.test(out))
+      removeDoneAt = performance.now();
   });
   const code = await new Promise((r) => child.on('close', r));
   const total = performance.now() - t0;
@@ -46,7 +62,11 @@ async function ejectOnce() {
 export async function run() {
   const dir = fs.mkdtempSync('/tmp/egpu-bench-plan-');
   writeScenario(dir, scenarioByName('tb3-nvidia'));
-  const plan = timeCommand(process.execPath, ['bin/egpu.js', 'eject', EGPU, '--dry-run', '--json', '--root', dir], { runs: 7 });
+  const plan = timeCommand(
+    process.execPath,
+    ['bin/egpu.js', 'eject', EGPU, '--dry-run', '--json', '--root', dir],
+    { runs: 7 },
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   const runs = [];
   for (let i = 0; i < 5; i++) runs.push(await ejectOnce());
@@ -54,9 +74,32 @@ export async function run() {
   const median = overhead[Math.floor(overhead.length / 2)];
   const allOk = runs.every((r) => r.ok && r.code === 0);
   return [
-    { metric: 'eject --dry-run --json wall (median of 7)', value: round(plan.median * 1000, 1), unit: 'ms', target: '< 300 ms', pass: plan.median < 0.3 },
-    { metric: 'eject --yes total wall (median of 5)', value: round(runs.map((r) => r.total).sort((a, b) => a - b)[2], 1), unit: 'ms', target: '', pass: allOk },
-    { metric: "  of which the sim kernel's own wait", value: round(runs.map((r) => r.simWait).sort((a, b) => a - b)[2], 1), unit: 'ms', target: '' },
-    { metric: 'eject overhead beyond the sim (median of 5)', value: round(median, 1), unit: 'ms', target: '< 500 ms', pass: median < 500 && allOk },
+    {
+      metric: 'eject --dry-run --json wall (median of 7)',
+      value: round(plan.median * 1000, 1),
+      unit: 'ms',
+      target: '< 300 ms',
+      pass: plan.median < 0.3,
+    },
+    {
+      metric: 'eject --yes total wall (median of 5)',
+      value: round(runs.map((r) => r.total).sort((a, b) => a - b)[2], 1),
+      unit: 'ms',
+      target: '',
+      pass: allOk,
+    },
+    {
+      metric: "  of which the sim kernel's own wait",
+      value: round(runs.map((r) => r.simWait).sort((a, b) => a - b)[2], 1),
+      unit: 'ms',
+      target: '',
+    },
+    {
+      metric: 'eject overhead beyond the sim (median of 5)',
+      value: round(median, 1),
+      unit: 'ms',
+      target: '< 500 ms',
+      pass: median < 500 && allOk,
+    },
   ];
 }

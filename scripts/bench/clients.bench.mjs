@@ -14,17 +14,30 @@ export const title = 'clients vs fuser (2,000 processes)';
 const PROCESSES = 2000;
 
 async function startHolders(dir) {
-  const nodes = ['/dev/dri/card1', '/dev/dri/renderD129', '/dev/nvidia0', '/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/dri/renderD128'].map((n) => path.join(dir, n));
+  const nodes = [
+    '/dev/dri/card1',
+    '/dev/dri/renderD129',
+    '/dev/nvidia0',
+    '/dev/nvidiactl',
+    '/dev/nvidia-uvm',
+    '/dev/dri/renderD128',
+  ].map((n) => path.join(dir, n));
   fs.writeFileSync(nodes[1], Buffer.alloc(4096));
   const children = [];
-  const mapScript = 'import ctypes,os,sys,time\nl=ctypes.CDLL(None)\nl.mmap.restype=ctypes.c_void_p\nl.mmap.argtypes=[ctypes.c_void_p,ctypes.c_size_t,ctypes.c_int,ctypes.c_int,ctypes.c_int,ctypes.c_long]\nfd=os.open(sys.argv[1],os.O_RDWR)\nl.mmap(None,4096,3,1,fd,0)\nos.close(fd)\ntime.sleep(3600)';
+  const mapScript =
+    'import ctypes,os,sys,time\nl=ctypes.CDLL(None)\nl.mmap.restype=ctypes.c_void_p\nl.mmap.argtypes=[ctypes.c_void_p,ctypes.c_size_t,ctypes.c_int,ctypes.c_int,ctypes.c_int,ctypes.c_long]\nfd=os.open(sys.argv[1],os.O_RDWR)\nl.mmap(None,4096,3,1,fd,0)\nos.close(fd)\ntime.sleep(3600)';
   for (let i = 0; i < PROCESSES; i++) {
     if (i % 100 === 99) {
       children.push(spawn('python3', ['-c', mapScript, nodes[1]], { stdio: 'ignore' }));
       continue;
     }
     // 1 in 5 holds something; the rest are bystanders the scan must still walk past.
-    const held = i % 5 === 0 ? [nodes[(i / 5) % nodes.length]] : i % 5 === 1 && i % 15 === 1 ? [nodes[2], nodes[3], nodes[4]] : [];
+    const held =
+      i % 5 === 0
+        ? [nodes[(i / 5) % nodes.length]]
+        : i % 5 === 1 && i % 15 === 1
+          ? [nodes[2], nodes[3], nodes[4]]
+          : [];
     const fds = held.map((p) => fs.openSync(p, 'r'));
     children.push(spawn('sleep', ['3600'], { stdio: ['ignore', 'ignore', 'ignore', ...fds] }));
     for (const fd of fds) fs.closeSync(fd);
@@ -36,7 +49,13 @@ async function startHolders(dir) {
 function fuserPids(nodes) {
   const r = spawnSync('fuser', ['-v', ...nodes], { env: cleanEnv() });
   // PIDs (with access letters such as 'm') go to stdout; names and the table to stderr.
-  return new Set(r.stdout.toString().split(/\s+/).map((t) => parseInt(t, 10)).filter((n) => Number.isInteger(n)));
+  return new Set(
+    r.stdout
+      .toString()
+      .split(/\s+/)
+      .map((t) => parseInt(t, 10))
+      .filter((n) => Number.isInteger(n)),
+  );
 }
 
 export async function run() {
@@ -45,16 +64,42 @@ export async function run() {
   const { nodes, children } = await startHolders(dir);
   try {
     const fuser = timeCommand('fuser', ['-v', ...nodes], { runs: 7 });
-    const egpu = timeCommand(process.execPath, ['bin/egpu.js', 'clients', '--json', '--root', dir], { runs: 7 });
+    const egpu = timeCommand(
+      process.execPath,
+      ['bin/egpu.js', 'clients', '--json', '--root', dir],
+      { runs: 7 },
+    );
     const egpuPids = new Set(JSON.parse(egpu.result.stdout.toString()).clients.map((c) => c.pid));
     const expected = fuserPids(nodes);
     const missed = [...expected].filter((p) => !egpuPids.has(p));
     const ratio = egpu.median / fuser.median;
     return [
-      { metric: 'fuser -v wall (median of 7)', value: round(fuser.median * 1000, 1), unit: 'ms', target: '' },
-      { metric: 'egpu clients --json wall (median of 7)', value: round(egpu.median * 1000, 1), unit: 'ms', target: '' },
-      { metric: 'ratio egpu / fuser', value: round(ratio, 2), unit: '×', target: '≤ 0.75', pass: ratio <= 0.75 },
-      { metric: 'holders fuser found / egpu missed', value: `${expected.size} / ${missed.length}`, unit: '', target: 'missed 0', pass: missed.length === 0 && expected.size > 0 },
+      {
+        metric: 'fuser -v wall (median of 7)',
+        value: round(fuser.median * 1000, 1),
+        unit: 'ms',
+        target: '',
+      },
+      {
+        metric: 'egpu clients --json wall (median of 7)',
+        value: round(egpu.median * 1000, 1),
+        unit: 'ms',
+        target: '',
+      },
+      {
+        metric: 'ratio egpu / fuser',
+        value: round(ratio, 2),
+        unit: '×',
+        target: '≤ 0.75',
+        pass: ratio <= 0.75,
+      },
+      {
+        metric: 'holders fuser found / egpu missed',
+        value: `${expected.size} / ${missed.length}`,
+        unit: '',
+        target: 'missed 0',
+        pass: missed.length === 0 && expected.size > 0,
+      },
     ];
   } finally {
     for (const c of children) c.kill('SIGKILL');

@@ -16,9 +16,18 @@ export const kernelEntry = (n, message) => ({
 });
 
 export function appendJournalEntries(file, entries) {
-  const text = entries.map((e) => Object.entries(e).map(([k, v]) => `${k}=${v}\n`).join('') + '\n').join('');
+  const text = entries
+    .map(
+      (e) =>
+        Object.entries(e)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join('') + '\n',
+    )
+    .join('');
   return new Promise((resolve, reject) => {
-    const child = execFile(REMOTE, [`--output=${file}`, '-'], (error) => (error ? reject(error) : resolve()));
+    const child = execFile(REMOTE, [`--output=${file}`, '-'], (error) =>
+      error ? reject(error) : resolve(),
+    );
     child.stdin.end(text);
   });
 }

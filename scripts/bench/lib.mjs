@@ -26,7 +26,8 @@ export function timeCommand(file, args, { runs = 7, env = cleanEnv(), input } = 
 
 /** Peak resident set size (MB) of one run, from wait4's rusage via python3. */
 export function peakRssMb(file, args, { env = cleanEnv() } = {}) {
-  const py = 'import resource,subprocess,sys\nsubprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  const py =
+    'import resource,subprocess,sys\nsubprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL)\nprint(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
   const r = spawnSync('python3', ['-c', py, file, ...args], { env });
   return Number(r.stdout.toString().trim()) / 1024;
 }

@@ -16,9 +16,26 @@ export async function run() {
     const t = timeCommand(process.execPath, args, { runs: 11 });
     const rss = peakRssMb(process.execPath, args);
     return [
-      { metric: 'node -e 0 (baseline)', value: round(node.median * 1000, 1), unit: 'ms', target: '' },
-      { metric: 'egpu status --json wall (median of 11)', value: round(t.median * 1000, 1), unit: 'ms', target: '< 250 ms', pass: t.median < 0.25 },
-      { metric: 'egpu status --json peak RSS', value: round(rss, 1), unit: 'MB', target: '< 80 MB', pass: rss < 80 },
+      {
+        metric: 'node -e 0 (baseline)',
+        value: round(node.median * 1000, 1),
+        unit: 'ms',
+        target: '',
+      },
+      {
+        metric: 'egpu status --json wall (median of 11)',
+        value: round(t.median * 1000, 1),
+        unit: 'ms',
+        target: '< 250 ms',
+        pass: t.median < 0.25,
+      },
+      {
+        metric: 'egpu status --json peak RSS',
+        value: round(rss, 1),
+        unit: 'MB',
+        target: '< 80 MB',
+        pass: rss < 80,
+      },
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

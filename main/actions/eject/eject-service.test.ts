@@ -128,7 +128,7 @@ describe('eject against the simulated kernel', () => {
     const { final } = await run(service);
     const elapsed = Date.now() - t0;
     clearInterval(ticker);
-    expect(final.result, final.detail).toBe("stuck");
+    expect(final.result, final.detail).toBe('stuck');
     expect(final.detail).toMatch(/stuck inside the kernel/);
     expect(elapsed).toBeLessThan(1500 + 2000 + 3000); // planning and the helper's start are extra
     expect(ticks).toBeGreaterThan(5);
