@@ -43,13 +43,20 @@ export function createBoltWatch(options: DbusWatchOptions): EventSource {
       return parseBoltDevice(r.value, path);
     };
 
-    const snapshot = async (): Promise<void> => {
+    let retry: Disposable | null = null;
+    const snapshot = async (attempt = 0): Promise<void> => {
       const list = await conn.call({
         destination: owner,
         path: BOLT_PATH,
         iface: BOLT_MANAGER,
         member: 'ListDevices',
       });
+      // The name can be owned a moment before the manager object is exported: retry a few
+      // times rather than report an empty machine.
+      if (!list.ok && attempt < 5) {
+        retry = options.clock.setTimeout(() => queue.push(() => snapshot(attempt + 1)), 200);
+        return;
+      }
       const paths = list.ok && Array.isArray(list.value[0]) ? (list.value[0] as unknown[]) : [];
       raw.clear();
       const devices: BoltDevice[] = [];
@@ -110,9 +117,10 @@ export function createBoltWatch(options: DbusWatchOptions): EventSource {
       ),
     ];
     // Subscribed first, snapshot second: nothing that happens in between is missed.
-    queue.push(snapshot);
+    queue.push(() => snapshot());
     return {
       dispose() {
+        retry?.dispose();
         queue.dispose();
         for (const s of subs) s.dispose();
       },

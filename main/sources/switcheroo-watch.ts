@@ -23,9 +23,16 @@ export function createSwitcherooWatch(options: DbusWatchOptions): EventSource {
 
   const attach = (conn: DbusConnection, owner: string): Disposable => {
     const queue = createSerialQueue();
-    const refetch = async (): Promise<void> => {
+    let disposed = false;
+    let retry: Disposable | null = null;
+    // A service can own its name a moment before its object is exported (the first read then
+    // fails with UnknownObject): retry the first read a few times instead of staying blind.
+    const refetch = async (attempt = 0): Promise<void> => {
       const r = await conn.getProperty(owner, SWITCHEROO_PATH, SWITCHEROO_IFACE, 'GPUs');
       if (r.ok) emit(parseSwitcherooGpus(r.value));
+      else if (attempt < 5 && !disposed) {
+        retry = options.clock.setTimeout(() => queue.push(() => refetch(attempt + 1)), 200);
+      }
     };
     const watch = conn.watchPropertiesChanged(
       { sender: owner, path: SWITCHEROO_PATH, iface: SWITCHEROO_IFACE },
@@ -37,13 +44,15 @@ export function createSwitcherooWatch(options: DbusWatchOptions): EventSource {
             return Promise.resolve();
           });
         } else if ('NumGPUs' in change.changed || change.invalidated.includes('GPUs')) {
-          queue.push(refetch);
+          queue.push(() => refetch());
         }
       },
     );
-    queue.push(refetch);
+    queue.push(() => refetch());
     return {
       dispose() {
+        disposed = true;
+        retry?.dispose();
         queue.dispose();
         watch.dispose();
       },
