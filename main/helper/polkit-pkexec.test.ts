@@ -14,8 +14,10 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tb3Nvidia } from '../sim/scenarios/tb3-nvidia.js';
 import { pciDevicePath, writeScenario } from '../sim/sysroot-writer.js';
+import { worldReadableBuild } from '../test/world-readable-build.js';
 import { HELPER_BIN, POLICY_FILE, REPO_ROOT } from './test/helper-fixture.js';
 
+const PROBE = path.join(REPO_ROOT, 'main/helper/test/pkexec-probe.mjs');
 const SYSTEM_POLKIT_POLICY = '/usr/share/polkit-1/actions/org.freedesktop.policykit.policy';
 const NEEDED = [
   SYSTEM_POLKIT_POLICY,
@@ -65,7 +67,7 @@ polkit.addRule(function (action, subject) {
 });
 `;
 
-function prepare(work: string): void {
+function prepare(work: string, helperBin: string): void {
   for (const d of ['rundbus', 'actions', 'rules', 'libexec/egpu-guard', 'root']) {
     fs.mkdirSync(path.join(work, d), { recursive: true, mode: 0o755 });
   }
@@ -84,7 +86,7 @@ function prepare(work: string): void {
   // What packaging installs at the exec.path: a Node script starting the helper.
   fs.writeFileSync(
     path.join(work, 'libexec/egpu-guard/egpu-guard-helper'),
-    `#!${process.execPath}\nimport(${JSON.stringify(pathToFileURL(HELPER_BIN).href)});\n`,
+    `#!${process.execPath}\nimport(${JSON.stringify(pathToFileURL(helperBin).href)});\n`,
     { mode: 0o755 },
   );
   writeScenario(path.join(work, 'root'), tb3Nvidia);
@@ -105,9 +107,9 @@ type ProbeOutput = {
 
 function runSandbox(
   work: string,
+  probe: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = path.join(REPO_ROOT, 'main/helper/test/polkit-sandbox.sh');
-  const probe = path.join(REPO_ROOT, 'main/helper/test/pkexec-probe.mjs');
   const args = ['--mount', '--propagation', 'private', '--fork', '--pid', '--mount-proc'];
   return new Promise((resolve) => {
     const child = spawn(
@@ -148,9 +150,12 @@ describe('real pkexec and polkitd in a private mount namespace', () => {
     `pkexec runs the helper as root and refuses others${SKIP === null ? '' : ` (skipped: ${SKIP})`}`,
     async () => {
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-polkit-'));
+      // The probe re-runs itself as nobody: it and the build it imports must be reachable for
+      // nobody wherever this checkout lives.
+      const build = worldReadableBuild([PROBE]);
       try {
-        prepare(work);
-        const r = await runSandbox(work);
+        prepare(work, build.pathOf(HELPER_BIN));
+        const r = await runSandbox(work, build.pathOf(PROBE));
         expect(r.code, r.stderr).toBe(0);
         const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ProbeOutput;
 
@@ -191,6 +196,7 @@ describe('real pkexec and polkitd in a private mount namespace', () => {
         expect(processesMentioning(work)).toEqual([]);
       } finally {
         fs.rmSync(work, { recursive: true, force: true });
+        build.cleanup();
       }
     },
     60_000,

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessPool } from '../../inventory/test/processes.js';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { makeSysroot, type SysrootFixture } from '../../sim/sysroot-fixture.js';
-import { EGPU_BIN, REPO_ROOT, runCliInProcess, runCliProcess } from '../test/run-cli.js';
+import { worldReadableBuild } from '../../test/world-readable-build.js';
+import { EGPU_BIN, runCliInProcess, runCliProcess } from '../test/run-cli.js';
 
 let f: SysrootFixture;
 let pool: ProcessPool;
@@ -62,22 +63,32 @@ describe('egpu clients', () => {
   });
 
   it("as an unprivileged user, other users' processes are counted, not fatal", () => {
-    // nobody must be able to read the build and the sysroot.
+    // nobody must be able to read the build and the sysroot, wherever this checkout lives.
     fs.chmodSync(f.dir, 0o755);
+    const build = worldReadableBuild();
     let out: string;
     try {
       out = execFileSync(
         'runuser',
-        ['-u', 'nobody', '--', process.execPath, EGPU_BIN, 'clients', '--json', '--root', f.dir],
-        {
-          cwd: REPO_ROOT,
-          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
-        },
+        [
+          '-u',
+          'nobody',
+          '--',
+          process.execPath,
+          build.pathOf(EGPU_BIN),
+          'clients',
+          '--json',
+          '--root',
+          f.dir,
+        ],
+        { cwd: build.root, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' } },
       ).toString();
     } catch (e) {
       throw new Error(`runuser failed: ${String((e as { stderr?: Buffer }).stderr ?? e)}`, {
         cause: e,
       });
+    } finally {
+      build.cleanup();
     }
     const j = JSON.parse(out) as { clients: { pid: number }[]; uninspectable: number };
     expect(j.uninspectable).toBeGreaterThan(0);
