@@ -53,7 +53,8 @@ function copyReadable(from: string, to: string): void {
 }
 
 /**
- * Copies the built app (the vitest global setup builds dist/) plus `extra` repository paths (e.g.
+ * Copies the built app (the vitest global setup builds dist/) plus `extra` paths inside the
+ * repository, absolute or relative to its root (e.g.
  * a probe script that imports dist/ relative to itself) into a fresh 0755 folder under the temp
  * directory.
  */
@@ -68,9 +69,10 @@ export function worldReadableBuild(extra: readonly string[] = []): WorldReadable
     ...dependencyClosure(),
     ...extra,
   ];
-  for (const rel of parts) {
-    const from = path.join(REPO_ROOT, rel);
-    if (!fs.existsSync(from)) continue;
+  for (const part of parts) {
+    const from = path.resolve(REPO_ROOT, part);
+    const rel = path.relative(REPO_ROOT, from);
+    if (rel.startsWith('..') || !fs.existsSync(from)) continue;
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true, mode: 0o755 });
     copyReadable(from, path.join(root, rel));
   }
