@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readStreamBytes, readUserFile } from './user-files.js';
+import { worldReadableBuild } from '../test/world-readable-build.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-user-files-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -93,24 +94,17 @@ describe('readUserFile', () => {
       });
       return;
     }
-    // root reads anything: run the same code as nobody. The built modules (the vitest global
-    // setup builds dist/) are copied where nobody can read them, whatever the checkout's modes.
+    // root reads anything: run the same code as nobody, from a copy of the build nobody can read
+    // whatever the checkout's modes.
     const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
     const probe = spawnSync('setpriv', [...nobody, '-e', 'process.stdout.write("ok")'], {
       encoding: 'utf8',
     });
     if (probe.stdout !== 'ok') ctx.skip(); // node itself is not runnable by nobody here
-    const lib = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-user-files-lib-'));
+    const build = worldReadableBuild();
     try {
-      const dist = new URL('../../dist/main/', import.meta.url);
-      for (const f of ['platform/user-files.js', 'common/errors.js', 'common/result.js']) {
-        fs.mkdirSync(path.dirname(path.join(lib, f)), { recursive: true });
-        fs.copyFileSync(new URL(f, dist), path.join(lib, f));
-      }
-      fs.writeFileSync(path.join(lib, 'package.json'), '{"type":"module"}');
-      fs.chmodSync(lib, 0o755);
       fs.chmodSync(dir, 0o755);
-      const url = `file://${lib}/platform/user-files.js`;
+      const url = `file://${build.root}/dist/main/platform/user-files.js`;
       const script = `import(${JSON.stringify(url)}).then((m) => { const r = m.readUserFile(${JSON.stringify(p)}); process.stdout.write(JSON.stringify(r.ok ? 'read' : r.error)); })`;
       const child = spawnSync('setpriv', [...nobody, '-e', script], { encoding: 'utf8' });
       expect(JSON.parse(child.stdout)).toMatchObject({
@@ -118,7 +112,7 @@ describe('readUserFile', () => {
         message: `${p}: permission denied`,
       });
     } finally {
-      fs.rmSync(lib, { recursive: true, force: true });
+      build.cleanup();
     }
   });
 });

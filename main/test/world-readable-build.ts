@@ -54,9 +54,8 @@ function copyReadable(from: string, to: string): void {
 
 /**
  * Copies the built app (the vitest global setup builds dist/) plus `extra` paths inside the
- * repository, absolute or relative to its root (e.g.
- * a probe script that imports dist/ relative to itself) into a fresh 0755 folder under the temp
- * directory.
+ * repository, absolute or relative to its root (e.g. a probe script that imports dist/ relative to
+ * itself), into a fresh 0755 folder under the temp directory.
  */
 export function worldReadableBuild(extra: readonly string[] = []): WorldReadableBuild {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-readable-build-')));
