@@ -9,7 +9,7 @@ import { toDisposable, type Disposable } from '../../main/common/disposable.js';
 import { appError, type AppError } from '../../main/common/errors.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../main/common/ipc/channels.js';
 import type { InputOf, IpcResult, Outputs } from '../../main/common/ipc/contract.js';
-import { INPUT_SCHEMAS } from '../../main/common/ipc/schemas.js';
+import { parseInput } from '../../main/common/ipc/schemas.js';
 import type { Result } from '../../main/common/result.js';
 import type { HandlerMap } from './handlers.js';
 import { checkSender, type SenderFacts, type SenderPolicy } from './sender-policy.js';
@@ -37,15 +37,6 @@ function senderFacts(event: IpcMainInvokeEvent): SenderFacts {
   };
 }
 
-function describeIssues(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
-
 export function registerValidatedHandlers(
   handlers: HandlerMap,
   options: ValidatedIpcOptions,
@@ -63,14 +54,10 @@ export function registerValidatedHandlers(
       }
       if (args.length > 1)
         return failure(appError('invalid-input', `${channel}: takes one argument`));
-      const parsed = INPUT_SCHEMAS[channel].safeParse(args[0]);
-      if (!parsed.success) {
-        return failure(
-          appError('invalid-input', `${channel}: ${describeIssues(parsed.error.issues)}`),
-        );
-      }
+      const input = parseInput(channel, args[0]);
+      if (!input.ok) return toIpc(input);
       const handler = handlers[channel] as (input: InputOf<C>) => Promise<Result<Outputs[C]>>;
-      return toIpc(await handler(parsed.data as InputOf<C>));
+      return toIpc(await handler(input.value));
     } catch (e) {
       options.onBug?.(channel, e);
       return failure(appError('internal', `eGPU Guard hit an internal error (${channel}).`));

@@ -6,17 +6,16 @@
 // amdgpu; i915/xe; drivers/pci/pcie/aer.c, dpc.c, hotplug/pciehp_*.c, pci.c, probe.c;
 // thunderbolt/switch.c). Every quantifier is bounded: a hostile 1 MB message costs linear time.
 
-import type { AerSeverity, KernelEventKind, ResetOutcome } from '../common/kernel-events.js';
+import type {
+  AerSeverity,
+  KernelEvent,
+  KernelEventKind,
+  ResetOutcome,
+} from '../common/kernel-events.js';
 import { addressToken, gpuAddressIn, normalizeBdf } from './bdf.js';
 
-export type Found = {
-  readonly kind: KernelEventKind;
-  readonly bdf: string | null;
-  readonly xid?: number;
-  readonly severity?: AerSeverity;
-  readonly outcome?: ResetOutcome;
-  readonly router?: string;
-};
+/** What a rule finds: the event without its text (classify.ts adds the record's text). */
+export type Found = Omit<KernelEvent, 'text'>;
 
 export type RuleContext = {
   readonly text: string;

@@ -1,23 +1,10 @@
 // A Diagnosis as plain text for a terminal (`egpu explain`) or a notification body: per device,
 // what was seen (with log line numbers), what it means, what to do next; then the summary.
 
+import { wrapText } from '../common/text-wrap.js';
 import type { Diagnosis, Finding, Incident } from './diagnosis.js';
 
 const WIDTH = 96;
-
-/** Greedy word wrap; words longer than the width stay whole. */
-export function wrapText(text: string, width: number, indent: string): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(indent + line);
-  return lines;
-}
 
 /** "line 6", "lines 6, 7", "12 times, lines 3–120". */
 export function describeLines(lines: readonly number[]): string {

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRecords, type LocatedEvent } from './classify.js';
 import { diagnose, formatDiagnosis } from './diagnosis.js';
-import { describeLines, wrapText } from './diagnosis-format.js';
+import { wrapText } from '../common/text-wrap.js';
+import { describeLines } from './diagnosis-format.js';
 import { readLogRecords } from './log-reader.js';
 
 const eventsOf = (lines: string[]): LocatedEvent[] =>
@@ -168,6 +169,12 @@ describe('formatDiagnosis', () => {
 
   it('wraps and lists lines compactly', () => {
     expect(wrapText('aa bb cc', 6, '  ')).toStrictEqual(['  aa', '  bb', '  cc']);
+    // A command in backticks stays on one line, so it can be copied.
+    expect(wrapText('Run `sudo modprobe -r nvidia_drm`, then replug.', 20, '')).toStrictEqual([
+      'Run',
+      '`sudo modprobe -r nvidia_drm`,',
+      'then replug.',
+    ]);
     expect(describeLines([3])).toBe('line 3');
     expect(describeLines([3, 4])).toBe('lines 3, 4');
     expect(describeLines([1, 2, 3, 4, 9])).toBe('5 times, lines 1–9');

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { appError } from '../common/errors.js';
 import { err, ok, type Result } from '../common/result.js';
-import type { FileKind, SystemRoot } from './system-root.js';
+import { fileKindOf, type FileKind, type SystemRoot } from './system-root.js';
 
 export type FileProbe = {
   readonly exists: boolean;
@@ -19,23 +19,6 @@ export type FileProbe = {
   /** The canonical target path (inside the root), or null when it cannot be resolved. */
   readonly realPath: string | null;
 };
-
-const kindOf = (s: fs.Stats): FileKind =>
-  s.isSymbolicLink()
-    ? 'symlink'
-    : s.isFile()
-      ? 'file'
-      : s.isDirectory()
-        ? 'dir'
-        : s.isCharacterDevice()
-          ? 'char'
-          : s.isBlockDevice()
-            ? 'block'
-            : s.isFIFO()
-              ? 'fifo'
-              : s.isSocket()
-                ? 'socket'
-                : 'other';
 
 export function probeFile(root: SystemRoot, targetPath: string): FileProbe {
   const host = root.hostPath(targetPath);
@@ -54,7 +37,7 @@ export function probeFile(root: SystemRoot, targetPath: string): FileProbe {
   const real = root.realPath(targetPath);
   return {
     exists: true,
-    kind: kindOf(link),
+    kind: fileKindOf(link),
     mode: target.mode & 0o7777,
     uid: target.uid,
     realPath: real.ok ? real.value : null,

@@ -65,7 +65,8 @@ export function fsError(e: unknown, path: string): AppError {
   return appError(code, `${path}: ${errno}`, { errno, path });
 }
 
-const kindOf = (s: fs.BigIntStats | fs.Stats): FileKind =>
+/** What a stat (or lstat) result describes. */
+export const fileKindOf = (s: fs.BigIntStats | fs.Stats): FileKind =>
   s.isFile()
     ? 'file'
     : s.isDirectory()
@@ -83,7 +84,7 @@ const kindOf = (s: fs.BigIntStats | fs.Stats): FileKind =>
                 : 'other';
 
 const toStat = (s: fs.BigIntStats): FileStat => ({
-  kind: kindOf(s),
+  kind: fileKindOf(s),
   uid: Number(s.uid),
   size: Number(s.size),
   rdev: s.rdev,

@@ -17,7 +17,7 @@ import type {
   PushPayloads,
   RunStarted,
 } from '../common/ipc/contract.js';
-import { INPUT_SCHEMAS } from '../common/ipc/schemas.js';
+import { parseInput } from '../common/ipc/schemas.js';
 import { err, mapResult, ok, type Result } from '../common/result.js';
 import type { Snapshot } from '../common/state-model.js';
 import type { ActionRun, Core } from '../core/api.js';
@@ -61,16 +61,6 @@ const failure = (error: AppError): IpcResult<never> => ({
   ok: false,
   error: { code: error.code, message: error.message },
 });
-
-/** zod's issues in one short line, for the person reading the error. */
-function describeIssues(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-): string {
-  return issues
-    .slice(0, 3)
-    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
 
 export function createIpcDispatcher(options: IpcDispatcherOptions): IpcDispatcher {
   const { core, demo, appInfo } = options;
@@ -132,13 +122,9 @@ export function createIpcDispatcher(options: IpcDispatcherOptions): IpcDispatche
   };
 
   const call = async <C extends InvokeChannel>(channel: C, raw: unknown) => {
-    const parsed = INPUT_SCHEMAS[channel].safeParse(raw);
-    if (!parsed.success) {
-      return failure(
-        appError('invalid-input', `${channel}: ${describeIssues(parsed.error.issues)}`),
-      );
-    }
-    return toIpc(await handlers[channel](parsed.data as InputOf<C>));
+    const input = parseInput(channel, raw);
+    if (!input.ok) return toIpc(input);
+    return toIpc(await handlers[channel](input.value));
   };
 
   return {

@@ -47,6 +47,17 @@ export type EjectService = {
     isCancelled: () => boolean,
     state?: GpuLifecycle | null,
   ): Promise<ActionFinal>;
+  /**
+   * Runs the plan of facts just gathered (`egpu eject --yes` shows that plan, then runs exactly
+   * it, without reading sysfs and /proc a second time). The executor still re-checks the holders
+   * right before the unbind.
+   */
+  execute(
+    facts: EjectFacts,
+    options: EjectOptions,
+    onProgress: (p: StepProgress) => void,
+    isCancelled: () => boolean,
+  ): Promise<ActionFinal>;
 };
 
 const sleep = (clock: Clock, ms: number): Promise<void> =>
@@ -114,34 +125,36 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
     }
   };
 
+  const execute: EjectService['execute'] = (f, options, onProgress, isCancelled) =>
+    executeEject(
+      planEject(f),
+      {
+        runHelper: (verb, args) => o.privileged.run(verb, args),
+        signal: signalProcess,
+        alive: processAlive,
+        sleep: (ms) => sleep(o.clock, ms),
+        clientsOf,
+        confirmGone,
+        announce: (b) => o.intents.announce(b),
+        clear: (b) => o.intents.clear(b),
+      },
+      {
+        ...options,
+        stepTimeoutMs: o.stepTimeoutMs,
+        isCancelled,
+        onProgress,
+        strictHolders: f.gpu?.driver === 'nvidia',
+      },
+    );
+
   return {
     facts,
     async plan(bdf, state = null) {
       return planEject(await facts(bdf, state));
     },
     async run(bdf, options, onProgress, isCancelled, state = null) {
-      const f = await facts(bdf, state);
-      const plan = planEject(f);
-      return executeEject(
-        plan,
-        {
-          runHelper: (verb, args) => o.privileged.run(verb, args),
-          signal: signalProcess,
-          alive: processAlive,
-          sleep: (ms) => sleep(o.clock, ms),
-          clientsOf,
-          confirmGone,
-          announce: (b) => o.intents.announce(b),
-          clear: (b) => o.intents.clear(b),
-        },
-        {
-          ...options,
-          stepTimeoutMs: o.stepTimeoutMs,
-          isCancelled,
-          onProgress,
-          strictHolders: f.gpu?.driver === 'nvidia',
-        },
-      );
+      return execute(await facts(bdf, state), options, onProgress, isCancelled);
     },
+    execute,
   };
 }

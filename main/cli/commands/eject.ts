@@ -1,5 +1,6 @@
 // `egpu eject BDF`: plan (--dry-run) or run (--yes) a safe eject of an external GPU.
 
+import { planEject } from '../../actions/eject/eject-planner.js';
 import { createEjectService } from '../../actions/eject/eject-service.js';
 import { createEjectIntents, ejectIntentDir } from '../../core/eject-intent.js';
 import { systemClock } from '../../platform/clock.js';
@@ -72,7 +73,8 @@ export const ejectCommand: CommandDef = {
       uid: process.getuid?.() ?? null,
       stepTimeoutMs: stepTimeout * 1000,
     });
-    const plan = await service.plan(bdf);
+    const facts = await service.facts(bdf);
+    const plan = planEject(facts);
     if (dry) {
       if (json) {
         io.stdout(JSON.stringify(plan, null, 2) + '\n');
@@ -84,8 +86,8 @@ export const ejectCommand: CommandDef = {
     const force = flagBool(args, 'force');
     const closeApps = force || flagBool(args, 'close-apps');
     if (!json) io.stdout(formatPlan(plan) + '\n');
-    const final = await service.run(
-      bdf,
+    const final = await service.execute(
+      facts,
       {
         closePids: closeApps
           ? plan.blockers.flatMap((b) => (b.closable && b.pid !== undefined ? [b.pid] : []))

@@ -3,26 +3,9 @@
 // so a copy is byte-exact. Pure.
 
 import type { CompositorAction, CompositorAdvice } from '../../common/actions-model.js';
+import { wrapText } from '../../common/text-wrap.js';
 
 const WIDTH = 96;
-
-/**
- * Greedy word wrap that never breaks inside a `code span`: a command in backticks stays on one
- * line, so it can be copied as it is.
- */
-export function wrapText(text: string, width: number, indent: string): string[] {
-  const tokens = text.match(/`[^`]*`\S*|\S+/g) ?? [];
-  const lines: string[] = [];
-  let line = '';
-  for (const word of tokens) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(indent + line);
-  return lines;
-}
 
 /** argv as text a POSIX shell reads back to the same words. */
 export function shellQuote(argv: readonly string[]): string {

@@ -4,7 +4,7 @@
 
 import { AREA_TITLES, DOCTOR_AREAS, type Severity } from '../../actions/doctor/doctor-model.js';
 import type { DoctorResult } from '../../actions/doctor/doctor.js';
-import { wrapText } from './compositor-text.js';
+import { wrapText } from '../../common/text-wrap.js';
 
 const WIDTH = 96;
 const LABEL: Readonly<Record<Severity, string>> = {

@@ -2,7 +2,10 @@
 // its input with these before anything else; outputs are typed by contract.ts.
 
 import { z } from 'zod';
-import { INVOKE_CHANNELS } from './channels.js';
+import { appError } from '../errors.js';
+import { err, ok, type Result } from '../result.js';
+import { INVOKE_CHANNELS, type InvokeChannel } from './channels.js';
+import type { InputOf } from './contract.js';
 
 const bdf = z
   .string()
@@ -39,3 +42,21 @@ export const INPUT_SCHEMAS = {
   [INVOKE_CHANNELS.appInfo]: empty,
   [INVOKE_CHANNELS.demoAct]: z.object({ action: z.enum(DEMO_ACTIONS) }).strict(),
 } as const;
+
+/** zod's issues in one short line, for the person reading the error. */
+function describeIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+/** One channel's input, parsed — or invalid-input naming the channel and what is wrong. */
+export function parseInput<C extends InvokeChannel>(channel: C, raw: unknown): Result<InputOf<C>> {
+  const parsed = INPUT_SCHEMAS[channel].safeParse(raw);
+  return parsed.success
+    ? ok(parsed.data as InputOf<C>)
+    : err(appError('invalid-input', `${channel}: ${describeIssues(parsed.error.issues)}`));
+}
