@@ -10,6 +10,7 @@ import os from 'node:os';
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
   stdio: 'inherit',
 });
+execFileSync(process.execPath, ['scripts/build-helper.mjs'], { stdio: 'inherit' });
 
 const only = process.argv.slice(2);
 const dir = 'scripts/bench';

@@ -1,6 +1,7 @@
 // `npm run build` (also run by `npm ci` through `prepare`): compile the Node core and the
-// Electron shell with tsc, then bundle the renderer and the sandboxed preload with Vite when
-// those layers exist. Output goes to dist/.
+// Electron shell with tsc, bundle the privileged helper into the one file packages ship, then
+// bundle the renderer and the sandboxed preload with Vite when those layers exist. Output goes to
+// dist/.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -13,6 +14,7 @@ function run(label, args) {
 }
 
 run('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
+run('helper', ['scripts/build-helper.mjs']);
 if (existsSync('renderer/vite.config.ts')) {
   run('renderer', [
     'node_modules/vite/bin/vite.js',

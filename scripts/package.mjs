@@ -11,18 +11,11 @@
 // with a `#!/usr/bin/node` line: pkexec runs it with a clean environment and PATH, so it must not
 // depend on node_modules or on how the user installed Node (see docs in electron-builder.yml).
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildHelper } from './build-helper.mjs';
 
 /** @electron/fuses' marker in Electron binaries, and Electron 41's default wire ('1' on, '0' off). */
 const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
@@ -48,31 +41,14 @@ if (rebuild || needed.some((f) => !existsSync(f))) {
   if (status !== 0) process.exit(status);
 }
 
-// The helper: one CommonJS file, every import inlined, Node 18 syntax (Debian 12's nodejs).
-const { build } = await import('vite');
-await build({
-  configFile: false,
-  logLevel: 'warn',
-  publicDir: false,
-  build: {
-    ssr: 'scripts/packaging/helper-entry.ts',
-    outDir: 'dist/helper',
-    emptyOutDir: true,
-    target: 'node18',
-    minify: false,
-    sourcemap: false,
-    rollupOptions: {
-      output: { format: 'cjs', entryFileNames: 'egpu-guard-helper.cjs', banner: '#!/usr/bin/node' },
-    },
-  },
-  ssr: { noExternal: true, target: 'node' },
-});
-const helper = 'dist/helper/egpu-guard-helper.cjs';
-if (!readFileSync(helper, 'utf8').startsWith('#!/usr/bin/node\n')) {
-  console.error(`package: ${helper} does not start with its #!/usr/bin/node line`);
+// The helper: one CommonJS file, every import inlined (scripts/build-helper.mjs; `npm run build`
+// makes it too, but a packaging run must never ship a stale one).
+try {
+  await buildHelper();
+} catch (e) {
+  console.error(`package: helper bundle failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }
-chmodSync(helper, 0o755);
 
 const builderArgs = [
   'node_modules/electron-builder/cli.js',

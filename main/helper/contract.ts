@@ -32,6 +32,22 @@ export const HELPER_VERBS = [
 
 export type HelperVerb = (typeof HELPER_VERBS)[number];
 
+/**
+ * Verbs whose polkit actions imply one another (`org.freedesktop.policykit.imply`), so that one
+ * authentication covers a whole eject, or a whole recovery. Each verb keeps its own action — the
+ * dialog names what is being done — but `auth_admin_keep` retains an authorization per action id,
+ * so without these an eject (unbind, remove, module-unload, tb-deauthorize) asked for the
+ * password four times. polkitd honours an implication one level deep, from an authorization
+ * (temporary or from a rule) held for the implying action (polkitbackendinteractiveauthority.c,
+ * check_authorization_sync), so mutual implication within a group is safe. restart-unit stands
+ * alone: restarting the display manager closes every app and always gets its own question.
+ */
+export const POLKIT_IMPLY_GROUPS: readonly (readonly HelperVerb[])[] = [
+  ['unbind', 'remove', 'module-unload', 'tb-deauthorize', 'drm-release'],
+  ['rescan', 'bind', 'module-load', 'tb-authorize'],
+  ['restart-unit'],
+];
+
 export const isHelperVerb = (value: string): value is HelperVerb =>
   (HELPER_VERBS as readonly string[]).includes(value);
 

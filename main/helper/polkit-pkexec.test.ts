@@ -3,8 +3,9 @@
 // and a fake sysfs (never the real one) is mounted over /sys. The probe drives the real privileged
 // runner: as root pkexec runs the helper (which then refuses --test-root: PKEXEC_UID is set) and
 // the writes land in the fake sysfs; as nobody, without an agent, pkexec exits 127 →
-// not-authorized — except for `rescan`, which a test admin rule allows: each verb has its own
-// action. The PID namespace takes every daemon down with it.
+// not-authorized — except for `rescan`, which a test admin rule allows, and `bind`, whose action
+// rescan's implies (one authentication covers a recovery), while the eject verbs stay refused.
+// The PID namespace takes every daemon down with it.
 
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -102,7 +103,7 @@ type ProbeOutput = {
   remove: Summary;
   internal: Summary;
   testRoot: { exitCode: number; stderr: string } | null;
-  user: { uid: number; rescan: Summary; remove: Summary };
+  user: { uid: number; rescan: Summary; remove: Summary; bind: Summary };
 };
 
 function runSandbox(
@@ -184,6 +185,12 @@ describe('real pkexec and polkitd in a private mount namespace', () => {
           message: 'Not authorized, or no polkit authentication agent is running',
         });
         expect(out.user.rescan).toMatchObject({ ok: true });
+        // Implied by rescan's action: polkit ran the helper (which then did the bind, or said why
+        // not), so the error, if any, is the helper's own and not polkit's.
+        expect(out.user.bind.ok || out.user.bind.code !== 'not-authorized').toBe(true);
+        expect(out.pkaction).toContain(
+          'org.freedesktop.policykit.imply -> io.github.egpuguard.unbind io.github.egpuguard.module-unload',
+        );
 
         const fakeSys = path.join(work, 'root');
         expect(fs.readFileSync(path.join(fakeSys, 'sys/bus/pci/rescan'), 'utf8')).toBe('1\n');

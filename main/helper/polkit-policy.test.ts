@@ -1,11 +1,16 @@
 // @vitest-environment jsdom
 // The shipped polkit policy, parsed by a strict XML parser (jsdom's): well-formed, the freedesktop
-// DOCTYPE, one action per helper verb routed by exec.argv1, the defaults the design asks for, and
-// exec.path equal to HELPER_INSTALL_PATH. polkit-pkexec.test.ts also has a real polkitd load it.
+// DOCTYPE, one action per helper verb routed by exec.argv1, the defaults the design asks for,
+// exec.path equal to HELPER_INSTALL_PATH, and the imply groups that make one password cover an eject. polkit-pkexec.test.ts also has a real polkitd load it.
 
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HELPER_INSTALL_PATH, HELPER_VERBS, POLKIT_ACTION_PREFIX } from './contract.js';
+import {
+  HELPER_INSTALL_PATH,
+  HELPER_VERBS,
+  POLKIT_ACTION_PREFIX,
+  POLKIT_IMPLY_GROUPS,
+} from './contract.js';
 import { POLICY_FILE } from './test/helper-fixture.js';
 
 // The few DOM shapes used here (the project's type-check has no DOM lib).
@@ -68,5 +73,24 @@ describe('assets/polkit/io.github.egpuguard.policy', () => {
       expect(text(a.querySelector('message'))).toMatch(/^Authentication is required to /);
       expect(annotation(a, 'org.freedesktop.policykit.exec.path')).toBe(HELPER_INSTALL_PATH);
     }
+  });
+
+  it('lets one authentication cover a whole eject or recovery, and nothing beyond its group', () => {
+    // The groups name every verb exactly once.
+    expect(POLKIT_IMPLY_GROUPS.flat().sort()).toEqual([...HELPER_VERBS].sort());
+    for (const a of actions) {
+      const verb = annotation(a, 'org.freedesktop.policykit.exec.argv1');
+      const group = POLKIT_IMPLY_GROUPS.find((g) => g.includes(verb as never)) ?? [];
+      const implied = annotation(a, 'org.freedesktop.policykit.imply');
+      const expected = group.filter((v) => v !== verb).map((v) => POLKIT_ACTION_PREFIX + v);
+      // polkitd splits the value on single spaces.
+      expect(implied === '' ? [] : implied.split(' ')).toEqual(expected);
+    }
+    // An eject's kernel steps share one group; restart-unit never rides along.
+    const ejectGroup = POLKIT_IMPLY_GROUPS.find((g) => g.includes('unbind')) ?? [];
+    expect(ejectGroup).toEqual(
+      expect.arrayContaining(['remove', 'module-unload', 'tb-deauthorize']),
+    );
+    expect(POLKIT_IMPLY_GROUPS.find((g) => g.includes('restart-unit'))).toEqual(['restart-unit']);
   });
 });
