@@ -174,6 +174,12 @@ export default tseslint.config(
     files: ['scripts/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // CommonJS on purpose (a `node --require` preload): require() is how it imports.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   ...svelte.configs['flat/recommended'],
   {
     files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],

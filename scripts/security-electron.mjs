@@ -8,36 +8,78 @@
 // security flags are literal in electron/windows/web-preferences.ts. A finding silenced inline
 // (`eng-disable`) must say why next to it; there is one: PRELOAD_JS_CHECK, which flags every
 // preload for a manual review.
+//
+//   node scripts/security-electron.mjs [--offline] [--input DIR] [--report FILE]
+//
+// --offline: no network (translations, Electron's release list; see security/offline-network.cjs)
+// and no AvailableSecurityFixesGlobalCheck, whose verdict depends on the day's Electron releases:
+// what `npm test` runs (scripts/security-electron.test.ts). --input DIR scans DIR instead of the
+// build (the test plants an insecure window there to show that this script does fail).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const CLI = 'node_modules/@doyensec/electronegativity/dist/index.js';
-const REPORT = '.bench/electronegativity.csv';
 const FAIL_ON = new Set(['HIGH', 'MEDIUM']);
+
+const argv = process.argv.slice(2);
+const option = (name) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
+const offline = argv.includes('--offline');
+const REPORT = option('--report') ?? '.bench/electronegativity.csv';
+const planted = option('--input');
+for (const [i, a] of argv.entries()) {
+  const isValue = i > 0 && ['--input', '--report'].includes(argv[i - 1] ?? '');
+  if (!isValue && !['--offline', '--input', '--report'].includes(a)) {
+    console.error(`security:electron: unknown argument ${JSON.stringify(a)}`);
+    process.exit(2);
+  }
+}
+if ((argv.includes('--input') && !planted) || (argv.includes('--report') && !option('--report'))) {
+  console.error('security:electron: --input and --report need a value');
+  process.exit(2);
+}
 
 if (!existsSync(CLI)) {
   console.error('security:electron: @doyensec/electronegativity is not installed (npm ci)');
   process.exit(1);
 }
-if (!existsSync('dist/electron/main.js') || !existsSync('dist/electron/preload.cjs')) {
+if (
+  planted === undefined &&
+  (!existsSync('dist/electron/main.js') || !existsSync('dist/electron/preload.cjs'))
+) {
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
 // Electronegativity reads .js/.ts/.html only: the preload bundle is scanned under a .js name.
-const INPUT = '.bench/electronegativity-input';
-rmSync(INPUT, { recursive: true, force: true });
-cpSync('dist/electron', INPUT, { recursive: true });
-renameSync(`${INPUT}/preload.cjs`, `${INPUT}/preload.js`);
-if (existsSync('dist/renderer/index.html'))
-  cpSync('dist/renderer/index.html', `${INPUT}/index.html`);
+let INPUT = planted;
+if (INPUT === undefined) {
+  INPUT = '.bench/electronegativity-input';
+  rmSync(INPUT, { recursive: true, force: true });
+  cpSync('dist/electron', INPUT, { recursive: true });
+  renameSync(`${INPUT}/preload.cjs`, `${INPUT}/preload.js`);
+  if (existsSync('dist/renderer/index.html'))
+    cpSync('dist/renderer/index.html', `${INPUT}/index.html`);
+} else if (!existsSync(INPUT)) {
+  console.error(`security:electron: --input ${INPUT}: no such file or folder`);
+  process.exit(2);
+}
 
 const electron = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
-mkdirSync('.bench', { recursive: true });
+mkdirSync(dirname(REPORT), { recursive: true });
 rmSync(REPORT, { force: true });
-const r = spawnSync(process.execPath, [CLI, '-i', INPUT, '-e', electron, '-r', '-o', REPORT], {
-  encoding: 'utf8',
-});
+const preload = offline
+  ? ['--require', new URL('security/offline-network.cjs', import.meta.url).pathname]
+  : [];
+const skip = offline ? ['-x', 'AvailableSecurityFixesGlobalCheck'] : [];
+const r = spawnSync(
+  process.execPath,
+  [...preload, CLI, '-i', INPUT, '-e', electron, '-r', '-o', REPORT, ...skip],
+  { encoding: 'utf8' },
+);
 if (!existsSync(REPORT)) {
   console.error(r.stdout + r.stderr);
   console.error('security:electron: Electronegativity wrote no report');
@@ -95,6 +137,6 @@ for (const f of findings) {
   );
 }
 console.log(
-  `security:electron: Electronegativity on dist/electron (main, preload) and the renderer's index.html (Electron ${electron}): ${findings.length} finding(s), ${failed} HIGH or MEDIUM; report in ${REPORT}`,
+  `security:electron: Electronegativity on ${planted ?? "dist/electron (main, preload) and the renderer's index.html"} (Electron ${electron}${offline ? ', offline' : ''}): ${findings.length} finding(s), ${failed} HIGH or MEDIUM; report in ${REPORT}`,
 );
 process.exit(failed > 0 ? 1 : 0);
