@@ -18,6 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const CLI = 'node_modules/@doyensec/electronegativity/dist/index.js';
 const FAIL_ON = new Set(['HIGH', 'MEDIUM']);
@@ -72,7 +73,7 @@ const electron = JSON.parse(readFileSync('node_modules/electron/package.json', '
 mkdirSync(dirname(REPORT), { recursive: true });
 rmSync(REPORT, { force: true });
 const preload = offline
-  ? ['--require', new URL('security/offline-network.cjs', import.meta.url).pathname]
+  ? ['--require', fileURLToPath(new URL('security/offline-network.cjs', import.meta.url))]
   : [];
 const skip = offline ? ['-x', 'AvailableSecurityFixesGlobalCheck'] : [];
 const r = spawnSync(
