@@ -28,6 +28,22 @@ describe('request guard', () => {
     expect(check('127.0.0.1:4123', undefined, 'same-site')).toBe(false);
   });
 
+  it('lets a top-level navigation from elsewhere through, marked, for the server to narrow', () => {
+    const nav = (secFetchSite: string | undefined, origin?: string) =>
+      checkHostAndOrigin({
+        host: '127.0.0.1:4123',
+        origin,
+        secFetchSite,
+        port: 4123,
+        topLevelNavigation: true,
+      });
+    expect(nav('cross-site')).toEqual({ ok: true, crossSiteNavigation: true });
+    expect(nav('same-site')).toEqual({ ok: true, crossSiteNavigation: true });
+    expect(nav('none')).toEqual({ ok: true, crossSiteNavigation: false });
+    // A foreign Origin (a form POST, a fetch) is never a plain navigation.
+    expect(nav('cross-site', 'http://evil.example').ok).toBe(false);
+  });
+
   it('compares tokens exactly', () => {
     expect(tokenMatches('abc', 'abc')).toBe(true);
     expect(tokenMatches('abc', 'abd')).toBe(false);

@@ -11,7 +11,17 @@ import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '../common/ipc/http-transport.
 
 export const TOKEN_COOKIE = 'egpu-token';
 
-export type GuardVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type GuardVerdict =
+  | {
+      readonly ok: true;
+      /**
+       * A top-level navigation from another site (or a file:// page): allowed only to load the
+       * window itself with the token in the address — `egpu ui --open` goes through a private
+       * file:// page that forwards there (platform/open-redirect.ts). Nothing else may be cross-site.
+       */
+      readonly crossSiteNavigation: boolean;
+    }
+  | { readonly ok: false; readonly reason: string };
 
 const allowedHosts = (port: number): readonly string[] => [
   `127.0.0.1:${port}`,
@@ -23,6 +33,8 @@ export function checkHostAndOrigin(request: {
   readonly host: string | undefined;
   readonly origin: string | undefined;
   readonly secFetchSite: string | undefined;
+  /** GET or HEAD with Sec-Fetch-Mode navigate and Sec-Fetch-Dest document. */
+  readonly topLevelNavigation?: boolean;
   readonly port: number;
 }): GuardVerdict {
   const hosts = allowedHosts(request.port);
@@ -36,14 +48,16 @@ export function checkHostAndOrigin(request: {
       return { ok: false, reason: `Origin ${request.origin} is not this server` };
     }
   }
-  // Fetch metadata (sent by every current browser): only our own pages and direct navigation.
+  // Fetch metadata (sent by every current browser): only our own pages and direct navigation —
+  // and a top-level navigation from elsewhere, which the caller limits to the tokened window.
   if (
     request.secFetchSite !== undefined &&
     !['same-origin', 'none'].includes(request.secFetchSite)
   ) {
+    if (request.topLevelNavigation === true) return { ok: true, crossSiteNavigation: true };
     return { ok: false, reason: `Sec-Fetch-Site ${request.secFetchSite}` };
   }
-  return { ok: true };
+  return { ok: true, crossSiteNavigation: false };
 }
 
 /** Constant-time comparison, so response timing does not leak how much of a guess was right. */

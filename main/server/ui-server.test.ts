@@ -151,6 +151,38 @@ describe('ui server: who gets in', () => {
     });
     expect(own.status).toBe(200);
   });
+
+  it('a navigation from another site (the --open file:// page) loads only the tokened window', async () => {
+    const nav = {
+      'sec-fetch-site': 'cross-site',
+      'sec-fetch-mode': 'navigate',
+      'sec-fetch-dest': 'document',
+    };
+    expect((await request({ port, path: `/?token=${TOKEN}`, headers: nav })).status).toBe(200);
+    for (const path of [
+      '/',
+      '/?token=x',
+      `/assets/app.js?token=${TOKEN}`,
+      `/api/events?token=${TOKEN}`,
+    ]) {
+      const r = await request({ port, path, headers: { ...nav, cookie: `egpu-token=${TOKEN}` } });
+      expect([path, r.status]).toEqual([path, 403]);
+    }
+    // Not a navigation (an image, a script, a fetch) — refused as before.
+    const sub = await request({
+      port,
+      path: `/?token=${TOKEN}`,
+      headers: { ...nav, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
+    });
+    expect(sub.status).toBe(403);
+    const post = await request({
+      port,
+      method: 'POST',
+      path: '/api/snapshot:get',
+      headers: { ...nav, 'x-egpu-token': TOKEN },
+    });
+    expect(post.status).toBe(403);
+  });
 });
 
 describe('ui server: the IPC contract', () => {

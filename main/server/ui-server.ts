@@ -160,14 +160,29 @@ export function startUiServer(options: UiServerOptions): Promise<Result<UiServer
     } catch {
       return sendText(res, 400, 'bad request');
     }
+    const method = req.method ?? 'GET';
     const guard = checkHostAndOrigin({
       host: req.headers.host,
       origin: req.headers.origin,
       secFetchSite: headerOf(req, 'sec-fetch-site'),
+      topLevelNavigation:
+        (method === 'GET' || method === 'HEAD') &&
+        headerOf(req, 'sec-fetch-mode') === 'navigate' &&
+        headerOf(req, 'sec-fetch-dest') === 'document',
       port,
     });
     if (!guard.ok) return sendText(res, 403, `forbidden: ${guard.reason}`);
-    const route = routeOf(req.method ?? 'GET', pathname);
+    const route = routeOf(method, pathname);
+    if (
+      guard.crossSiteNavigation &&
+      !(
+        route.kind === 'static' &&
+        route.path === 'index.html' &&
+        tokenMatches(token, url.searchParams.get(HTTP_TOKEN_PARAM))
+      )
+    ) {
+      return sendText(res, 403, 'forbidden: a cross-site request');
+    }
     switch (route.kind) {
       case 'method-not-allowed':
         return sendText(res, 405, 'method not allowed', { Allow: route.allow });

@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { makeSysroot } from '../../sim/sysroot-fixture.js';
+import { hasChromium, launchChromium } from '../../server/test/browser.js';
 import { request } from '../../server/test/http-client.js';
 import { ensureRendererBuilt } from '../../server/test/renderer-build.js';
 import { startUiProcess } from '../../server/test/ui-process.js';
@@ -143,7 +145,7 @@ describe('egpu ui', () => {
     expect(help.stdout).toContain('--no-dbus');
   });
 
-  it('--open hands the URL to xdg-open (argv, no shell) and says so when that fails', async () => {
+  it('--open gives xdg-open (argv, no shell) a private page that forwards to the URL, never the token', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-ui-open-'));
     const log = path.join(dir, 'argv.log');
     fs.writeFileSync(
@@ -151,17 +153,53 @@ describe('egpu ui', () => {
       `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >> '${log}'; done\n`,
       { mode: 0o755 },
     );
-    const env = { PATH: `${dir}:/usr/bin:/bin`, EGPU_UI_CORE: 'fake' };
-    const ui = await startUiProcess(['--open', '--demo'], { env });
-    try {
-      await expect
-        .poll(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8'))
-        .toBe(`${ui.url}\n`);
-    } finally {
-      await ui.stop();
+    const runtime = path.join(dir, 'runtime');
+    fs.mkdirSync(runtime, { mode: 0o700 });
+    for (const xdgRuntime of [undefined, runtime]) {
+      fs.rmSync(log, { force: true });
+      const env = {
+        PATH: `${dir}:/usr/bin:/bin`,
+        EGPU_UI_CORE: 'fake',
+        ...(xdgRuntime === undefined ? {} : { XDG_RUNTIME_DIR: xdgRuntime }),
+      };
+      const ui = await startUiProcess(['--open', '--demo'], { env });
+      let page: string | undefined;
+      try {
+        await expect.poll(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8')).toMatch(/\n$/);
+        const argv = fs.readFileSync(log, 'utf8').trim();
+        // Other users can read a command line; the token must not be on it.
+        expect(argv).not.toContain(ui.token);
+        expect(argv).toMatch(/^file:\/\/\/.*\/open-[0-9a-f]{12}\.html$/);
+        page = fileURLToPath(argv);
+        if (xdgRuntime !== undefined) expect(path.dirname(page)).toBe(`${runtime}/egpu-guard`);
+        expect(fs.statSync(page).mode & 0o777).toBe(0o600);
+        expect(fs.statSync(path.dirname(page)).mode & 0o077).toBe(0);
+        const html = fs.readFileSync(page, 'utf8');
+        expect(html).toContain(`<meta http-equiv="refresh" content="0;url=${ui.url}">`);
+        expect(html).toContain(`<a href="${ui.url}">`);
+        if (xdgRuntime === undefined && hasChromium()) {
+          // The page really takes a browser from file:// to the window.
+          const browser = await launchChromium();
+          try {
+            const tab = await browser.newPage();
+            await tab.goto(argv);
+            await tab.waitForURL(ui.url, { timeout: 15_000 });
+            await tab.waitForSelector('#app > *', { timeout: 15_000 });
+          } finally {
+            await browser.close();
+          }
+        }
+      } finally {
+        await ui.stop();
+      }
+      // Gone with the server.
+      expect(page).toBeDefined();
+      expect(fs.existsSync(page)).toBe(false);
     }
     fs.writeFileSync(path.join(dir, 'xdg-open'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
-    const failing = await startUiProcess(['--open', '--demo'], { env });
+    const failing = await startUiProcess(['--open', '--demo'], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, EGPU_UI_CORE: 'fake' },
+    });
     try {
       await expect
         .poll(() => failing.stderr())

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readAppVersion } from '../../platform/app-version.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
+import { writeRedirectFile, type RedirectFile } from '../../platform/open-redirect.js';
 import { createUiCore } from '../../server/core-factory.js';
 import { createIpcDispatcher } from '../../server/ipc-dispatch.js';
 import { loadStaticAssets } from '../../server/static-assets.js';
@@ -41,7 +42,10 @@ export const uiCommand: CommandDef = {
       value: 'N',
       description: 'listen on 127.0.0.1:N (default: a free port)',
     },
-    open: { type: 'boolean', description: 'open the address in the default browser (xdg-open)' },
+    open: {
+      type: 'boolean',
+      description: 'open the address in the default browser (xdg-open, through a private file)',
+    },
     demo: { type: 'boolean', description: 'run a simulated machine with a demo panel' },
     ...WATCH_FLAGS,
   },
@@ -96,9 +100,20 @@ export const uiCommand: CommandDef = {
     io.stdout(`${server.value.url}\n`);
     if (core.notice !== null) io.stderr(`egpu ui: ${core.notice}\n`);
     let opening: Promise<void> = Promise.resolve();
+    let redirect: RedirectFile | null = null;
     if (flagBool(args, 'open')) {
+      // Never the tokened address itself on xdg-open's (and the browser's) command line.
+      const file = writeRedirectFile(server.value.url, io.env);
+      if (file.ok) redirect = file.value;
+      else {
+        io.stderr(
+          `egpu ui: could not open a browser (${file.error.message}); open the address yourself\n`,
+        );
+      }
+    }
+    if (redirect !== null) {
       opening = createNodeCommandRunner()
-        .run({ file: 'xdg-open', args: [server.value.url], timeoutMs: 30_000, signal: io.signal })
+        .run({ file: 'xdg-open', args: [redirect.url], timeoutMs: 30_000, signal: io.signal })
         .then((r) => {
           const why = !r.ok
             ? r.error.message
@@ -117,6 +132,7 @@ export const uiCommand: CommandDef = {
     dispatcher.dispose();
     await core.stop();
     await opening;
+    redirect?.remove();
     return 0;
   },
 };
