@@ -128,7 +128,7 @@ describe('bootstrap', () => {
     expect(s.files.has(file)).toBe(false);
   });
 
-  it('a tray eject that would close apps opens the window instead of running', async () => {
+  it('a tray eject that would close apps opens the window on that plan instead of running', async () => {
     const s = await start({ host: true, argv: ['egpu-guard', '--hidden'] });
     click('Safely eject NVIDIA GeForce RTX 3070');
     await until(() => s.notifier.shown.length > 0);
@@ -139,6 +139,15 @@ describe('bootstrap', () => {
       body: expect.stringMatching(/ollama/),
     });
     expect(s.core.snapshot().gpus.find((g) => g.bdf === EGPU_BDF)?.state).toBe('in-use');
+    // The request waits for the renderer to load (a push before that reaches no listener).
+    const w = BrowserWindow.all[0]!;
+    const focus = () => w.webContents.sent.filter((m) => m.channel === 'ui:focus');
+    expect(focus()).toEqual([]);
+    w.webContents.emit('did-finish-load');
+    expect(focus()).toEqual([{ channel: 'ui:focus', payload: { action: 'eject', bdf: EGPU_BDF } }]);
+    // Once loaded, a second request goes at once.
+    click('Safely eject NVIDIA GeForce RTX 3070');
+    await until(() => focus().length === 2);
   });
 
   it('a tray eject with nothing to close runs, and the notification says when it is safe', async () => {

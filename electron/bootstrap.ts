@@ -132,7 +132,8 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
   const quick = createQuickActions({
     core,
     runs,
-    showWindow: () => window.show(),
+    showWindow: (focus) =>
+      window.show(focus === undefined ? undefined : () => push('ui:focus', focus)),
     tell: (r) => notifications.tell(r),
   });
   notifications.route({

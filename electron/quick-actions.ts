@@ -10,6 +10,7 @@ import type {
   StepId,
   StepProgress,
 } from '../main/common/actions-model.js';
+import type { FocusRequest } from '../main/common/ipc/contract.js';
 import type { ActionRun, Core } from '../main/core/api.js';
 import type { NotificationRequest } from '../main/notify/desktop-notifier.js';
 import { gpuKey } from '../main/notify/notify-policy.js';
@@ -43,7 +44,8 @@ export function quickDecision(plan: ActionPlan): QuickDecision {
 export type QuickActionsDeps = {
   readonly core: Pick<Core, 'planEject' | 'runEject' | 'planRecover' | 'runRecover'>;
   readonly runs: ActionRuns;
-  readonly showWindow: () => void;
+  /** Shows the window; with a request, the window opens that plan. */
+  readonly showWindow: (focus?: FocusRequest) => void;
   /** A one-off notification (through the notify dispatcher, so it replaces per GPU). */
   readonly tell: (request: NotificationRequest) => void;
 };
@@ -85,7 +87,7 @@ export function createQuickActions(deps: QuickActionsDeps): QuickActions {
     const name = plan.name ?? bdf ?? 'the eGPU';
     const decision = quickDecision(plan);
     if (!decision.run) {
-      deps.showWindow();
+      deps.showWindow({ action: verb, bdf });
       say(
         bdf,
         verb === 'eject'

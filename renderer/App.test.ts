@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { createFakeBridge } from './test/fake-bridge.js';
-import { advice } from './test/fixtures.js';
+import { EGPU, advice } from './test/fixtures.js';
 import { renderApp } from './test/render-app.js';
 
 describe('status window', () => {
@@ -15,6 +15,16 @@ describe('status window', () => {
     const footer = screen.getByRole('contentinfo');
     expect(within(footer).getByText('kernel log: journal')).toBeVisible();
     expect(within(footer).getByText('udev: replay')).toBeVisible();
+  });
+
+  it("the tray's request opens that GPU's eject plan, named as on its card", async () => {
+    const { bridge } = await renderApp();
+    bridge.pushFocus({ action: 'eject', bdf: EGPU });
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Safely eject NVIDIA GeForce RTX 3070',
+    });
+    expect(dialog).toBeVisible();
+    expect(bridge.callsTo('planEject')).toEqual([{ bdf: EGPU }]);
   });
 
   it('shows no simulation controls outside demo mode', async () => {
@@ -98,8 +108,8 @@ describe('status window', () => {
 
   it('unsubscribes from the bridge when it goes away', async () => {
     const { bridge, unmount } = await renderApp();
-    expect(bridge.listeners).toEqual({ snapshot: 1, progress: 1 });
+    expect(bridge.listeners).toEqual({ snapshot: 1, progress: 1, focus: 1 });
     unmount();
-    expect(bridge.listeners).toEqual({ snapshot: 0, progress: 0 });
+    expect(bridge.listeners).toEqual({ snapshot: 0, progress: 0, focus: 0 });
   });
 });

@@ -8,14 +8,14 @@ import { createBridge } from './bridge.js';
 describe('preload bridge', () => {
   beforeEach(() => resetFakeElectron());
 
-  it('exposes window.egpu with one method per channel plus the two subscriptions', async () => {
+  it('exposes window.egpu with one method per channel plus the three subscriptions', async () => {
     vi.resetModules();
     const fake = await import('../test/fake-electron.js');
     await import('./index.js');
     expect([...fake.contextBridge.exposed.keys()]).toEqual(['egpu']);
     const api = fake.contextBridge.exposed.get('egpu') as Record<string, unknown>;
     expect(Object.keys(api).sort()).toEqual(
-      [...Object.keys(INVOKE_CHANNELS), 'onActionProgress', 'onSnapshot'].sort(),
+      [...Object.keys(INVOKE_CHANNELS), 'onActionProgress', 'onFocus', 'onSnapshot'].sort(),
     );
     expect(Object.values(api).every((v) => typeof v === 'function')).toBe(true);
     expect(Object.isFrozen(api)).toBe(true);
@@ -57,8 +57,12 @@ describe('preload bridge', () => {
     const event = { sender: ipcRenderer, senderId: 0 };
     expect(() => ipcRenderer.emit('snapshot:changed', event, { gpus: [] })).not.toThrow();
     ipcRenderer.emit('action:progress', event, { runId: 'eject-1' });
+    const focus: unknown[] = [];
+    bridge.onFocus((f) => focus.push(f));
+    ipcRenderer.emit('ui:focus', event, { action: 'eject', bdf: '0000:0a:00.0' });
     expect(seen).toEqual([[{ gpus: [] }]]);
     expect(progress).toEqual([{ runId: 'eject-1' }]);
+    expect(focus).toEqual([{ action: 'eject', bdf: '0000:0a:00.0' }]);
     off();
     ipcRenderer.emit('snapshot:changed', event, { gpus: [1] });
     expect(seen).toHaveLength(1);

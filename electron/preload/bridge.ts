@@ -1,4 +1,4 @@
-// The bridge the renderer sees as `window.egpu`: one named method per contract channel, two push
+// The bridge the renderer sees as `window.egpu`: one named method per contract channel, three push
 // subscriptions, nothing else. ipcRenderer itself never crosses: listeners get the payload
 // without the IpcRendererEvent (whose `sender` is ipcRenderer; Electron ipc.md), and every call
 // resolves with an IpcResult even when the main process has no handler yet.
@@ -54,10 +54,11 @@ export function createBridge(ipc: IpcRendererLike): BridgeApi {
         ipc.invoke(channel, input).catch(() => unreachable(channel));
       return [method, call];
     }),
-  ) as Omit<BridgeApi, 'onSnapshot' | 'onActionProgress'>;
+  ) as Omit<BridgeApi, 'onSnapshot' | 'onActionProgress' | 'onFocus'>;
   return Object.freeze({
     ...methods,
     onSnapshot: (listener) => subscribe(ipc, PUSH_CHANNELS.snapshotChanged, listener),
     onActionProgress: (listener) => subscribe(ipc, PUSH_CHANNELS.actionProgress, listener),
+    onFocus: (listener) => subscribe(ipc, PUSH_CHANNELS.focus, listener),
   } satisfies BridgeApi);
 }

@@ -56,7 +56,7 @@ describe('preload bundle', () => {
     expect([...exposed.keys()]).toEqual(['egpu']);
     const api = exposed.get('egpu')!;
     expect(Object.keys(api).sort()).toEqual(
-      [...Object.keys(INVOKE_CHANNELS), 'onActionProgress', 'onSnapshot'].sort(),
+      [...Object.keys(INVOKE_CHANNELS), 'onActionProgress', 'onFocus', 'onSnapshot'].sort(),
     );
     await api['planRecover']!({ bdf: null });
     expect(invoked).toEqual([['recover:plan', { bdf: null }]]);

@@ -17,7 +17,7 @@ type WindowLike = Pick<
   | 'on'
   | 'removeMenu'
   | 'close'
-> & { readonly webContents: Pick<WebContents, 'id' | 'send' | 'isDestroyed'> };
+> & { readonly webContents: Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'> };
 
 export type StatusWindowOptions = {
   readonly preload: string;
@@ -30,8 +30,11 @@ export type StatusWindowOptions = {
 };
 
 export type StatusWindow = {
-  /** Creates the window if needed, then shows and focuses it. */
-  show(): void;
+  /**
+   * Creates the window if needed, then shows and focuses it. `whenLoaded` runs once the renderer
+   * has loaded (at once if it already has): a push sent earlier would reach no listener.
+   */
+  show(whenLoaded?: () => void): void;
   /** The window's webContents while it exists (pushes go there). */
   contents(): Pick<WebContents, 'send' | 'isDestroyed'> | null;
   isKnownWebContents(id: number): boolean;
@@ -58,6 +61,8 @@ export function createStatusWindow(options: StatusWindowOptions): StatusWindow {
   const create = options.createWindow ?? createSecureWindow;
   let win: WindowLike | null = null;
   let contentsId: number | null = null;
+  let loaded = false;
+  let waiting: (() => void)[] = [];
 
   const open = (): WindowLike => {
     const w = create(windowOptions(options));
@@ -65,10 +70,20 @@ export function createStatusWindow(options: StatusWindowOptions): StatusWindow {
     contentsId = w.webContents.id;
     w.removeMenu();
     w.once('ready-to-show', () => w.show());
+    // Module scripts run before the load event, so the renderer listens by now.
+    w.webContents.once('did-finish-load', () => {
+      if (win !== w) return;
+      loaded = true;
+      const now = waiting;
+      waiting = [];
+      for (const f of now) f();
+    });
     w.on('closed', () => {
       if (win === w) {
         win = null;
         contentsId = null;
+        loaded = false;
+        waiting = [];
       }
     });
     w.loadFile(options.rendererIndex).catch((e: unknown) => options.onLoadFailed?.(e));
@@ -76,14 +91,19 @@ export function createStatusWindow(options: StatusWindowOptions): StatusWindow {
   };
 
   return {
-    show() {
+    show(whenLoaded) {
       if (win === null || win.isDestroyed()) {
-        open();
-        return; // shown on ready-to-show
+        loaded = false;
+        waiting = [];
+        open(); // shown on ready-to-show
+      } else {
+        if (win.isMinimized()) win.restore();
+        win.show();
+        win.focus();
       }
-      if (win.isMinimized()) win.restore();
-      win.show();
-      win.focus();
+      if (whenLoaded === undefined) return;
+      if (loaded) whenLoaded();
+      else waiting.push(whenLoaded);
     },
     contents: () => (win === null || win.isDestroyed() ? null : win.webContents),
     isKnownWebContents: (id) => contentsId !== null && id === contentsId,

@@ -100,9 +100,21 @@ export class ActionFlow {
     this.#bridge = bridge;
   }
 
-  /** Listens for progress pushes; returns the unsubscribe. */
-  connect(): () => void {
-    return this.#bridge.onActionProgress((m) => this.#onProgress(m));
+  /**
+   * Listens for progress pushes, and for the tray's requests to open a plan (`nameOf` names the
+   * GPU as its card does); returns the unsubscribe.
+   */
+  connect(nameOf: (bdf: string) => string | null = () => null): () => void {
+    const offProgress = this.#bridge.onActionProgress((m) => this.#onProgress(m));
+    const offFocus = this.#bridge.onFocus((f) => {
+      const name =
+        f.bdf === null ? 'Thunderbolt devices' : (nameOf(f.bdf) ?? `the GPU at ${f.bdf}`);
+      void this.open(f.action, { bdf: f.bdf, name });
+    });
+    return () => {
+      offProgress();
+      offFocus();
+    };
   }
 
   async open(kind: ActionPlan['action'], target: Target): Promise<void> {

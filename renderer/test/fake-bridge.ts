@@ -5,6 +5,7 @@ import { INVOKE_CHANNELS, type BridgeMethod } from '../../main/common/ipc/channe
 import type {
   ActionProgressMessage,
   BridgeApi,
+  FocusRequest,
   IpcResult,
 } from '../../main/common/ipc/contract.js';
 import type { Snapshot } from '../../main/common/state-model.js';
@@ -19,8 +20,9 @@ export type FakeBridge = BridgeApi & {
   on<M extends BridgeMethod>(method: M, handler: Method<M>): void;
   pushSnapshot(s: Snapshot): void;
   pushProgress(m: ActionProgressMessage): void;
+  pushFocus(f: FocusRequest): void;
   callsTo(method: BridgeMethod): unknown[];
-  readonly listeners: { snapshot: number; progress: number };
+  readonly listeners: { snapshot: number; progress: number; focus: number };
 };
 
 const ok = <T>(value: T): Promise<IpcResult<T>> => Promise.resolve({ ok: true, value });
@@ -32,6 +34,7 @@ export function createFakeBridge(
   const calls: { method: BridgeMethod; input: unknown }[] = [];
   const snapshotListeners = new Set<(s: Snapshot) => void>();
   const progressListeners = new Set<(m: ActionProgressMessage) => void>();
+  const focusListeners = new Set<(f: FocusRequest) => void>();
 
   const handlers: Handlers = {
     getSnapshot: () => ok(current),
@@ -78,9 +81,20 @@ export function createFakeBridge(
     pushProgress(m) {
       for (const l of [...progressListeners]) l(m);
     },
+    onFocus(listener) {
+      focusListeners.add(listener);
+      return () => focusListeners.delete(listener);
+    },
+    pushFocus(f) {
+      for (const l of [...focusListeners]) l(f);
+    },
     callsTo: (method) => calls.filter((c) => c.method === method).map((c) => c.input),
     get listeners() {
-      return { snapshot: snapshotListeners.size, progress: progressListeners.size };
+      return {
+        snapshot: snapshotListeners.size,
+        progress: progressListeners.size,
+        focus: focusListeners.size,
+      };
     },
   };
 }

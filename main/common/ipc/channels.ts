@@ -19,6 +19,7 @@ export const INVOKE_CHANNELS = {
 export const PUSH_CHANNELS = {
   snapshotChanged: 'snapshot:changed',
   actionProgress: 'action:progress',
+  focus: 'ui:focus',
 } as const;
 
 export type BridgeMethod = keyof typeof INVOKE_CHANNELS;

@@ -47,9 +47,20 @@ export type ActionProgressMessage = {
   readonly final?: ActionFinal;
 };
 
+/**
+ * The tray or a notification asked for an action that needs the user (a plan with apps to close,
+ * or a blocked one): the window opens that plan for that GPU.
+ */
+export type FocusRequest = {
+  readonly action: 'eject' | 'recover';
+  /** null: recover whatever Thunderbolt device waits. */
+  readonly bdf: string | null;
+};
+
 export type PushPayloads = {
   'snapshot:changed': Snapshot;
   'action:progress': ActionProgressMessage;
+  'ui:focus': FocusRequest;
 };
 
 /** What `window.egpu` offers the renderer: named methods only, each returning an IpcResult. */
@@ -58,4 +69,6 @@ export type BridgeApi = {
 } & {
   onSnapshot(listener: (s: Snapshot) => void): () => void;
   onActionProgress(listener: (m: ActionProgressMessage) => void): () => void;
+  /** Tray and notification requests to open a plan (Electron only; browser mode has no tray). */
+  onFocus(listener: (f: FocusRequest) => void): () => void;
 };

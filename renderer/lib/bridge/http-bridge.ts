@@ -118,8 +118,10 @@ export function createHttpBridge(options: HttpBridgeOptions): BridgeApi {
   );
 
   return {
-    ...(methods as Omit<BridgeApi, 'onSnapshot' | 'onActionProgress'>),
+    ...(methods as Omit<BridgeApi, 'onSnapshot' | 'onActionProgress' | 'onFocus'>),
     onSnapshot: (listener) => subscribe(snapshotListeners, listener),
     onActionProgress: (listener) => subscribe(progressListeners, listener),
+    // Focus requests come from the tray and notifications: browser mode has neither.
+    onFocus: () => () => undefined,
   };
 }
