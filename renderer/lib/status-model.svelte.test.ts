@@ -47,4 +47,13 @@ describe('StatusModel', () => {
     model.say('fine');
     expect(model.error).toBeNull();
   });
+
+  it('a new demo action clears the last confirmation (it would be stale)', async () => {
+    const model = new StatusModel(createFakeBridge({ mode: 'demo' }));
+    model.say('Asked ollama (pid 2231) to quit.');
+    const acting = model.demo('reset');
+    expect(model.message).toBeNull();
+    await acting;
+    expect(model.message).toBeNull();
+  });
 });

@@ -67,6 +67,8 @@ export class StatusModel {
   }
 
   async demo(action: DemoAction): Promise<void> {
+    // A new simulated event makes the last confirmation ("Asked ollama to quit.") stale.
+    this.message = null;
     this.demoBusy = true;
     try {
       const r = await this.#bridge.demoAct({ action });
