@@ -3,7 +3,8 @@
 export type HealthState = 'ok' | 'unreachable' | 'unknown';
 
 export type ExternalEvidence = {
-  readonly kind: 'removable' | 'thunderbolt-bridge' | 'thunderbolt-domain' | 'hotplug-slot';
+  readonly kind:
+    'removable' | 'admin-listed' | 'thunderbolt-bridge' | 'thunderbolt-domain' | 'hotplug-slot';
   /** The PCI device the evidence was found on. */
   readonly device: string;
   readonly detail: string;

@@ -1,10 +1,18 @@
 // Re-derives, from sysfs and inside the helper, whether a target may be touched. The caller's
 // word counts for nothing: paths come from realpath() and must stay under /sys/devices/pci…, and
 // a PCI target must be removable (its own `removable` file or a PCI ancestor's reads
-// `removable`, linux-interfaces.md §1.3) and be a display controller, a function in a display
-// controller's slot (its HDMI audio), or a bridge inside the enclosure with a display controller
-// below it. An internal GPU, the boot VGA iGPU, a root port, an NVMe drive never qualify.
+// `removable`, linux-interfaces.md §1.3 — or the administrator listed it or a device above it in
+// a root-owned /etc/egpu-guard/removable.conf) and be a display controller, a function in a
+// display controller's slot (its HDMI audio), or a bridge inside the enclosure with a display
+// controller below it. An internal GPU, the boot VGA iGPU, a root port, an NVMe drive never
+// qualify.
 
+import {
+  REMOVABLE_CONFIG_DIR,
+  REMOVABLE_CONFIG_PATH,
+  distrustReason,
+  parseRemovableConfig,
+} from '../common/removable-config.js';
 import { BDF_RE } from './request.js';
 import type { HelperFs } from './io/helper-fs.js';
 
@@ -60,8 +68,33 @@ function pciChain(s: Sysfs, dir: string): string[] {
   return chain;
 }
 
+/** The administrator's list, when root owns it and nobody else may write it; else empty. */
+export function adminRemovable(s: Sysfs): readonly string[] {
+  const filePath = `${s.root}${REMOVABLE_CONFIG_PATH}`;
+  const file = s.fs.lstatOwner(filePath);
+  if (file === null) return [];
+  if (distrustReason(s.fs.lstatOwner(`${s.root}${REMOVABLE_CONFIG_DIR}`), file) !== null) return [];
+  const text = s.fs.readText(filePath);
+  return text === null ? [] : parseRemovableConfig(text).addresses;
+}
+
+/** The firmware's boot display at or below `dir` (a listed bridge must not take it out). */
+function bootVgaAtOrBelow(s: Sysfs, dir: string, depth = 0): boolean {
+  if (s.fs.readText(`${dir}/boot_vga`)?.trim() === '1') return true;
+  if (depth > 16) return false;
+  return s.fs
+    .list(dir)
+    .filter((n) => BDF_RE.test(n))
+    .some((n) => bootVgaAtOrBelow(s, `${dir}/${n}`, depth + 1));
+}
+
 export function isRemovable(s: Sysfs, dir: string): boolean {
-  return pciChain(s, dir).some((d) => s.fs.readText(`${d}/removable`)?.trim() === 'removable');
+  const chain = pciChain(s, dir);
+  if (chain.some((d) => s.fs.readText(`${d}/removable`)?.trim() === 'removable')) return true;
+  const listed = adminRemovable(s);
+  if (listed.length === 0) return false;
+  if (!chain.some((d) => listed.includes(d.split('/').pop() ?? ''))) return false;
+  return !bootVgaAtOrBelow(s, dir);
 }
 
 function sameSlotHasDisplay(s: Sysfs, dir: string): boolean {
@@ -89,7 +122,7 @@ function displayBelow(s: Sysfs, dir: string, depth = 0): boolean {
 /** Whether `unbind`/`remove`/`bind` may act on the PCI device at `dir`; a reason when not. */
 export function detachRefusal(s: Sysfs, dir: string, bdf: string): string | null {
   if (!isRemovable(s, dir)) {
-    return `${bdf} is not removable: eGPU Guard only detaches devices of an external enclosure`;
+    return `${bdf} is not removable: eGPU Guard only detaches devices of an external enclosure (an administrator can list it in ${REMOVABLE_CONFIG_PATH})`;
   }
   const cls = readClass(s, dir);
   if (isDisplay(cls)) return null;

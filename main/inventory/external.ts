@@ -8,8 +8,12 @@
 // 3. A Thunderbolt domain whose host interface shares a PCI bridge with the GPU (discrete TB
 //    controllers), or sits on the same PCI root (CPU-integrated TB4/USB4).
 // A hot-plug slot above the GPU is reported but is not enough on its own: desktops have those too.
+// The administrator's list (/etc/egpu-guard/removable.conf, root-owned) stands in for
+// `removable` where the firmware does not mark the port (OCuLink, older TB3 laptops), except for
+// the boot display.
 
 import { isBdf } from '../common/pci.js';
+import { REMOVABLE_CONFIG_PATH } from '../common/removable-config.js';
 import type { Enclosure, ExternalEvidence, ThunderboltDomain } from '../common/inventory-model.js';
 import type { PciNames } from './pci-ids.js';
 import type { PciNode, PciTree } from './pci-tree.js';
@@ -110,6 +114,10 @@ export function assessExternal(
   tb: ThunderboltTopology,
   names: PciNames,
   hotplugSlots: ReadonlyMap<string, string>,
+  admin: { readonly listed: readonly string[]; readonly bootVga: boolean } = {
+    listed: [],
+    bootVga: false,
+  },
 ): ExternalAssessment {
   const node = tree.nodes.get(bdf);
   if (node === undefined)
@@ -117,16 +125,31 @@ export function assessExternal(
   const path = [...node.ancestors, bdf];
   const evidence: ExternalEvidence[] = [];
 
-  const removable = path.filter((b) => tree.removable(b));
-  const enclosureTop = removable[0] ?? null;
-  if (enclosureTop !== null) {
+  const kernelRemovable = path.filter((b) => tree.removable(b));
+  const listed = admin.bootVga ? [] : path.filter((b) => admin.listed.includes(b));
+  const listedTop = listed[0] ?? null;
+  // The kernel's own marking wins; the list only stands in where there is none. Everything below
+  // a listed device counts, like everything below a removable one.
+  const enclosureTop = kernelRemovable[0] ?? listedTop;
+  if (kernelRemovable.length === 0 && listedTop !== null) {
+    evidence.push({
+      kind: 'admin-listed',
+      device: listedTop,
+      detail:
+        listedTop === bdf
+          ? `${REMOVABLE_CONFIG_PATH} lists ${bdf} as removable`
+          : `${REMOVABLE_CONFIG_PATH} lists ${listedTop} as removable, and so the devices below it`,
+    });
+  }
+  const firstRemovable = kernelRemovable[0] ?? null;
+  if (firstRemovable !== null) {
     evidence.push({
       kind: 'removable',
-      device: enclosureTop,
+      device: firstRemovable,
       detail:
-        enclosureTop === bdf
+        firstRemovable === bdf
           ? `the kernel marks ${bdf} removable (behind an external-facing port)`
-          : `the kernel marks ${enclosureTop} and the devices below it removable (behind an external-facing port)`,
+          : `the kernel marks ${firstRemovable} and the devices below it removable (behind an external-facing port)`,
     });
   }
   for (const a of node.ancestors) {

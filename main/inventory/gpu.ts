@@ -28,6 +28,8 @@ export type GpuContext = {
   readonly hotplugSlots: ReadonlyMap<string, string>;
   /** NVIDIA device minor per BDF, from /proc/driver/nvidia/gpus. */
   readonly nvidiaMinors: ReadonlyMap<string, number>;
+  /** PCI addresses from a trusted /etc/egpu-guard/removable.conf (admin-removable.ts). */
+  readonly adminListed?: readonly string[];
 };
 
 function drmNodes(
@@ -83,7 +85,11 @@ export function describeGpu(ctx: GpuContext, node: PciNode): GpuInfo {
   const sd = reader.hex(`${base}/subsystem_device`);
   const runtimeStatus = tree.runtimeStatus(node.bdf);
   const drm = drmNodes(reader, node.bdf);
-  const ext = assessExternal(tree, node.bdf, ctx.tb, ctx.names, ctx.hotplugSlots);
+  const isBootVga = bootVga(reader, node.bdf, drm.card);
+  const ext = assessExternal(tree, node.bdf, ctx.tb, ctx.names, ctx.hotplugSlots, {
+    listed: ctx.adminListed ?? [],
+    bootVga: isBootVga,
+  });
   const health = probeHealth(reader.root, node.bdf, runtimeStatus, tree.vendor(node.bdf));
   const minor = ctx.nvidiaMinors.get(node.bdf);
   return {
@@ -99,7 +105,7 @@ export function describeGpu(ctx: GpuContext, node: PciNode): GpuInfo {
     enclosureTop: ext.enclosureTop,
     enclosure: ext.enclosure,
     thunderboltDomain: ext.domain,
-    bootVga: bootVga(reader, node.bdf, drm.card),
+    bootVga: isBootVga,
     drm,
     nvidia: minor === undefined ? null : { minor, node: `/dev/nvidia${minor}` },
     functions: siblingFunctions(ctx, node),

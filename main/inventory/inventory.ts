@@ -4,6 +4,7 @@
 import type { Inventory } from '../common/inventory-model.js';
 import { isDisplayClass } from '../common/pci.js';
 import type { SystemRoot } from '../platform/system-root.js';
+import { readAdminRemovable } from './admin-removable.js';
 import { describeGpu } from './gpu.js';
 import { readModules } from './modules.js';
 import { createPciNames, type PciNames } from './pci-ids.js';
@@ -42,6 +43,11 @@ export function readNvidiaMinors(reader: SysfsReader): Map<string, number> {
 
 export type InventoryOptions = { readonly names?: PciNames };
 
+function adminListed(root: SystemRoot): readonly string[] {
+  const config = readAdminRemovable(root);
+  return config.state === 'trusted' ? config.addresses : [];
+}
+
 export function readInventory(root: SystemRoot, options: InventoryOptions = {}): Inventory {
   const reader = new SysfsReader(root);
   const tree = readPciTree(reader);
@@ -54,6 +60,7 @@ export function readInventory(root: SystemRoot, options: InventoryOptions = {}):
     names,
     hotplugSlots: readHotplugSlots(reader, tree),
     nvidiaMinors: readNvidiaMinors(reader),
+    adminListed: adminListed(root),
   };
   const gpuNodes = [...tree.nodes.values()].filter((n) => isDisplayClass(n.classCode));
   const gpus = gpuNodes.map((n) => describeGpu(ctx, n));

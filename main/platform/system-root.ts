@@ -13,6 +13,8 @@ export type FileKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 
 export type FileStat = {
   readonly kind: FileKind;
   readonly uid: number;
+  /** Permission bits (st_mode & 07777). */
+  readonly mode: number;
   readonly size: number;
   /** Device number of a char/block node (st_rdev), as BigInt because it can exceed 2^53. */
   readonly rdev: bigint;
@@ -86,6 +88,7 @@ export const fileKindOf = (s: fs.BigIntStats | fs.Stats): FileKind =>
 const toStat = (s: fs.BigIntStats): FileStat => ({
   kind: fileKindOf(s),
   uid: Number(s.uid),
+  mode: Number(s.mode & 0o7777n),
   size: Number(s.size),
   rdev: s.rdev,
 });

@@ -2,6 +2,7 @@
 // runtime power management of eGPUs, suspend with an eGPU attached, and whether the compositor
 // draws the desktop with the eGPU. Pure.
 
+import { REMOVABLE_CONFIG_DIR, REMOVABLE_CONFIG_PATH } from '../../common/removable-config.js';
 import type { GpuInfo, LinkHop, LinkState } from '../../common/inventory-model.js';
 import type { DoctorFacts, DoctorFinding, PowerFacts } from './doctor-model.js';
 
@@ -203,8 +204,45 @@ function compositorFinding(f: DoctorFacts): DoctorFinding | null {
   };
 }
 
+/** The administrator's removable list, when there is one (common/removable-config.ts). */
+function removableListFinding(f: DoctorFacts): DoctorFinding | null {
+  const list = f.removableList;
+  if (list.state === 'absent') return null;
+  if (list.state === 'ignored') {
+    return {
+      id: 'removable-list',
+      area: 'gpus',
+      severity: 'warning',
+      title: `${REMOVABLE_CONFIG_PATH} is ignored`,
+      detail: `${list.reason}: it grants root-level powers, so the helper trusts it only when root alone can change it.`,
+      fix: `sudo chown root:root ${REMOVABLE_CONFIG_DIR} ${REMOVABLE_CONFIG_PATH} && sudo chmod 755 ${REMOVABLE_CONFIG_DIR} && sudo chmod 644 ${REMOVABLE_CONFIG_PATH}`,
+    };
+  }
+  const listed = list.addresses.length === 0 ? 'no device' : list.addresses.join(', ');
+  if (list.invalid.length > 0) {
+    return {
+      id: 'removable-list',
+      area: 'gpus',
+      severity: 'warning',
+      title: `${REMOVABLE_CONFIG_PATH} has lines that are not PCI addresses`,
+      detail: `Ignored: ${list.invalid.join('; ')}. Treated as removable: ${listed}.`,
+      fix: 'Write one PCI address a line, as `lspci -D` prints it (e.g. 0000:01:00.0); # starts a comment.',
+    };
+  }
+  return {
+    id: 'removable-list',
+    area: 'gpus',
+    severity: 'info',
+    title: `${REMOVABLE_CONFIG_PATH} treats ${listed} as removable`,
+    detail:
+      'eGPU Guard ejects GPUs at or below these devices although the kernel does not mark them removable (never the boot display).',
+  };
+}
+
 export function gpuChecks(f: DoctorFacts): DoctorFinding[] {
   const out: DoctorFinding[] = [];
+  const listFinding = removableListFinding(f);
+  if (listFinding !== null) out.push(listFinding);
   if (!f.inventory.gpus.some((g) => g.external)) {
     out.push({
       id: 'no-egpu',

@@ -9,6 +9,7 @@
 import type { ClientsReport } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';
 import type { Diagnosis } from '../../diagnose/diagnosis.js';
+import type { AdminRemovable } from '../../inventory/admin-removable.js';
 import type { FileProbe } from '../../platform/file-probe.js';
 import type { CompositorHold } from '../compositor/gpu-roles.js';
 import type { DetectedSession, SessionProcess } from '../compositor/session-model.js';
@@ -129,4 +130,6 @@ export type DoctorFacts = {
   readonly power: readonly PowerFacts[];
   readonly session: DetectedSession;
   readonly holds: readonly CompositorHold[];
+  /** /etc/egpu-guard/removable.conf, as the helper will read it. */
+  readonly removableList: AdminRemovable;
 };

@@ -3,6 +3,7 @@
 // CommandRunner, bolt and the tray watcher over D-Bus, and the installed helper, policy and
 // pkexec. The checks themselves are pure (checks-*.ts).
 
+import { readAdminRemovable } from '../../inventory/admin-removable.js';
 import {
   HELPER_INSTALL_PATH,
   HELPER_VERBS,
@@ -194,5 +195,6 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
       })),
     session: compositor.session,
     holds: compositor.holds,
+    removableList: readAdminRemovable(root),
   };
 }

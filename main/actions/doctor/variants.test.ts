@@ -132,6 +132,43 @@ describe('doctor findings as the machine changes', () => {
       (f) => fs.writeFileSync(f.host('/sys/bus/pci/devices/0000:0a:00.0/power/control'), 'on\n'),
       { 'runtime-pm:0000:0a:00.0': 'ok' },
     ],
+    [
+      'no removable list: nothing to say about it',
+      () => undefined,
+      { 'removable-list': undefined },
+    ],
+    [
+      'a removable list others may write: ignored, and the fix says how',
+      (f) => {
+        fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
+        fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), '0000:08:00.0\n', {
+          mode: 0o666,
+        });
+        fs.chmodSync(f.host('/etc/egpu-guard/removable.conf'), 0o666);
+      },
+      { 'removable-list': 'warning' },
+    ],
+    [
+      'a removable list with a typo',
+      (f) => {
+        fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
+        fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), '0000:08:00.0\n08:00:0\n', {
+          mode: 0o644,
+        });
+      },
+      { 'removable-list': 'warning' },
+    ],
+    [
+      'a good removable list',
+      (f) => {
+        fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
+        fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), '0000:08:00.0\n', {
+          mode: 0o644,
+        });
+      },
+      // Trusted only when root owns it: the tests' files are root's when they run as root.
+      { 'removable-list': process.getuid?.() === 0 ? 'info' : 'warning' },
+    ],
   ];
 
   it.each(rows)('%s', async (_name, change, expected) => {

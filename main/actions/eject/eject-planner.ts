@@ -8,6 +8,7 @@
 // bridge (or the GPU's functions when other devices share the enclosure), drop the Thunderbolt
 // tunnel when the domain allows de-authorization, confirm, safe to unplug.
 
+import { REMOVABLE_CONFIG_PATH } from '../../common/removable-config.js';
 import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
@@ -103,7 +104,9 @@ export function planEject(f: EjectFacts): ActionPlan {
         {
           kind: 'internal',
           closable: false,
-          reason: `${gpu.name} (${gpu.bdf}) is an internal GPU; only external GPUs can be ejected`,
+          reason: gpu.bootVga
+            ? `${gpu.name} (${gpu.bdf}) is an internal GPU; only external GPUs can be ejected`
+            : `${gpu.name} (${gpu.bdf}) is an internal GPU as far as the kernel can tell; only external GPUs can be ejected — if it is in an external enclosure (OCuLink, or a Thunderbolt laptop whose firmware lacks the marking), an administrator can list it or the first device of the enclosure in ${REMOVABLE_CONFIG_PATH}`,
         },
       ],
       [],
@@ -125,8 +128,7 @@ export function planEject(f: EjectFacts): ActionPlan {
     blockers.push({
       kind: 'unsupported',
       closable: false,
-      reason:
-        'the kernel does not mark this GPU removable (no external-facing port), so the helper will not remove it',
+      reason: `the kernel does not mark this GPU removable (no external-facing port), so the helper will not remove it — if it is in an external enclosure (OCuLink, or a Thunderbolt laptop whose firmware lacks the marking), an administrator can list it or the first device of the enclosure in ${REMOVABLE_CONFIG_PATH}`,
     });
   }
   const driver = gpu.driver;

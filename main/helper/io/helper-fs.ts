@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { OwnerStat } from '../../common/removable-config.js';
 
 export type WriteOutcome = { readonly ok: true } | { readonly ok: false; readonly errno: string };
 
@@ -13,6 +14,8 @@ export type HelperFs = {
   /** True for anything at the path, dangling symlinks included. */
   lexists(hostPath: string): boolean;
   isDir(hostPath: string): boolean;
+  /** Owner, permission bits and kind, without following a symlink; null when absent. */
+  lstatOwner(hostPath: string): OwnerStat | null;
   /** The first 4 KiB as text, or null. */
   readText(hostPath: string): string | null;
   list(hostPath: string): readonly string[];
@@ -51,6 +54,21 @@ export function createHelperFs(): HelperFs {
         return fs.statSync(hostPath).isDirectory();
       } catch {
         return false;
+      }
+    },
+    lstatOwner(hostPath) {
+      try {
+        const st = fs.lstatSync(hostPath);
+        const kind = st.isFile()
+          ? 'file'
+          : st.isDirectory()
+            ? 'dir'
+            : st.isSymbolicLink()
+              ? 'symlink'
+              : 'other';
+        return { kind, uid: st.uid, mode: st.mode & 0o7777 };
+      } catch {
+        return null;
       }
     },
     readText(hostPath) {

@@ -1,6 +1,7 @@
 // Failure variants of the healthy scenarios: the same machines after something went wrong.
 
 import type { PciFunctionSpec, Scenario } from '../scenario.js';
+import { oculinkAmd } from './oculink-amd.js';
 import { tb3Nvidia } from './tb3-nvidia.js';
 import { usb4Amd } from './usb4-amd.js';
 
@@ -40,4 +41,19 @@ export const suspendedEgpu: Scenario = patch(
     p.bdf === '0000:66:00.0' || p.bdf === '0000:66:00.1'
       ? { ...p, runtimeStatus: 'suspended', powerState: 'D3cold' }
       : p,
+);
+
+/**
+ * The OCuLink mini PC as most firmware leaves it: no ExternalFacingPort, so no `removable`
+ * anywhere — the eGPU looks internal until an administrator lists it in
+ * /etc/egpu-guard/removable.conf. Not in SCENARIOS: the tests that need it name it.
+ */
+export const oculinkUnmarked: Scenario = patch(
+  oculinkAmd,
+  'oculink-unmarked',
+  'AMD RX 7900 XTX over OCuLink, port not marked external by the firmware',
+  (p) => {
+    const { removable: _removable, ...rest } = p;
+    return rest;
+  },
 );
