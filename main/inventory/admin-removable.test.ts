@@ -2,11 +2,11 @@
 // `egpu status` reports for an OCuLink eGPU the firmware does not mark, and the eject plan that
 // follows — the same verdict the helper reaches (main/helper/admin-removable.test.ts).
 
-import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planEject } from '../actions/eject/eject-planner.js';
+import { ejectFacts } from '../actions/eject/test/facts-fixture.js';
 import { distrustReason, parseRemovableConfig } from '../common/removable-config.js';
-import { makeSysroot, type SysrootFixture } from '../sim/sysroot-fixture.js';
+import { makeSysroot, writeRemovableList, type SysrootFixture } from '../sim/sysroot-fixture.js';
 import { oculinkUnmarked } from '../sim/scenarios/variants.js';
 import { readAdminRemovable } from './admin-removable.js';
 import { readInventory } from './inventory.js';
@@ -47,26 +47,9 @@ describe('removable.conf parsing and trust', () => {
 describe.skipIf(!AS_ROOT)('an OCuLink eGPU the firmware does not mark', () => {
   let f: SysrootFixture;
   afterEach(() => f.cleanup());
-  const list = (text: string, mode = 0o644): void => {
-    fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), text, { mode });
-    fs.chmodSync(f.host('/etc/egpu-guard/removable.conf'), mode);
-  };
+  const list = (text: string, mode = 0o644): void => writeRemovableList(f, text, mode);
   const egpu = () => readInventory(f.root).gpus.find((g) => g.bdf === EGPU)!;
-  const plan = () => {
-    const inventory = readInventory(f.root);
-    return planEject({
-      bdf: EGPU,
-      gpu: inventory.gpus.find((g) => g.bdf === EGPU) ?? null,
-      state: 'attached',
-      inventory,
-      clients: [],
-      primaryOf: new Map(),
-      otherDevicesUnderTop: [],
-      kernel: [6, 12],
-      uid: 1000,
-    });
-  };
+  const plan = () => planEject(ejectFacts(readInventory(f.root), EGPU));
 
   it('looks internal without the list, and the plan says how to fix that', () => {
     f = makeSysroot(oculinkUnmarked);

@@ -31,3 +31,10 @@ export function makeSysroot(scenario: Scenario, options: { proc?: string } = {})
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** Writes /etc/egpu-guard/removable.conf in the sysroot with exactly these permission bits. */
+export function writeRemovableList(f: SysrootFixture, text: string, mode = 0o644): void {
+  fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), text, { mode });
+  fs.chmodSync(f.host('/etc/egpu-guard/removable.conf'), mode); // past the umask
+}

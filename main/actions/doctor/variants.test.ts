@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../helper/contract.js';
-import type { SysrootFixture } from '../../sim/sysroot-fixture.js';
+import { writeRemovableList, type SysrootFixture } from '../../sim/sysroot-fixture.js';
 import { writeFakeProc } from '../compositor/test/fake-proc.js';
 import { POLICY_INSTALL_PATH, type Severity } from './doctor-model.js';
 import {
@@ -139,33 +139,17 @@ describe('doctor findings as the machine changes', () => {
     ],
     [
       'a removable list others may write: ignored, and the fix says how',
-      (f) => {
-        fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
-        fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), '0000:08:00.0\n', {
-          mode: 0o666,
-        });
-        fs.chmodSync(f.host('/etc/egpu-guard/removable.conf'), 0o666);
-      },
+      (f) => writeRemovableList(f, '0000:08:00.0\n', 0o666),
       { 'removable-list': 'warning' },
     ],
     [
       'a removable list with a typo',
-      (f) => {
-        fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
-        fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), '0000:08:00.0\n08:00:0\n', {
-          mode: 0o644,
-        });
-      },
+      (f) => writeRemovableList(f, '0000:08:00.0\n08:00:0\n'),
       { 'removable-list': 'warning' },
     ],
     [
       'a good removable list',
-      (f) => {
-        fs.mkdirSync(f.host('/etc/egpu-guard'), { recursive: true, mode: 0o755 });
-        fs.writeFileSync(f.host('/etc/egpu-guard/removable.conf'), '0000:08:00.0\n', {
-          mode: 0o644,
-        });
-      },
+      (f) => writeRemovableList(f, '0000:08:00.0\n'),
       // Trusted only when root owns it: the tests' files are root's when they run as root.
       { 'removable-list': process.getuid?.() === 0 ? 'info' : 'warning' },
     ],

@@ -7,6 +7,7 @@ import { SCENARIOS } from '../../sim/scenarios/index.js';
 import { makeSysroot } from '../../sim/sysroot-fixture.js';
 import type { EjectFacts } from './eject-facts.js';
 import { planEject } from './eject-planner.js';
+import { ejectFacts } from './test/facts-fixture.js';
 
 const inventories = new Map<string, Inventory>();
 const cleanups: (() => void)[] = [];
@@ -38,21 +39,8 @@ const client = (
   role,
 });
 
-function facts(scenario: string, bdf: string, over: Partial<EjectFacts> = {}): EjectFacts {
-  const inventory = inventories.get(scenario)!;
-  return {
-    bdf,
-    gpu: inventory.gpus.find((g) => g.bdf === bdf) ?? null,
-    state: 'attached',
-    inventory,
-    clients: [],
-    primaryOf: new Map(),
-    otherDevicesUnderTop: [],
-    kernel: [6, 12],
-    uid: 1000,
-    ...over,
-  };
-}
+const facts = (scenario: string, bdf: string, over: Partial<EjectFacts> = {}): EjectFacts =>
+  ejectFacts(inventories.get(scenario)!, bdf, over);
 
 /** The external GPU of each scenario (and a typical set of clients on it). */
 const EGPU: Record<string, string> = {
