@@ -1,8 +1,13 @@
 // Reads /dev/kmsg (Documentation/ABI/testing/dev-kmsg). Each read() returns exactly one record;
 // EPIPE means records were overwritten before we read them and the next read continues; EAGAIN
 // (O_NONBLOCK) means nothing new. Node has no lseek(), so "start at the end" is done by reading
-// and discarding what is already there, synchronously at open (a few ms for a full ring). The fd is non-blocking and polled, so no libuv thread
-// sits in a blocking read forever (net.Socket refuses a character device: ERR_INVALID_FD_TYPE).
+// and discarding what is already there, synchronously at open (a few ms for a full ring). The fd
+// is non-blocking and polled, so no libuv thread sits in a blocking read forever (net.Socket
+// refuses a character device: ERR_INVALID_FD_TYPE, and a pending fs.read would keep the process
+// from exiting). The poll backs off while the kernel is quiet — every 250 ms for a while after a
+// record, then doubling up to every 30 s — so an idle laptop is not woken 4 times a second for
+// hours (the same budget `egpu watch` keeps with the journal: nothing more often than every
+// 30 s); a quiet system's next message can then take up to that long to arrive.
 //
 // Also works on a FIFO or a regular file standing in for /dev/kmsg under a test --root.
 
@@ -17,8 +22,12 @@ export type KmsgReaderOptions = {
   readonly hostPath: string;
   /** Discard the records already in the buffer: deliver only what is logged from now on. */
   readonly skipExisting: boolean;
-  /** How long to wait after EAGAIN before reading again. */
+  /** How long to wait after EAGAIN before reading again, while records are recent. */
   readonly pollMs?: number;
+  /** After this long without a record, the wait doubles per empty poll … */
+  readonly idleAfterMs?: number;
+  /** … up to this. */
+  readonly maxPollMs?: number;
   /** One read's worth of text: one record with its continuation lines (several for a file). */
   readonly onChunk: (chunk: string) => void;
   /** Records were overwritten before we read them (EPIPE); reading goes on. */
@@ -40,6 +49,21 @@ export function probeKmsg(hostPath: string): Result<void> {
   } catch (e) {
     return err(fsError(e, hostPath));
   }
+}
+
+export const KMSG_POLL = { pollMs: 250, idleAfterMs: 10_000, maxPollMs: 30_000 } as const;
+
+/**
+ * The wait before the next read after an empty one: `pollMs` while the last record is recent,
+ * then double the previous wait, capped at `maxPollMs`.
+ */
+export function nextPollDelay(
+  previousMs: number,
+  sinceLastRecordMs: number,
+  o: { readonly pollMs: number; readonly idleAfterMs: number; readonly maxPollMs: number },
+): number {
+  if (sinceLastRecordMs < o.idleAfterMs) return o.pollMs;
+  return Math.min(o.maxPollMs, Math.max(o.pollMs, previousMs * 2));
 }
 
 /** Longest backlog skipped at open: far more records than the largest printk ring holds. */
@@ -71,7 +95,13 @@ export function openKmsgReader(options: KmsgReaderOptions): Result<Disposable> {
     return err(fsError(e, options.hostPath));
   }
   const buf = Buffer.allocUnsafe(BUFFER_BYTES);
-  const pollMs = options.pollMs ?? 250;
+  const pacing = {
+    pollMs: options.pollMs ?? KMSG_POLL.pollMs,
+    idleAfterMs: options.idleAfterMs ?? KMSG_POLL.idleAfterMs,
+    maxPollMs: options.maxPollMs ?? KMSG_POLL.maxPollMs,
+  };
+  let wait = pacing.pollMs;
+  let lastRecordAt = performance.now();
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
@@ -88,6 +118,11 @@ export function openKmsgReader(options: KmsgReaderOptions): Result<Disposable> {
     }
   };
 
+  const sleep = (): void => {
+    wait = nextPollDelay(wait, performance.now() - lastRecordAt, pacing);
+    timer = setTimeout(turn, wait);
+  };
+
   const turn = (): void => {
     timer = undefined;
     immediate = undefined;
@@ -102,7 +137,7 @@ export function openKmsgReader(options: KmsgReaderOptions): Result<Disposable> {
           continue;
         }
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
-          timer = setTimeout(turn, pollMs);
+          sleep();
           return;
         }
         close();
@@ -111,9 +146,11 @@ export function openKmsgReader(options: KmsgReaderOptions): Result<Disposable> {
       }
       if (n === 0) {
         // A regular file or a FIFO without writer: nothing more for now.
-        timer = setTimeout(turn, pollMs);
+        sleep();
         return;
       }
+      lastRecordAt = performance.now();
+      wait = pacing.pollMs;
       // Records are ASCII (the kernel escapes other bytes as \xNN), so latin1 loses nothing.
       options.onChunk(buf.toString('latin1', 0, n));
     }
