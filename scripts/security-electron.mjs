@@ -72,9 +72,14 @@ if (INPUT === undefined) {
 const electron = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')).version;
 mkdirSync(dirname(REPORT), { recursive: true });
 rmSync(REPORT, { force: true });
-const preload = offline
-  ? ['--require', fileURLToPath(new URL('security/offline-network.cjs', import.meta.url))]
-  : [];
+const preloadOf = (name) => [
+  '--require',
+  fileURLToPath(new URL(`security/${name}`, import.meta.url)),
+];
+const preload = [
+  ...preloadOf('sync-report-writes.cjs'),
+  ...(offline ? preloadOf('offline-network.cjs') : []),
+];
 const skip = offline ? ['-x', 'AvailableSecurityFixesGlobalCheck'] : [];
 const r = spawnSync(
   process.execPath,
