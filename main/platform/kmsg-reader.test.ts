@@ -42,7 +42,7 @@ describe('openKmsgReader pacing', () => {
       skipExisting: false,
       pollMs: 10,
       idleAfterMs: 50,
-      maxPollMs: 400,
+      maxPollMs: 1_000,
       onChunk: (text) => seen.push({ text, at: performance.now() }),
       onError: (e) => {
         throw new Error(e.message);
@@ -59,15 +59,16 @@ describe('openKmsgReader pacing', () => {
       await expect.poll(() => seen.length, { timeout: 3_000, interval: 5 }).toBe(n);
       return seen[n - 1]!.at;
     };
-    // Quiet for a while: the wait has grown to 400 ms.
-    await new Promise((done) => setTimeout(done, 1_200));
+    // Quiet for a while: the wait has grown to 1 s (10, 20, … 640, 1000 ms).
+    await new Promise((done) => setTimeout(done, 2_500));
     const sent1 = append('6,1,100,-;first\n');
     const got1 = await arrival(1);
-    expect(got1 - sent1).toBeLessThan(400 + 300);
-    // Right after a record the reader polls every 10 ms again.
+    expect(got1 - sent1).toBeLessThan(1_000 + 500);
+    // Right after a record the reader polls every 10 ms again (without the reset it would still
+    // wait up to 1 s).
     const sent2 = append('6,2,200,-;second\n');
     const got2 = await arrival(2);
-    expect(got2 - sent2).toBeLessThan(200);
+    expect(got2 - sent2).toBeLessThan(250);
     expect(seen.map((s) => s.text).join('')).toBe('6,1,100,-;first\n6,2,200,-;second\n');
   });
 });
