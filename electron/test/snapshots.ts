@@ -26,6 +26,7 @@ export function gpu(bdf: string, state: GpuLifecycle, over: Partial<GpuEntry> = 
     clients: state === 'in-use' ? [client(2231, 'ollama'), client(4410, 'blender')] : [],
     clientsAt: 0,
     incident: null,
+    departure: null,
     ...over,
   };
 }

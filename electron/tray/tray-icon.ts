@@ -4,6 +4,7 @@
 
 import type { GpuEntry, GpuLifecycle, Snapshot } from '../../main/common/state-model.js';
 import { PROBLEM_STATES } from '../../main/common/state-model.js';
+import { gpuWords } from '../../main/common/gpu-words.js';
 
 export const TRAY_ICON_STATES = [
   'no-egpu',
@@ -71,34 +72,9 @@ export function trayIconState(snapshot: Snapshot | null): TrayIconState {
 /** The icon file for a state; `dir` is assets/icons/tray. */
 export const trayIconFile = (dir: string, state: TrayIconState): string => `${dir}/${state}.png`;
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Short words for a lifecycle state, as the tray menu and tooltip show them. */
+/** Short words for a GPU's state, as the tray menu and tooltip show them (shared vocabulary). */
 export function stateLabel(g: GpuEntry): string {
-  switch (g.state) {
-    case 'absent':
-      return 'not connected';
-    case 'connected':
-      return 'connected, not authorized';
-    case 'attached':
-      return 'attached, not in use';
-    case 'in-use': {
-      const n = g.clients?.length ?? 0;
-      return n > 0 ? `in use by ${plural(n, 'app')}` : 'in use';
-    }
-    case 'ejecting':
-      return 'ejecting…';
-    case 'safe-to-unplug':
-      return 'safe to unplug';
-    case 'unplugged':
-      return 'unplugged';
-    case 'fell-off-bus':
-      return 'fell off the bus';
-    case 'surprise-removed':
-      return 'unplugged without eject';
-    case 'stuck':
-      return 'removal stuck in the driver';
-  }
+  return gpuWords(g).short;
 }
 
 /** The tooltip: one line per eGPU (StatusNotifier hosts show it on hover). */

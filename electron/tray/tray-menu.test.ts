@@ -39,9 +39,8 @@ describe('tray menu', () => {
     expect(labels(items).join('\n')).not.toMatch(/Intel/);
   });
 
-  it('offers Recover exactly where it can help', () => {
+  it('offers Recover exactly where it can help, and never as the next step after a safe eject', () => {
     const recoverable: GpuLifecycle[] = [
-      'absent',
       'connected',
       'unplugged',
       'surprise-removed',
@@ -61,19 +60,28 @@ describe('tray menu', () => {
       const eject = find(items, `Safely eject ${NAME}`);
       expect(eject !== undefined, state).toBe(state === 'attached' || state === 'in-use');
     }
+    // Safe to unplug: the tunnel eGPU Guard dropped is no problem; using it again is a choice.
+    expect(labels(menuFor('safe-to-unplug'))).toContain(`Use ${NAME} again`);
+    // Unplugged after a safe eject: the story is over, nothing to recover.
+    const after = buildTrayMenu({
+      snapshot: snapshot([gpu(EGPU, 'unplugged', { departure: 'safe-eject' })]),
+      autostart: false,
+    });
+    expect(labels(after)[0]).toBe(`${NAME}: unplugged after a safe eject`);
+    expect(labels(after).join('\n')).not.toMatch(/Recover|Authorize|not authorized/);
   });
 
   it('labels every lifecycle state in plain words', () => {
     const expected: Record<GpuLifecycle, string> = {
       absent: 'not connected',
-      connected: 'connected, not authorized',
+      connected: 'connected, not usable yet',
       attached: 'attached, not in use',
       'in-use': 'in use by 2 apps',
       ejecting: 'ejecting…',
       'safe-to-unplug': 'safe to unplug',
-      unplugged: 'unplugged',
+      unplugged: 'removed without an eject',
       'fell-off-bus': 'fell off the bus',
-      'surprise-removed': 'unplugged without eject',
+      'surprise-removed': 'unplugged while in use',
       stuck: 'removal stuck in the driver',
     };
     for (const state of GPU_STATES) {

@@ -3,7 +3,8 @@
 // offers sits in this menu (Signal's SystemTrayService notes the same). tray-controller.ts turns
 // the items into an Electron Menu and the actions into calls.
 
-import type { GpuEntry, GpuLifecycle, Snapshot } from '../../main/common/state-model.js';
+import { gpuWords } from '../../main/common/gpu-words.js';
+import type { GpuEntry, Snapshot } from '../../main/common/state-model.js';
 import { stateLabel } from './tray-icon.js';
 
 export type TrayAction =
@@ -34,17 +35,6 @@ export type TrayMenuInput = {
   /** Whether the autostart entry is on; null when it cannot be read (item disabled). */
   readonly autostart: boolean | null;
 };
-
-/** States from which "Recover" can bring the GPU back (authorize, rescan, rebind). */
-const RECOVERABLE: ReadonlySet<GpuLifecycle> = new Set([
-  'absent',
-  'connected',
-  'unplugged',
-  'surprise-removed',
-  'fell-off-bus',
-]);
-
-const EJECTABLE: ReadonlySet<GpuLifecycle> = new Set(['attached', 'in-use']);
 
 /**
  * Electron treats `&` in Linux and Windows menu labels as a mnemonic marker; `&&` shows one `&`
@@ -79,12 +69,16 @@ function displayNames(gpus: readonly GpuEntry[]): Map<string, string> {
 }
 
 function gpuItems(g: GpuEntry, name: string): TrayMenuItem[] {
+  // The same primary action as the window's card (main/common/gpu-words.ts): after a safe eject
+  // the menu says what to unplug and offers "Use it again", never a Recover as if it were broken.
+  const words = gpuWords(g);
   const items: TrayMenuItem[] = [label(`${name}: ${stateLabel(g)}`)];
-  if (EJECTABLE.has(g.state))
+  if (words.primary === 'eject')
     items.push(item(`Safely eject ${name}`, { type: 'eject', gpu: g.bdf }));
   if (g.state === 'ejecting') items.push(item(`Ejecting ${name}…`, { type: 'open-window' }, false));
-  if (RECOVERABLE.has(g.state))
+  if (words.primary === 'recover')
     items.push(item(`Recover ${name}`, { type: 'recover', gpu: g.bdf }));
+  else if (words.canReuse) items.push(item(`Use ${name} again`, { type: 'recover', gpu: g.bdf }));
   return items;
 }
 

@@ -57,6 +57,14 @@ export type Incident = {
   readonly nextSteps: readonly string[];
 };
 
+/**
+ * How a GPU left the bus, kept until it is back: the same "unplugged" means a finished story after a
+ * safe eject and a possible crash after a surprise unplug, and every face words them apart.
+ * `safe-eject`: eGPU Guard (or `egpu eject`) removed it; cable evidence that follows is expected.
+ * `surprise`: it went without an eject (cable pulled, link lost, removed by someone else).
+ */
+export type Departure = 'safe-eject' | 'surprise';
+
 export type GpuEntry = {
   readonly bdf: string;
   readonly name: string;
@@ -79,6 +87,8 @@ export type GpuEntry = {
   readonly clientsAt: number | null;
   /** The open incident about it, if any. */
   readonly incident: string | null;
+  /** How it left the bus; null while present or never seen leaving. */
+  readonly departure: Departure | null;
 };
 
 export type SourceHealth = {

@@ -272,6 +272,7 @@ export function initialGpus(at: number): GpuEntry[] {
     clients,
     clientsAt: at,
     incident: null,
+    departure: null,
   });
   return [entry(EGPU_INFO, [OLLAMA]), entry(IGPU_INFO, DESKTOP_CLIENTS)];
 }

@@ -42,6 +42,7 @@ const gpu = (state: GpuLifecycle): GpuEntry => ({
   clients: null,
   clientsAt: null,
   incident: null,
+  departure: null,
 });
 
 const snapshot = (state: GpuLifecycle): Snapshot => ({
@@ -120,6 +121,46 @@ describe('notify policy: transitions', () => {
       kind: 'close',
       key: `gpu:${BDF}`,
     });
+  });
+
+  it('names the enclosure to unplug, and words a connected enclosure by what is really missing', () => {
+    const uid = 'dc01';
+    const withBox = (state: GpuLifecycle, authorized: number): Snapshot => ({
+      ...snapshot(state),
+      gpus: [{ ...gpu(state), enclosure: { name: 'Razer Core X', router: '0-1', uniqueId: uid } }],
+      thunderbolt: [
+        {
+          domain: 'domain0',
+          security: 'user',
+          iommuDmaProtection: true,
+          routers: [
+            {
+              router: '0-1',
+              host: false,
+              uniqueId: uid,
+              vendorName: 'Razer',
+              deviceName: 'Core X',
+              authorized,
+              sysfsPath: '/sys/bus/thunderbolt/devices/0-1',
+            },
+          ],
+        },
+      ] as unknown as Snapshot['thunderbolt'],
+    });
+    const safe = shown(
+      decideTransition(transition('ejecting', 'safe-to-unplug'), withBox('safe-to-unplug', 0)),
+    );
+    expect(safe.body).toBe('Unplug the Razer Core X now.');
+    // Authorized router, GPU not on the bus yet: a rescan is missing, not an authorization.
+    const up = shown(
+      decideTransition(transition('unplugged', 'connected'), withBox('connected', 1)),
+    );
+    expect(`${up.summary} ${up.body}`).not.toMatch(/authoriz/);
+    expect(up.body).toMatch(/rescan/);
+    const waiting = shown(
+      decideTransition(transition('unplugged', 'connected'), withBox('connected', 0)),
+    );
+    expect(waiting.summary).toBe(`${NAME} is connected but not authorized`);
   });
 
   it('offers Recover for an enclosure that waits for authorization and closes it once attached', () => {

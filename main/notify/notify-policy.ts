@@ -14,6 +14,7 @@ import type {
   Snapshot,
   Transition,
 } from '../common/state-model.js';
+import { enclosureWords } from '../common/gpu-words.js';
 import type { NotificationRequest, Urgency } from './desktop-notifier.js';
 
 export type NotifyEvent =
@@ -76,10 +77,11 @@ function stateOf(snapshot: Snapshot | null, bdf: string | null): GpuLifecycle | 
   return snapshot.gpus.find((g) => g.bdf === bdf)?.state ?? null;
 }
 
-/** The decision for one lifecycle transition. */
-export function decideTransition(t: Transition): NotifyDecision {
+/** The decision for one lifecycle transition; `snapshot` (after it) supplies the facts words need. */
+export function decideTransition(t: Transition, snapshot: Snapshot | null = null): NotifyDecision {
   const key = gpuKey(t.gpu);
   const name = t.name;
+  const entry = snapshot?.gpus.find((g) => g.bdf === t.gpu);
   switch (t.to) {
     case 'surprise-removed':
       return show(
@@ -115,19 +117,34 @@ export function decideTransition(t: Transition): NotifyDecision {
         key,
         'normal',
         `${name} is safe to unplug`,
-        'You can disconnect the enclosure now.',
+        `Unplug ${entry === undefined ? 'the enclosure' : enclosureWords(entry)} now.`,
         [DETAILS],
         'device.removed',
       );
-    case 'connected':
-      return show(
-        key,
-        'normal',
-        `${name} is connected but not authorized`,
-        'Nothing behind the Thunderbolt enclosure is usable until it is authorized. Choose Recover to authorize it.',
-        [DETAILS, RECOVER],
-        'device.added',
-      );
+    case 'connected': {
+      // Say what is really missing: an authorization, or (router authorized) the GPU showing up.
+      const uid = entry?.enclosure?.uniqueId;
+      const router = snapshot?.thunderbolt
+        .flatMap((d) => d.routers)
+        .find((r) => uid !== undefined && r.uniqueId === uid);
+      return router !== undefined && router.authorized !== 0
+        ? show(
+            key,
+            'normal',
+            `${name}'s enclosure is connected`,
+            'The GPU has not appeared on the PCI bus yet. Choose Recover to rescan for it.',
+            [DETAILS, RECOVER],
+            'device.added',
+          )
+        : show(
+            key,
+            'normal',
+            `${name} is connected but not authorized`,
+            'Nothing behind the Thunderbolt enclosure is usable until it is authorized. Choose Recover to authorize it.',
+            [DETAILS, RECOVER],
+            'device.added',
+          );
+    }
     case 'unplugged':
       if (t.from === 'safe-to-unplug') return { kind: 'close', key };
       if (t.from === 'attached' || t.from === 'in-use') {
@@ -233,7 +250,7 @@ export function decideNotification(
 ): { readonly memory: NotifyMemory; readonly decision: NotifyDecision } {
   switch (event.type) {
     case 'transition':
-      return { memory, decision: decideTransition(event.transition) };
+      return { memory, decision: decideTransition(event.transition, snapshot) };
     case 'incident':
       return decideIncident(memory, event.incident, snapshot);
     case 'notice':

@@ -116,6 +116,101 @@ describe('StateModel lifecycle', () => {
     expect(m.snapshot().incidents).toEqual([]);
   });
 
+  it('unplugging after a safe eject ends the story: cable evidence in any order is no surprise', () => {
+    const uid = 'dc010000-0000-8508-a22d-32ca6421cb16';
+    const cable: ((at: number) => Fact)[] = [
+      (at) => ({
+        type: 'tb-router',
+        at,
+        router: '0-1',
+        uniqueId: uid,
+        change: 'removed',
+        evidence: ev(at, 'udev remove thunderbolt 0-1'),
+      }),
+      (at) => kernel(at, 'thunderbolt 0-1: device disconnected'),
+      (at) => kernel(at, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'),
+      (at) => kernel(at, 'pcieport 0000:06:01.0: pciehp: Slot(1): Card not present'),
+      (at) => removed(at, '0000:08:00.0'),
+      (at) =>
+        kernel(
+          at,
+          "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.",
+        ),
+    ];
+    // Every rotation of the evidence, each piece 100 ms apart (well inside the 5 s window).
+    for (let first = 0; first < cable.length; first++) {
+      const m = started();
+      m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });
+      m.apply({ type: 'clients', at: 1500, report: report() }); // closed with consent
+      m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+      m.apply(removed(2100, EGPU, { ejecting: true }));
+      m.apply({
+        type: 'eject',
+        at: 2400,
+        bdf: EGPU,
+        phase: 'finished',
+        result: 'safe-to-unplug',
+        detail: 'safe',
+      });
+      const seen: string[] = [];
+      cable.forEach((_, n) => {
+        const fact = cable[(first + n) % cable.length]!(9000 + 100 * n);
+        for (const t of m.apply(fact).transitions) seen.push(t.to);
+      });
+      const where = `evidence starting with #${first}`;
+      expect(seen, where).toEqual(['unplugged']);
+      expect(m.snapshot().incidents, where).toEqual([]);
+      expect(m.entry(EGPU), where).toMatchObject({ state: 'unplugged', departure: 'safe-eject' });
+    }
+  });
+
+  it('the tunnel eGPU Guard dropped itself is not a device waiting for authorization', () => {
+    const m = started();
+    m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+    m.apply(removed(2100, EGPU, { ejecting: true }));
+    const dropped: Inventory = {
+      ...tb3,
+      gpus: tb3.gpus.filter((g) => g.bdf !== EGPU),
+      thunderbolt: tb3.thunderbolt.map((d) => ({
+        ...d,
+        routers: d.routers.map((r) => (r.host ? r : { ...r, authorized: 0 })),
+      })),
+    };
+    const out = m.apply({ type: 'inventory', at: 2500, inventory: dropped });
+    expect(out.transitions).toEqual([]);
+    expect(stateOf(m)).toBe('safe-to-unplug');
+    expect(m.snapshot().pendingDevices).toEqual([]);
+    // A real re-plug (the router comes back through udev) is a connected enclosure again.
+    const back = m.apply({
+      type: 'tb-router',
+      at: 20_000,
+      router: '0-1',
+      uniqueId: 'dc010000-0000-8508-a22d-32ca6421cb16',
+      change: 'removed',
+      evidence: ev(20_000, 'udev remove thunderbolt 0-1'),
+    });
+    expect(back.transitions.map((t) => t.to)).toEqual(['unplugged']);
+    m.apply({
+      type: 'tb-router',
+      at: 30_000,
+      router: '0-1',
+      uniqueId: 'dc010000-0000-8508-a22d-32ca6421cb16',
+      change: 'added',
+      evidence: ev(30_000, 'udev add thunderbolt 0-1'),
+    });
+    expect(stateOf(m)).toBe('connected');
+    m.apply({ type: 'inventory', at: 31_000, inventory: tb3 });
+    expect(m.entry(EGPU)).toMatchObject({ state: 'attached', departure: null });
+  });
+
+  it('a surprise unplug is remembered as one, for the words every face uses', () => {
+    const m = started();
+    m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });
+    m.apply(kernel(2000, 'thunderbolt 0-1: device disconnected'));
+    m.apply(removed(2100));
+    expect(m.entry(EGPU)).toMatchObject({ state: 'surprise-removed', departure: 'surprise' });
+  });
+
   it('the link going down after our own tunnel drop does not count as the cable being pulled', () => {
     const m = started();
     m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });

@@ -130,11 +130,21 @@ export class StateModel {
       .map(({ lastPhysicalAt: _l, footprint: _f, ...e }) => ({ ...e }))
       .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
     const routers = this.#thunderbolt.flatMap((d) => d.routers);
+    // Enclosures whose GPU eGPU Guard released: their tunnel was dropped on purpose, so they are
+    // ready to unplug — not devices waiting for authorization.
+    const released = new Set(
+      gpus
+        .filter((g) => !g.present && g.departure === 'safe-eject' && g.enclosure !== null)
+        .map((g) => g.enclosure?.uniqueId),
+    );
     return {
       gpus,
       incidents: [...this.#incidents.values()].sort((a, b) => b.updatedAt - a.updatedAt),
       thunderbolt: this.#thunderbolt,
-      pendingDevices: routers.filter((r: ThunderboltRouter) => !r.host && r.authorized === 0),
+      pendingDevices: routers.filter(
+        (r: ThunderboltRouter) =>
+          !r.host && r.authorized === 0 && (r.uniqueId === null || !released.has(r.uniqueId)),
+      ),
       sources: [...this.#sources.values()],
       preparingForSleep: this.#sleeping,
       updatedAt: this.#updatedAt,
@@ -199,6 +209,7 @@ export class StateModel {
       clients: null,
       clientsAt: null,
       incident: null,
+      departure: null,
       lastPhysicalAt: null,
       footprint: new Set([k.bdf]),
     });
@@ -249,6 +260,7 @@ export class StateModel {
           clients: null,
           clientsAt: null,
           incident: null,
+          departure: null,
           lastPhysicalAt: null,
           footprint: footprintOf(g),
         };
@@ -271,6 +283,7 @@ export class StateModel {
           footprint: footprintOf(g),
         });
         if (g.enclosure) e.enclosure = g.enclosure;
+        if (!wasPresent) e.departure = null;
         // After a cable pull the functions linger in sysfs until pciehp has torn them down
         // (longer while NVIDIA waits for clients): still being listed is not being back.
         const tearingDown =
@@ -323,6 +336,10 @@ export class StateModel {
         }
         continue;
       }
+      // A router still listed, de-authorized, after a safe eject is the tunnel we dropped ourselves
+      // (or one lingering until the cable goes): ready to unplug, not a device waiting for the user.
+      // A real re-plug comes as a Thunderbolt "add" (tb-router fact) and still shows "connected".
+      if (e.departure === 'safe-eject' && r.authorized === 0) continue;
       if (e.state === 'absent' || e.state === 'unplugged' || e.state === 'surprise-removed') {
         const auth = r.authorized === 0 ? 'not authorized' : 'authorized, GPU not enumerated yet';
         this.#set(e, 'connected', at, [
@@ -354,12 +371,14 @@ export class StateModel {
     const physical =
       cardPresent === false ||
       (e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS);
+    e.departure = 'surprise';
     if (e.state === 'surprise-removed') {
       this.#incident(e, 'surprise-removal', [ev], at);
     } else if (physical) {
       this.#set(e, 'surprise-removed', at, [ev]);
       this.#incident(e, 'surprise-removal', [ev], at);
     } else if (ejecting || e.state === 'ejecting') {
+      e.departure = 'safe-eject';
       this.#set(e, 'safe-to-unplug', at, [ev]);
     } else if (e.state === 'fell-off-bus' || e.state === 'stuck') {
       // The dead device was cleaned up (pciehp or a manual remove): it is gone now.
@@ -379,6 +398,16 @@ export class StateModel {
    */
   #physical(entries: readonly Entry[], at: number, ev: Evidence, pcieOnly = false): void {
     for (const e of entries) {
+      if (!e.present && e.departure === 'safe-eject') {
+        // The end of the story the user finished: the cable goes after a safe eject. The first
+        // piece of cable evidence moves "safe to unplug" to "unplugged"; the rest (pciehp, the
+        // Thunderbolt disconnect, udev removes of the enclosure — in any order) is expected, never
+        // a surprise. pciehp alone also follows our own tunnel drop, so for a Thunderbolt
+        // enclosure it does not mean the cable went.
+        const ownTunnelDrop = pcieOnly && e.enclosure !== null;
+        if (e.state === 'safe-to-unplug' && !ownTunnelDrop) this.#set(e, 'unplugged', at, [ev]);
+        continue;
+      }
       if (pcieOnly && e.state === 'safe-to-unplug' && e.enclosure !== null) continue;
       e.lastPhysicalAt = at;
       if (e.state === 'safe-to-unplug' || e.state === 'absent' || e.state === 'connected') {
@@ -455,6 +484,7 @@ export class StateModel {
         return;
       case 'gpu-fell-off-bus':
         for (const e of subjects) {
+          if (!e.present && e.departure === 'safe-eject') continue; // released before the cable went
           const recentUnplug =
             e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS;
           if (recentUnplug || e.state === 'surprise-removed')
@@ -541,8 +571,10 @@ export class StateModel {
     }
     switch (fact.result) {
       case 'safe-to-unplug':
-        if (e.state === 'ejecting' || e.state === 'unplugged')
+        if (e.state === 'ejecting' || e.state === 'unplugged') {
+          e.departure = 'safe-eject';
           this.#set(e, 'safe-to-unplug', fact.at, [ev]);
+        }
         return;
       case 'stuck':
         this.#set(e, 'stuck', fact.at, [ev]);

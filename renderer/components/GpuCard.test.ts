@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { gpuWords } from '../../main/common/gpu-words.js';
 import { describe, expect, it, vi } from 'vitest';
 import { GPU_STATES, type GpuEntry } from '../../main/common/state-model.js';
 import { STATE_LABELS } from '../lib/labels.js';
@@ -27,7 +28,9 @@ describe('GpuCard', () => {
     const label = STATE_LABELS[state];
     const badge = screen.getByText(label.label, { selector: '.badge' });
     expect(badge).toHaveClass(`tone-${label.tone}`);
-    expect(screen.getByText(label.hint, { exact: false })).toBeInTheDocument();
+    expect(
+      screen.getByText(gpuWords(egpuEntry(state)).explanation, { exact: false }),
+    ).toBeInTheDocument();
   });
 
   it('offers eject only where it makes sense, recover only after trouble or a removal', () => {
@@ -35,7 +38,7 @@ describe('GpuCard', () => {
       ['attached', true, false],
       ['in-use', true, false],
       ['ejecting', false, false],
-      ['safe-to-unplug', false, true],
+      ['safe-to-unplug', false, false], // "Use it again", not Recover: nothing is wrong
       ['unplugged', false, true],
       ['fell-off-bus', false, true],
       ['surprise-removed', false, true],
@@ -61,6 +64,22 @@ describe('GpuCard', () => {
       ]);
       unmount();
     }
+  });
+
+  it('after a safe eject: names what to unplug, offers "Use it again", never Recover', () => {
+    const { unmount } = render(GpuCard, {
+      props: {
+        ...renderProps(),
+        gpu: egpuEntry('safe-to-unplug', { present: false, departure: 'safe-eject' }),
+      },
+    });
+    expect(screen.getByText(/Unplug the Razer Core X now\./)).toBeInTheDocument();
+    expect(button(/^Use it again/)).not.toBeNull();
+    expect(button(/^Recover/)).toBeNull();
+    unmount();
+    renderCard(egpuEntry('unplugged', { present: false, departure: 'safe-eject' }));
+    expect(screen.getByText(/Unplugged after a safe eject\./)).toBeInTheDocument();
+    expect(button(/^Recover|^Use it again/)).toBeNull();
   });
 
   it('shows where an external GPU sits, its link, driver and health', () => {

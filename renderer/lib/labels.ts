@@ -9,51 +9,39 @@ import type { GpuLifecycle, Severity } from '../../main/common/state-model.js';
 /** Colour families (styles/tokens.css): each has a text, background and border token. */
 export type Tone = 'ok' | 'busy' | 'progress' | 'safe' | 'neutral' | 'danger';
 
-export type StateLabel = { readonly label: string; readonly tone: Tone; readonly hint: string };
+/** The badge: short words and a colour. The sentence under it comes from main/common/gpu-words.ts. */
+export type StateLabel = { readonly label: string; readonly tone: Tone };
 
 export const STATE_LABELS = {
-  absent: { label: 'Absent', tone: 'neutral', hint: 'Not connected.' },
+  absent: { label: 'Absent', tone: 'neutral' },
   connected: {
     label: 'Connected',
     tone: 'progress',
-    hint: 'The enclosure is connected but the GPU is not usable yet (Thunderbolt authorization or a rescan is missing).',
   },
-  attached: { label: 'Attached', tone: 'ok', hint: 'Ready. No app is using it.' },
+  attached: { label: 'Attached', tone: 'ok' },
   'in-use': {
     label: 'In use',
     tone: 'busy',
-    hint: 'Apps are using it. Eject it before unplugging.',
   },
-  ejecting: { label: 'Ejecting…', tone: 'progress', hint: 'Releasing the GPU. Do not unplug yet.' },
+  ejecting: { label: 'Ejecting…', tone: 'progress' },
   'safe-to-unplug': {
     label: 'Safe to unplug',
     tone: 'safe',
-    hint: 'Nothing uses it any more. You can unplug the cable now.',
   },
-  unplugged: { label: 'Unplugged', tone: 'neutral', hint: 'Unplugged after a safe eject.' },
+  unplugged: { label: 'Unplugged', tone: 'neutral' },
   'fell-off-bus': {
     label: 'Fell off the bus',
     tone: 'danger',
-    hint: 'The GPU stopped answering on the PCIe bus. Apps using it will fail.',
   },
   'surprise-removed': {
     label: 'Unplugged while in use',
     tone: 'danger',
-    hint: 'It disappeared without an eject. Apps that used it may have crashed.',
   },
   stuck: {
     label: 'Stuck',
     tone: 'danger',
-    hint: 'The driver is stuck removing it. Do not unplug; save your work.',
   },
 } as const satisfies Record<GpuLifecycle, StateLabel>;
-
-/** The hint under the badge; eject advice only makes sense for an external GPU. */
-export function stateHint(state: GpuLifecycle, external: boolean): string {
-  if (!external && state === 'in-use') return 'Apps are using it.';
-  if (!external && state === 'attached') return 'Ready.';
-  return STATE_LABELS[state].hint;
-}
 
 export const ROLE_LABELS = {
   compositor: 'Desktop compositor',
@@ -112,15 +100,3 @@ export const SEVERITY_TONES = {
   warning: 'progress',
   critical: 'danger',
 } as const satisfies Record<Severity, Tone>;
-
-/** States where the eject button makes sense (the planner still decides). */
-export const EJECTABLE: ReadonlySet<GpuLifecycle> = new Set(['attached', 'in-use', 'stuck']);
-
-/** States where recovery (authorize, rescan, bind, reload) can help. */
-export const RECOVERABLE: ReadonlySet<GpuLifecycle> = new Set([
-  'connected',
-  'safe-to-unplug',
-  'unplugged',
-  'fell-off-bus',
-  'surprise-removed',
-]);

@@ -32,6 +32,7 @@ export function egpuEntry(state: GpuLifecycle = 'in-use', patch: Partial<GpuEntr
     clients: state === 'in-use' ? [OLLAMA] : [],
     clientsAt: T0,
     incident: null,
+    departure: null,
     ...patch,
   };
 }
@@ -50,6 +51,7 @@ export const igpuEntry = (): GpuEntry => ({
   clients: DESKTOP_CLIENTS,
   clientsAt: T0,
   incident: null,
+  departure: null,
 });
 
 export const incident = (id: string, at: number, title: string): Incident => ({

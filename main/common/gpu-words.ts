@@ -1,0 +1,119 @@
+// What a GPU's state means to a person, from the facts the state machine keeps: one place that
+// the window, the tray, notifications and the CLI take their words and primary action from, so
+// no face can call a finished safe eject a problem while another calls it done. The lifecycle
+// state alone is not enough: "unplugged" after a safe eject is the end of the story the user
+// chose, while "unplugged" without one may have crashed the apps that used the GPU.
+
+import type { GpuEntry, Severity } from './state-model.js';
+
+/** The one thing the GPU's row offers first; null when nothing needs doing. */
+export type PrimaryAction = 'eject' | 'recover' | null;
+
+export type GpuWords = {
+  /** The sub-case's key (state, or state plus how it left): what `watch --json` and tests name. */
+  readonly key: string;
+  /** Short words for menus and badges ("safe to unplug"). */
+  readonly short: string;
+  /** One sentence on what it means now and what to do. */
+  readonly explanation: string;
+  readonly severity: Severity;
+  readonly primary: PrimaryAction;
+  /** Recover offered as a secondary choice ("Use it again") without being the next step. */
+  readonly canReuse: boolean;
+};
+
+type Facts = Pick<GpuEntry, 'state' | 'departure' | 'external' | 'enclosure' | 'clients'>;
+
+/** "the Razer Core X", or "the enclosure" when the enclosure has no name we know. */
+export function enclosureWords(g: Pick<GpuEntry, 'enclosure'>): string {
+  const name = g.enclosure?.name;
+  return name === undefined || name === '' ? 'the enclosure' : `the ${name}`;
+}
+
+const upper = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+export function gpuWords(g: Facts): GpuWords {
+  const box = enclosureWords(g);
+  const w = (
+    key: string,
+    short: string,
+    explanation: string,
+    severity: Severity,
+    primary: PrimaryAction,
+    canReuse = false,
+  ): GpuWords => ({ key, short, explanation, severity, primary, canReuse });
+  switch (g.state) {
+    case 'absent':
+      return w('absent', 'not connected', 'Not connected.', 'info', null);
+    case 'connected':
+      return w(
+        'connected',
+        'connected, not usable yet',
+        `${upper(box)} is connected but the GPU is not usable yet: choose Recover to bring it up.`,
+        'info',
+        'recover',
+      );
+    case 'attached':
+      return g.external
+        ? w('attached', 'attached, not in use', 'Ready. No app is using it.', 'info', 'eject')
+        : w('attached', 'attached', 'Ready.', 'info', null);
+    case 'in-use': {
+      const n = g.clients?.length ?? 0;
+      const short = n > 0 ? `in use by ${n} app${n === 1 ? '' : 's'}` : 'in use';
+      return g.external
+        ? w('in-use', short, 'Apps are using it. Eject it before unplugging.', 'info', 'eject')
+        : w('in-use', short, 'Apps are using it.', 'info', null);
+    }
+    case 'ejecting':
+      return w('ejecting', 'ejecting…', 'Releasing the GPU. Do not unplug yet.', 'info', null);
+    case 'safe-to-unplug':
+      return w(
+        'safe-to-unplug',
+        'safe to unplug',
+        `Nothing uses it any more. Unplug ${box} now.`,
+        'info',
+        null,
+        true,
+      );
+    case 'unplugged':
+      return g.departure === 'safe-eject'
+        ? w(
+            'unplugged-after-eject',
+            'unplugged after a safe eject',
+            'Unplugged after a safe eject.',
+            'info',
+            null,
+          )
+        : w(
+            'unplugged',
+            'removed without an eject',
+            'It left the PCI bus without an eject from eGPU Guard. Plug it back in if needed, then choose Recover.',
+            'warning',
+            'recover',
+          );
+    case 'fell-off-bus':
+      return w(
+        'fell-off-bus',
+        'fell off the bus',
+        'The GPU stopped answering on the PCIe bus. Apps using it will fail.',
+        'critical',
+        'recover',
+      );
+    case 'surprise-removed':
+      return w(
+        'surprise-removed',
+        'unplugged while in use',
+        'It disappeared without an eject. Apps that used it may have crashed.',
+        'critical',
+        'recover',
+      );
+    case 'stuck':
+      return w(
+        'stuck',
+        'removal stuck in the driver',
+        'The driver is stuck removing it. Do not unplug; save your work.',
+        'critical',
+        null,
+      );
+  }
+}
