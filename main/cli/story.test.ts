@@ -1,0 +1,107 @@
+// The main stories through the terminal faces, as a person lives them: a real `egpu watch --json`
+// follows the simulated kernel's udev and kernel logs while real `egpu eject` / `egpu recover`
+// processes act on the same simulated machine through the real helper. What is asserted is what
+// the person reads: the eject's words, and the states and incidents `watch` prints — at the end
+// of the story, not one step at a time.
+
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcessPool } from '../inventory/test/processes.js';
+import { scenarioByName } from '../sim/scenarios/index.js';
+import { startSim, type SimFixture } from '../sim/test/sim-fixture.js';
+import { startCli, type CliChild } from './test/cli-child.js';
+import { runCliProcess } from './test/run-cli.js';
+
+const EGPU = '0000:0a:00.0';
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+type Line = { type: string; gpu?: string; state?: string; incident?: string; title?: string };
+const parse = (l: string): Line => JSON.parse(l) as Line;
+
+function machine(): { sim: SimFixture; watch: CliChild; pool: ProcessPool; udevLog: string } {
+  const sim = startSim(scenarioByName('tb3-nvidia')!);
+  const pool = new ProcessPool();
+  const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
+  const watch = startCli([
+    'watch',
+    '--json',
+    '--no-dbus',
+    '--no-notify',
+    '--root',
+    sim.dir,
+    '--udev-log',
+    udevLog,
+    '--kernel-log',
+    path.join(sim.dir, 'run/egpu-sim/kern.log'),
+  ]);
+  cleanups.push(
+    () => sim.cleanup(),
+    () => pool.dispose(),
+    () => watch.stop('SIGKILL'),
+  );
+  return { sim, watch, pool, udevLog };
+}
+
+const statesOf = (w: CliChild, from: number): string[] =>
+  w.lines
+    .slice(from)
+    .map(parse)
+    .filter((l) => l.type === 'state' && l.gpu === EGPU)
+    .map((l) => l.state ?? '');
+const incidentsOf = (w: CliChild, from: number): Line[] =>
+  w.lines
+    .slice(from)
+    .map(parse)
+    .filter((l) => l.type === 'incident');
+
+const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('stories through the CLI and egpu watch', () => {
+  it('plug → use → eject (app closed with consent) → safe → unplug: no alarm anywhere', async () => {
+    const { sim, watch, pool, udevLog } = machine();
+    await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
+    await watch.waitFor((l) => parse(l).type === 'source' && l.includes('text-log'), 15_000);
+    const mark = watch.lines.length;
+
+    const app = pool.hold('ollama', [
+      path.join(sim.dir, 'dev/nvidia0'),
+      path.join(sim.dir, 'dev/dri/renderD129'),
+    ]);
+    const args = ['eject', EGPU, '--yes', '--root', sim.dir, '--udev-log', udevLog];
+    const blocked = await runCliProcess(args);
+    expect(blocked.stdout).toMatch(new RegExp(`BLOCKED: ollama \\(pid ${app.pid}\\) holds`));
+    expect(blocked.code).toBe(1);
+
+    const ejected = await runCliProcess([...args, '--close-apps']);
+    expect(ejected.stdout).toMatch(/SAFE TO UNPLUG/);
+    expect(ejected.code).toBe(0);
+    await watch.waitFor((l) => parse(l).state === 'safe-to-unplug', 10_000, mark);
+
+    // The user pulls the cable, as told.
+    sim.kernel.unplug();
+    await watch.waitFor((l) => parse(l).state === 'unplugged', 10_000, mark);
+    await settle(1500); // every piece of cable evidence has arrived by now
+    // A separate watch learns of the CLI's eject from its intent file when the GPU leaves the bus.
+    expect(statesOf(watch, mark)).toEqual(['safe-to-unplug', 'unplugged']);
+    expect(incidentsOf(watch, mark)).toEqual([]);
+  }, 60_000);
+
+  it('yank while in use: one surprise removal, critical, naming the unplug', async () => {
+    const { sim, watch, pool } = machine();
+    await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
+    await watch.waitFor((l) => parse(l).type === 'source' && l.includes('text-log'), 15_000);
+    pool.hold('ollama', [path.join(sim.dir, 'dev/nvidia0')]);
+    const mark = watch.lines.length;
+    sim.kernel.unplug();
+    await watch.waitFor((l) => parse(l).state === 'surprise-removed', 10_000, mark);
+    await settle(1500);
+    const incidents = incidentsOf(watch, mark);
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(new Set(incidents.map((i) => i.title))).toEqual(
+      new Set(['NVIDIA GeForce RTX 3070 unplugged while in use']),
+    );
+  }, 60_000);
+});
