@@ -28,6 +28,9 @@ export type DemoMachineOptions = {
   readonly stepTimeoutMs?: number;
 };
 
+/** A child killed by a signal (the window's Close sends SIGTERM) has a signalCode, no exitCode. */
+const running = (c: ChildProcess): boolean => c.exitCode === null && c.signalCode === null;
+
 type World = {
   dir: string;
   sim: SimKernel;
@@ -163,7 +166,7 @@ export class DemoMachine implements Core, DemoControl {
         return r;
       }
       case 'stop-app':
-        if (w.app === null || w.app.exitCode !== null)
+        if (w.app === null || !running(w.app))
           return err(appError('not-found', 'the demo app is not running'));
         w.app.kill('SIGTERM');
         await new Promise((r) => w.app?.once('exit', r));
