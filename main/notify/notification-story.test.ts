@@ -1,0 +1,88 @@
+// The stories as a desktop shows them: the real core on the demo's simulated machine, its events
+// through the same notification policy and dispatcher the tray app and `egpu watch` use, to a real
+// notification server (dunst on Xvfb, private session bus). What is asserted is what dunst shows.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../platform/clock.js';
+import { createDbusPort } from '../platform/dbus.js';
+import { DemoMachine } from '../sim/demo/demo-machine.js';
+import { createDesktopNotifier, type DesktopNotifier } from './desktop-notifier.js';
+import { bindCoreNotifications, createNotifyDispatcher } from './notify-dispatcher.js';
+import { dunstAvailable, startDunst, type Dunst } from './test/dunst.js';
+
+const NAME = 'NVIDIA GeForce RTX 3070';
+let dunst: Dunst;
+beforeAll(async () => {
+  if (dunstAvailable()) dunst = await startDunst();
+}, 30_000);
+afterAll(() => dunst?.stop());
+
+const until = async (cond: () => boolean, what: string, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what}: not in time`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('notifications on a real server (dunst)', () => {
+  it('safe eject → unplug shows "safe to unplug" naming the enclosure, then nothing alarming; a yank in use is critical', async () => {
+    if (!dunstAvailable())
+      return expect.fail('dunst and Xvfb are required (apt-get install dunst xvfb)');
+    const demo = new DemoMachine();
+    let notifier: DesktopNotifier | null = null;
+    try {
+      await demo.start();
+      notifier = await createDesktopNotifier({
+        dbus: createDbusPort({ env: {} }),
+        clock: systemClock,
+        address: dunst.bus.address,
+      });
+      expect(notifier.available).toBe(true);
+      const dispatcher = createNotifyDispatcher({ notifier, snapshot: () => demo.snapshot() });
+      const bound = bindCoreNotifications(demo, dispatcher);
+      const egpu = (): string | undefined => demo.snapshot().gpus.find((g) => g.external)?.state;
+      await until(() => egpu() === 'attached', 'attached');
+      const bdf = demo.snapshot().gpus.find((g) => g.external)!.bdf;
+
+      const done = await demo.runEject(bdf, { closePids: [], force: false }, () => undefined).done;
+      expect(done.result).toBe('safe-to-unplug');
+      await dispatcher.idle();
+      expect(await dunst.displayed()).toBe(1);
+
+      await demo.act('unplug');
+      await until(() => egpu() === 'unplugged', 'unplugged');
+      await settle(1500); // the rest of the cable evidence
+      await dispatcher.idle();
+      // The story is over: nothing is left on screen, and nothing alarming was ever shown.
+      expect(await dunst.displayed()).toBe(0);
+      const afterEject = await dunst.everything();
+      expect(afterEject.map((n) => [n.summary, n.body, n.urgency])).toEqual([
+        [`${NAME} is safe to unplug`, 'Unplug the Razer Core X now.', 'NORMAL'],
+      ]);
+
+      // Re-plug, recover, use it, then yank the cable while an app uses it: that is an alarm.
+      await demo.act('plug');
+      await until(() => egpu() === 'connected', 'connected');
+      expect((await demo.runRecover(bdf, () => undefined).done).result).toBe('recovered');
+      await until(() => egpu() === 'attached', 'attached again');
+      await demo.act('start-app');
+      await until(() => egpu() === 'in-use', 'in use');
+      await demo.act('unplug');
+      await until(() => egpu() === 'surprise-removed', 'surprise-removed');
+      await settle(1000);
+      await dispatcher.idle();
+      const shown = await dunst.everything();
+      const critical = shown.filter((n) => n.urgency === 'CRITICAL');
+      expect(critical.map((n) => n.summary)).toEqual([
+        `${NAME} was unplugged without being ejected`,
+      ]);
+      bound.dispose();
+      dispatcher.dispose();
+    } finally {
+      notifier?.dispose();
+      await demo.stop();
+    }
+  }, 60_000);
+});
