@@ -6,7 +6,8 @@ import type { CliIo } from './command.js';
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
+  // The signal's name is the abort reason, for commands that exit 128 + its number.
+  const onSignal = (signal: NodeJS.Signals): void => controller.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

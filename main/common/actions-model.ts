@@ -1,6 +1,8 @@
 // Guided actions as data: plans the user sees before anything runs, progress while they run,
 // and the final result. Shared by the CLI (`egpu eject --dry-run --json`), the UI and tests.
 
+import type { ErrorCode } from './errors.js';
+
 export const EJECT_STEP_IDS = [
   'close-app',
   'release-compositor',
@@ -15,6 +17,7 @@ export const EJECT_STEP_IDS = [
 
 export const RECOVER_STEP_IDS = [
   'authorize',
+  'remove', // a GPU that fell off the bus: off the bus with its enclosure's bridges, then rescan
   'rescan',
   'bind',
   'reload-modules',
@@ -36,6 +39,8 @@ export type PlanStep = {
   readonly helper?: readonly string[];
   /** For authorize steps through bolt: the Thunderbolt device's unique_id. */
   readonly uid?: string;
+  /** For confirm-removal: every PCI function that must be gone (the GPU's, all of them). */
+  readonly targets?: readonly string[];
 };
 
 export type BlockerKind =
@@ -43,6 +48,7 @@ export type BlockerKind =
   | 'primary-gpu' // the session's compositor drives its displays from this GPU: log out first
   | 'internal' // not an external GPU
   | 'not-present' // already gone
+  | 'new-device' // a Thunderbolt device never seen carrying the GPU: the user approves it in the window
   | 'stuck' // the driver is already stuck removing it
   | 'unsupported'; // e.g. no removable ancestor, or the helper is missing
 
@@ -64,6 +70,12 @@ export type ActionPlan = {
   readonly steps: readonly PlanStep[];
   /** Things the user should know that do not block (e.g. "the tunnel cannot be dropped"). */
   readonly warnings: readonly string[];
+  /**
+   * Eject only: warnings (also in `warnings`) about the unplugging itself — a drive on the same
+   * Thunderbolt tunnel stays connected and must be ejected first. A one-click eject never runs
+   * such a plan without showing it, and the final result repeats them.
+   */
+  readonly unplugWarnings?: readonly string[];
 };
 
 export type StepStatus = 'running' | 'done' | 'failed' | 'skipped';
@@ -80,6 +92,20 @@ export type RecoverOutcome = 'recovered' | 'blocked' | 'failed' | 'stuck' | 'can
 export type ActionFinal = {
   readonly result: EjectOutcome | RecoverOutcome;
   readonly detail: string;
+  /**
+   * Why it did not start, when that has an error code of its own ('already-running': another
+   * eject or recovery of the GPU holds its lock; 'intent-not-recorded').
+   */
+  readonly code?: ErrorCode;
+};
+
+/** What the user asked a recovery for beyond the GPU. */
+export type RecoverRequest = {
+  /**
+   * unique_id of a new Thunderbolt device the user approved in the window ("Authorize this
+   * device"). The tray, notifications and the CLI never set it.
+   */
+  readonly approve?: string | null;
 };
 
 /** Options the user picked for an eject run. */
@@ -88,6 +114,11 @@ export type EjectOptions = {
   readonly closePids: readonly number[];
   /** SIGKILL processes that did not quit after SIGTERM. Only when the user picks force. */
   readonly force: boolean;
+  /**
+   * A one-click eject (tray menu, notification button): nobody saw the plan that runs, so one
+   * that carries unplug warnings (a drive on the same tunnel) is refused, not run.
+   */
+  readonly unattended?: boolean;
 };
 
 export type SessionKind =

@@ -8,6 +8,10 @@ export const ERROR_CODES = [
   'permission-denied',
   'unsupported',
   'busy',
+  // Another eject or recovery of the same GPU holds its lock (main/core/gpu-lock.ts).
+  'already-running',
+  // "An eject is under way" could not be written, so a watcher would call it a surprise removal.
+  'intent-not-recorded',
   'blocked',
   'cancelled',
   'timeout',

@@ -15,6 +15,8 @@ import { defaultStatePath } from '../platform/state-files.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import type { Core } from './api.js';
 import { createEjectIntents, ejectIntentDir } from './eject-intent.js';
+import { createFileGpuLocks, gpuLockDir } from './gpu-lock.js';
+import { withRecoverLock } from './locked-recover.js';
 import { createLiveCore, type ActionsContext, type ActionsPort } from './live-core.js';
 import type { SourceChoice } from './sources-setup.js';
 
@@ -58,6 +60,8 @@ export function createCore(setup: CoreSetup): Core {
     () => clock.now(),
     processAlive,
   );
+  // The same lock folder as `egpu eject` and `egpu recover` in a terminal: one action per GPU.
+  const locks = createFileGpuLocks(gpuLockDir(root, setup.env));
   const privileged = createPrivilegedRunner({
     runner,
     stepTimeoutMs,
@@ -71,18 +75,22 @@ export function createCore(setup: CoreSetup): Core {
         clock,
         privileged,
         intents,
+        locks,
         ...(setup.udevLog === undefined ? {} : { udevLog: setup.udevLog }),
         uid: process.getuid?.() ?? null,
         stepTimeoutMs,
       }),
-      recover: createRecoverService({
-        root,
-        clock,
-        privileged,
-        dbus,
-        knownGpusPath: statePath('known-gpus.json'),
-        stepTimeoutMs,
-      }),
+      recover: withRecoverLock(
+        createRecoverService({
+          root,
+          clock,
+          privileged,
+          dbus,
+          knownGpusPath: statePath('known-gpus.json'),
+          stepTimeoutMs,
+        }),
+        locks,
+      ),
       now: () => clock.now(),
       compositorAdvice:
         setup.compositorAdvice ??

@@ -3,24 +3,39 @@
 // tray app) reads the PCI removal that follows as safe-to-unplug rather than as an unexplained
 // disappearance. Stale intents (dead owner, older than ten minutes) are ignored.
 
+import { appError, type AppError } from '../common/errors.js';
+import { err, ok, type Result } from '../common/result.js';
 import { readStateFile, removeStateFile, writeStateFileAtomic } from '../platform/state-files.js';
 import type { SystemRoot } from '../platform/system-root.js';
 
 const MAX_AGE_MS = 10 * 60_000;
 
-/** Folder of intents (host path): the user's runtime dir, or <root>/run/egpu-guard for a sysroot. */
-export function ejectIntentDir(
+/**
+ * eGPU Guard's runtime folder (host path): $XDG_RUNTIME_DIR/egpu-guard (per user, 0700, emptied
+ * at logout — XDG Base Directory spec), or <root>/run/egpu-guard for a sysroot.
+ */
+export function egpuRuntimeDir(
   root: SystemRoot,
   env: Readonly<Record<string, string | undefined>>,
 ): string {
   const runtime = env['XDG_RUNTIME_DIR'];
   if (root.root === '/' && runtime !== undefined && runtime.startsWith('/'))
-    return `${runtime}/egpu-guard/ejecting`;
-  return root.hostPath('/run/egpu-guard/ejecting');
+    return `${runtime}/egpu-guard`;
+  return root.hostPath('/run/egpu-guard');
 }
 
+/** Folder of intents (host path). */
+export const ejectIntentDir = (
+  root: SystemRoot,
+  env: Readonly<Record<string, string | undefined>>,
+): string => `${egpuRuntimeDir(root, env)}/ejecting`;
+
 export type EjectIntents = {
-  announce(bdf: string): void;
+  /**
+   * Records the intent; 'intent-not-recorded' when it cannot be written — the caller must not
+   * start the eject then, or a watcher would report the removal as a surprise.
+   */
+  announce(bdf: string): Result<void, AppError>;
   clear(bdf: string): void;
   isEjecting(bdf: string): boolean;
 };
@@ -33,9 +48,17 @@ export function createEjectIntents(
   const file = (bdf: string): string => `${dir}/${bdf}`;
   return {
     announce(bdf) {
-      writeStateFileAtomic(
+      const written = writeStateFileAtomic(
         file(bdf),
         JSON.stringify({ pid: process.pid, startedAt: now() }) + '\n',
+      );
+      if (written.ok) return ok(undefined);
+      return err(
+        appError(
+          'intent-not-recorded',
+          `cannot record that an eject of ${bdf} is under way (${written.error.message}), so eGPU Guard would report the removal as a surprise; nothing was changed`,
+          { path: file(bdf) },
+        ),
       );
     },
     clear(bdf) {

@@ -4,6 +4,7 @@
 // files that report size 0 (`egpu explain <(journalctl -k)`) are read to their end.
 
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { appError, type AppError } from '../common/errors.js';
 import { err, ok, type Result } from '../common/result.js';
 
@@ -98,23 +99,80 @@ export function readUserFile(path: string, options: ReadUserFileOptions = {}): R
   }
 }
 
-/** Everything a stream (stdin) delivers until its end, as bytes. */
+export type ReadUserInputOptions = ReadUserFileOptions & {
+  /** Ends the wait (Ctrl+C): the result is a 'cancelled' error. */
+  readonly signal?: AbortSignal;
+};
+
+const interrupted = (what: string): AppError =>
+  appError('cancelled', `interrupted while waiting for ${what}`);
+
+/**
+ * Like readUserFile, but a FIFO is waited for without blocking the event loop, so SIGINT and
+ * SIGTERM still end the command. A blocking open(2) of a FIFO sleeps until a writer comes
+ * (fifo(7)) — in Node, on the main thread, where no signal handler can run. Opened with
+ * O_NONBLOCK it returns at once, and the wait moves into the event loop's epoll: Linux reports
+ * no hang-up on a FIFO that has had no writer since it was opened (fs/pipe.c, pipe_poll), so the
+ * read waits for the writer like `cat` does, and only until the signal.
+ */
+export async function readUserInput(
+  path: string,
+  options: ReadUserInputOptions = {},
+): Promise<Result<Uint8Array>> {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFIFO()) {
+      fs.closeSync(fd);
+      fd = undefined;
+      return readUserFile(path, options);
+    }
+  } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    return err(userFileError(e, path));
+  }
+  const pipe = new net.Socket({ fd, readable: true, writable: false });
+  const read = await readStreamBytes(pipe, options.maxBytes, options.signal, `${path} (a FIFO)`);
+  pipe.destroy();
+  if (!read.ok || options.allocate === undefined) return read;
+  const into = options.allocate(read.value.length);
+  into.set(read.value);
+  return ok(into);
+}
+
+/** Everything a stream (stdin, a FIFO) delivers until its end, as bytes. */
 export async function readStreamBytes(
   stream: NodeJS.ReadableStream,
   maxBytes: number = MAX_USER_FILE_BYTES,
+  signal?: AbortSignal,
+  what = 'standard input',
 ): Promise<Result<Buffer>> {
   const chunks: Buffer[] = [];
   let total = 0;
+  // Ending the stream ends the loop below; the abort then decides the result.
+  const stop = (): void => {
+    const s = stream as NodeJS.ReadableStream & { destroy?: () => void };
+    if (typeof s.destroy === 'function') s.destroy();
+    else stream.emit('end');
+  };
+  // A function, not the property: TypeScript would keep the narrowing of the first check.
+  const aborted = (): boolean => signal?.aborted === true;
+  if (aborted()) return err(interrupted(what));
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for await (const chunk of stream) {
       const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       total += b.length;
-      if (total > maxBytes) return err(tooLarge('standard input', maxBytes));
+      if (total > maxBytes) return err(tooLarge(what, maxBytes));
       chunks.push(b);
     }
   } catch (e) {
+    if (aborted()) return err(interrupted(what));
     const message = e instanceof Error ? e.message : String(e);
-    return err(appError('io', `standard input: cannot be read (${message})`));
+    return err(appError('io', `${what}: cannot be read (${message})`));
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
+  if (aborted()) return err(interrupted(what));
   return ok(Buffer.concat(chunks, total));
 }

@@ -101,9 +101,11 @@ export function createIpcDispatcher(options: IpcDispatcherOptions): IpcDispatche
       Promise.resolve(
         startRun((onProgress) => core.runEject(bdf, { closePids, force }, onProgress)),
       ),
-    'recover:plan': ({ bdf }) => core.planRecover(bdf),
-    'recover:run': ({ bdf }) =>
-      Promise.resolve(startRun((onProgress) => core.runRecover(bdf, onProgress))),
+    'recover:plan': ({ bdf, approve }) => core.planRecover(bdf, { approve: approve ?? null }),
+    'recover:run': ({ bdf, approve }) =>
+      Promise.resolve(
+        startRun((onProgress) => core.runRecover(bdf, onProgress, { approve: approve ?? null })),
+      ),
     'action:cancel': ({ runId }) => {
       if (active?.runId !== runId) {
         return Promise.resolve(err(appError('not-found', `No action ${runId} is running.`)));

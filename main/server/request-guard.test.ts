@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHostAndOrigin, cookieValue, routeOf, tokenMatches } from './request-guard.js';
+import { checkHostAndOrigin, routeOf, tokenMatches } from './request-guard.js';
 
 const check = (host: string | undefined, origin?: string, secFetchSite?: string) =>
   checkHostAndOrigin({ host, origin, secFetchSite, port: 4123 }).ok;
@@ -51,12 +51,6 @@ describe('request guard', () => {
     expect(tokenMatches('abc', '')).toBe(false);
     expect(tokenMatches('abc', null)).toBe(false);
     expect(tokenMatches('abc', undefined)).toBe(false);
-  });
-
-  it('reads one cookie', () => {
-    expect(cookieValue('a=1; egpu-token=xyz; b=2', 'egpu-token')).toBe('xyz');
-    expect(cookieValue('egpu-tokenx=1', 'egpu-token')).toBeUndefined();
-    expect(cookieValue(undefined, 'egpu-token')).toBeUndefined();
   });
 
   it('routes', () => {

@@ -4,20 +4,19 @@
 //   under its own name and sends that (the check webpack-dev-server's allowedHosts and Jupyter
 //   make for the same reason);
 // - carry no foreign Origin (fetch/EventSource from another site always sends one);
-// - present the random per-run token (header for the API, query for SSE, cookie for statics).
+// - present the random per-run token in the X-Egpu-Token header (the API and the event stream;
+//   the renderer's files are public and hold no secret).
 
 import { timingSafeEqual } from 'node:crypto';
 import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '../common/ipc/http-transport.js';
-
-export const TOKEN_COOKIE = 'egpu-token';
 
 export type GuardVerdict =
   | {
       readonly ok: true;
       /**
        * A top-level navigation from another site (or a file:// page): allowed only to load the
-       * window itself with the token in the address — `egpu ui --open` goes through a private
-       * file:// page that forwards there (platform/open-redirect.ts). Nothing else may be cross-site.
+       * window itself — `egpu ui --open` goes through a private file:// page that forwards there
+       * (platform/open-redirect.ts), the token in the fragment. Nothing else may be cross-site.
        */
       readonly crossSiteNavigation: boolean;
     }
@@ -67,21 +66,6 @@ export function tokenMatches(expected: string, given: string | null | undefined)
   const b = Buffer.from(given, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-/** The value of one cookie from a Cookie header (RFC 6265 §5.4 pairs, first match wins). */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-/** The cookie set on the first page load that carried the token, so the page's assets load. */
-export const tokenCookie = (token: string): string =>
-  `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
 
 export type Route =
   | { readonly kind: 'invoke'; readonly channel: string }

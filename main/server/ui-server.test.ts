@@ -57,8 +57,8 @@ beforeEach(() => start());
 afterEach(() => server.close());
 
 describe('ui server: who gets in', () => {
-  it('listens on 127.0.0.1 and prints a tokened URL', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${port}/?token=${TOKEN}`);
+  it('listens on 127.0.0.1 and prints a URL with the token in its fragment only', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${port}/#token=${TOKEN}`);
   });
 
   it('API calls without the right token get 403', async () => {
@@ -82,34 +82,29 @@ describe('ui server: who gets in', () => {
     expect(viaQuery.status).toBe(403);
   });
 
-  it('static files need the token once; the page load sets an HttpOnly SameSite=Strict cookie', async () => {
-    expect((await request({ port, path: '/' })).status).toBe(403);
-    expect((await request({ port, path: '/assets/app.js' })).status).toBe(403);
-    expect((await request({ port, path: '/?token=wrong' })).status).toBe(403);
-    const page = await request({ port, path: `/?token=${TOKEN}` });
+  it('static files are public, set no cookie, and never take the token from the query', async () => {
+    const page = await request({ port, path: '/' });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toMatch(
       /default-src 'none'.*frame-ancestors 'none'/,
     );
-    expect(page.headers['set-cookie']).toEqual([
-      `egpu-token=${TOKEN}; Path=/; HttpOnly; SameSite=Strict`,
-    ]);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
-    const asset = await request({
-      port,
-      path: '/assets/app.js',
-      headers: { cookie: `egpu-token=${TOKEN}` },
-    });
+    const asset = await request({ port, path: '/assets/app.js' });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(asset.headers['set-cookie']).toBeUndefined();
-    const wrongCookie = await request({
+    // Cookies are not per port: nothing may ever carry the token in one.
+    for (const r of [page, asset, await request({ port, path: `/?token=${TOKEN}` })])
+      expect(r.headers['set-cookie']).toBeUndefined();
+    // An old-style cookie or query token opens nothing.
+    const byCookie = await request({
       port,
-      path: '/assets/app.js',
-      headers: { cookie: 'egpu-token=x' },
+      method: 'POST',
+      path: '/api/snapshot:get',
+      headers: { cookie: `egpu-token=${TOKEN}` },
     });
-    expect(wrongCookie.status).toBe(403);
+    expect(byCookie.status).toBe(403);
+    expect((await request({ port, path: `/api/events?token=${TOKEN}` })).status).toBe(403);
   });
 
   it('only names in the bundle exist: traversal and unknown paths are 404', async () => {
@@ -152,26 +147,22 @@ describe('ui server: who gets in', () => {
     expect(own.status).toBe(200);
   });
 
-  it('a navigation from another site (the --open file:// page) loads only the tokened window', async () => {
+  it('a navigation from another site (the --open file:// page) loads only the window', async () => {
     const nav = {
       'sec-fetch-site': 'cross-site',
       'sec-fetch-mode': 'navigate',
       'sec-fetch-dest': 'document',
     };
-    expect((await request({ port, path: `/?token=${TOKEN}`, headers: nav })).status).toBe(200);
-    for (const path of [
-      '/',
-      '/?token=x',
-      `/assets/app.js?token=${TOKEN}`,
-      `/api/events?token=${TOKEN}`,
-    ]) {
-      const r = await request({ port, path, headers: { ...nav, cookie: `egpu-token=${TOKEN}` } });
+    // The fragment with the token stays in the browser; the server sees a plain "/".
+    expect((await request({ port, path: '/', headers: nav })).status).toBe(200);
+    for (const path of ['/assets/app.js', '/api/events']) {
+      const r = await request({ port, path, headers: { ...nav, 'x-egpu-token': TOKEN } });
       expect([path, r.status]).toEqual([path, 403]);
     }
     // Not a navigation (an image, a script, a fetch) — refused as before.
     const sub = await request({
       port,
-      path: `/?token=${TOKEN}`,
+      path: '/',
       headers: { ...nav, 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
     });
     expect(sub.status).toBe(403);
@@ -233,10 +224,10 @@ describe('ui server: the IPC contract', () => {
     expect(json(big)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 
-  it('pushes snapshots and action progress over SSE (token in the query)', async () => {
+  it('pushes snapshots and action progress over SSE (token in the header)', async () => {
     const denied = await request({ port, path: '/api/events' });
     expect(denied.status).toBe(403);
-    const events = await openEvents(port, `/api/events?token=${TOKEN}`);
+    const events = await openEvents(port, '/api/events', { 'x-egpu-token': TOKEN });
     expect(events.status).toBe(200);
     try {
       const first = await events.next((e) => e.event === 'snapshot:changed');

@@ -1,11 +1,15 @@
 // Browser mode's HTTP server: the built renderer and the IPC contract on 127.0.0.1 only.
 //   POST /api/<channel>   JSON body → IpcResult JSON       token in the X-Egpu-Token header
-//   GET  /api/events      text/event-stream of the pushes   token in ?token= (EventSource has
-//                                                           no way to set headers)
-//   GET  /, /assets/…     the renderer                      ?token= once, which sets an HttpOnly
-//                                                           SameSite=Strict cookie for the rest
-// Every request must also pass the Host/Origin rules of request-guard.ts. Nothing answers with a
-// stack trace: failures are IpcResult errors or a one-line text.
+//   GET  /api/events      text/event-stream of the pushes   token in the X-Egpu-Token header
+//                                                           (the page reads it with fetch)
+//   GET  /, /assets/…     the renderer: public, no secret   —
+// The token reaches the page only in the address's fragment (/#token=…), which browsers never
+// send to any server nor put in a Referer (RFC 3986 §3.5, Fetch "referrer" strips it), and the
+// page sends it back only in a header. No cookie: cookies are not per port (RFC 6265 §8.5) and
+// SameSite counts every 127.0.0.1 port as the same site, so a cookie would go to whatever else
+// listens on this machine's loopback — another user's server included. Every request must also
+// pass the Host/Origin rules of request-guard.ts. Nothing answers with a stack trace: failures
+// are IpcResult errors or a one-line text.
 
 import * as http from 'node:http';
 import { appError, type AppError } from '../common/errors.js';
@@ -13,14 +17,7 @@ import { err, ok, type Result } from '../common/result.js';
 import type { IpcDispatcher } from './ipc-dispatch.js';
 import { isInvokeChannel } from './ipc-dispatch.js';
 import { HTTP_TOKEN_HEADER, HTTP_TOKEN_PARAM } from '../common/ipc/http-transport.js';
-import {
-  TOKEN_COOKIE,
-  checkHostAndOrigin,
-  cookieValue,
-  routeOf,
-  tokenCookie,
-  tokenMatches,
-} from './request-guard.js';
+import { checkHostAndOrigin, routeOf, tokenMatches } from './request-guard.js';
 import { createSseHub } from './sse-hub.js';
 import type { StaticAssets } from './static-assets.js';
 
@@ -37,7 +34,7 @@ export type UiServerOptions = {
 
 export type UiServer = {
   readonly port: number;
-  /** The address to open, token included. */
+  /** The address to open, the token in its fragment. */
   readonly url: string;
   close(): Promise<void>;
 };
@@ -173,14 +170,9 @@ export function startUiServer(options: UiServerOptions): Promise<Result<UiServer
     });
     if (!guard.ok) return sendText(res, 403, `forbidden: ${guard.reason}`);
     const route = routeOf(method, pathname);
-    if (
-      guard.crossSiteNavigation &&
-      !(
-        route.kind === 'static' &&
-        route.path === 'index.html' &&
-        tokenMatches(token, url.searchParams.get(HTTP_TOKEN_PARAM))
-      )
-    ) {
+    // A navigation from elsewhere (the --open file:// page) may load the window itself, which
+    // holds no secret; the token in its fragment never reaches us.
+    if (guard.crossSiteNavigation && !(route.kind === 'static' && route.path === 'index.html')) {
       return sendText(res, 403, 'forbidden: a cross-site request');
     }
     switch (route.kind) {
@@ -189,23 +181,14 @@ export function startUiServer(options: UiServerOptions): Promise<Result<UiServer
       case 'invoke':
         return invoke(req, res, route.channel);
       case 'events': {
-        const given = url.searchParams.get(HTTP_TOKEN_PARAM) ?? headerOf(req, HTTP_TOKEN_HEADER);
-        if (!tokenMatches(token, given))
+        // The header only: a token in the query would sit in the address of the request.
+        if (!tokenMatches(token, headerOf(req, HTTP_TOKEN_HEADER)))
           return sendText(res, 403, 'forbidden: missing or wrong token');
         const first = [{ channel: 'snapshot:changed', payload: dispatcher.snapshot() } as const];
         if (!hub.add(res, first)) sendText(res, 503, 'too many open windows');
         return;
       }
       case 'static': {
-        const fromQuery = tokenMatches(token, url.searchParams.get(HTTP_TOKEN_PARAM));
-        const fromCookie = tokenMatches(token, cookieValue(req.headers.cookie, TOKEN_COOKIE));
-        if (!fromQuery && !fromCookie) {
-          return sendText(
-            res,
-            403,
-            'forbidden: open the address `egpu ui` printed (it has the token)',
-          );
-        }
         const asset = assets.get(route.path);
         if (asset === undefined) return sendText(res, 404, 'not found');
         res.writeHead(200, {
@@ -215,7 +198,6 @@ export function startUiServer(options: UiServerOptions): Promise<Result<UiServer
           ...(asset.type.startsWith('text/html')
             ? { 'Content-Security-Policy': CONTENT_SECURITY_POLICY }
             : {}),
-          ...(fromQuery ? { 'Set-Cookie': tokenCookie(token) } : {}),
         });
         res.end(req.method === 'HEAD' ? undefined : asset.body);
         return;
@@ -248,7 +230,7 @@ export function startUiServer(options: UiServerOptions): Promise<Result<UiServer
       resolve(
         ok({
           port,
-          url: `http://${HOST}:${port}/?${HTTP_TOKEN_PARAM}=${token}`,
+          url: `http://${HOST}:${port}/#${HTTP_TOKEN_PARAM}=${token}`,
           close: () =>
             new Promise<void>((done) => {
               pushes.dispose();

@@ -52,7 +52,7 @@ function startUi() {
     let out = '';
     child.stdout.on('data', (b) => {
       out += b;
-      const m = /^(http:\/\/127\.0\.0\.1:(\d+))\/\?token=([0-9a-f]{32})$/m.exec(out);
+      const m = /^(http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{32})$/m.exec(out);
       if (m)
         resolve({ child, url: m[0], port: Number(m[2]), token: m[3], ms: performance.now() - t0 });
     });
@@ -84,36 +84,39 @@ function post(port, token, channel, body) {
 async function pushLatency(port, token, rounds) {
   const times = [];
   await new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: `/api/events?token=${token}` }, (res) => {
-      let buffer = '';
-      let waiting = null;
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (frame.startsWith('event: snapshot:changed') && waiting) {
-            const w = waiting;
-            waiting = null;
-            w();
+    const req = http.get(
+      { host: '127.0.0.1', port, path: '/api/events', headers: { 'x-egpu-token': token } },
+      (res) => {
+        let buffer = '';
+        let waiting = null;
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          buffer += chunk;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (frame.startsWith('event: snapshot:changed') && waiting) {
+              const w = waiting;
+              waiting = null;
+              w();
+            }
           }
-        }
-      });
-      (async () => {
-        await new Promise((r) => setTimeout(r, 200));
-        for (let i = 0; i < rounds; i++) {
-          const t0 = performance.now();
-          const arrived = new Promise((r) => (waiting = r));
-          await post(port, token, 'demo:act', { action: i % 2 === 0 ? 'start-app' : 'stop-app' });
-          await arrived;
-          times.push(performance.now() - t0);
-        }
-        req.destroy();
-        resolve();
-      })().catch(reject);
-    });
+        });
+        (async () => {
+          await new Promise((r) => setTimeout(r, 200));
+          for (let i = 0; i < rounds; i++) {
+            const t0 = performance.now();
+            const arrived = new Promise((r) => (waiting = r));
+            await post(port, token, 'demo:act', { action: i % 2 === 0 ? 'start-app' : 'stop-app' });
+            await arrived;
+            times.push(performance.now() - t0);
+          }
+          req.destroy();
+          resolve();
+        })().catch(reject);
+      },
+    );
     req.on('error', (e) => (e.code === 'ECONNRESET' ? resolve() : reject(e)));
   });
   return median(times);

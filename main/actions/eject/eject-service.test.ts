@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../../common/actions-model.js';
 import { createEjectIntents } from '../../core/eject-intent.js';
+import { createFileGpuLocks } from '../../core/gpu-lock.js';
 import { ProcessPool } from '../../inventory/test/processes.js';
 import { systemClock } from '../../platform/clock.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
@@ -44,6 +45,7 @@ function setup(
       () => Date.now(),
       processAlive,
     ),
+    locks: createFileGpuLocks(path.join(sim.dir, 'run/egpu-guard/locks')),
     udevLog: path.join(sim.dir, 'run/egpu-sim/udev.log'),
     uid: process.getuid?.() ?? null,
     stepTimeoutMs,

@@ -1,5 +1,7 @@
 // Eject with real ports: gathers the facts from sysfs and /proc, plans, and executes through the
-// privileged helper. Used by `egpu eject` and by the core (tray app, browser mode).
+// privileged helper. Used by `egpu eject` and by the core (tray app, browser mode). Every run
+// takes the GPU's lock (main/core/gpu-lock.ts) and records the eject intent before the first
+// kernel write; when either fails nothing is changed and the final result carries the code.
 
 import type {
   ActionFinal,
@@ -9,7 +11,9 @@ import type {
 } from '../../common/actions-model.js';
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { GpuLifecycle } from '../../common/state-model.js';
+import type { AppError } from '../../common/errors.js';
 import type { EjectIntents } from '../../core/eject-intent.js';
+import type { GpuLocks } from '../../core/gpu-lock.js';
 import { scanClients } from '../../inventory/clients/scan-clients.js';
 import { readInventory } from '../../inventory/inventory.js';
 import type { Clock } from '../../platform/clock.js';
@@ -18,7 +22,7 @@ import { processAlive, signalProcess } from '../../platform/processes.js';
 import type { SystemRoot } from '../../platform/system-root.js';
 import { readUserFile } from '../../platform/user-files.js';
 import {
-  devicesUnderTop,
+  enclosureFacts,
   parseKernelRelease,
   primaryGpuOf,
   type EjectFacts,
@@ -31,6 +35,8 @@ export type EjectServiceOptions = {
   readonly clock: Clock;
   readonly privileged: PrivilegedRunner;
   readonly intents: EjectIntents;
+  /** One eject or recovery per GPU across processes (CLI, tray app, browser mode). */
+  readonly locks: GpuLocks;
   /** Host path of a udevadm transcript to confirm removals from (tests, the demo). */
   readonly udevLog?: string;
   readonly uid: number | null;
@@ -98,7 +104,7 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
       inventory,
       clients,
       primaryOf,
-      otherDevicesUnderTop: gpu?.enclosureTop ? devicesUnderTop(root, gpu.enclosureTop, gpu) : [],
+      ...enclosureFacts(root, gpu, inventory),
       kernel: parseKernelRelease(release.ok ? release.value : null),
       uid: o.uid,
     };
@@ -125,27 +131,49 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
     }
   };
 
-  const execute: EjectService['execute'] = (f, options, onProgress, isCancelled) =>
-    executeEject(
-      planEject(f),
-      {
-        runHelper: (verb, args) => o.privileged.run(verb, args),
-        signal: signalProcess,
-        alive: processAlive,
-        sleep: (ms) => sleep(o.clock, ms),
-        clientsOf,
-        confirmGone,
-        announce: (b) => o.intents.announce(b),
-        clear: (b) => o.intents.clear(b),
-      },
-      {
-        ...options,
-        stepTimeoutMs: o.stepTimeoutMs,
-        isCancelled,
-        onProgress,
-        strictHolders: f.gpu?.driver === 'nvidia',
-      },
-    );
+  const notStarted = (e: AppError): ActionFinal => ({
+    result: 'failed',
+    detail: `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`,
+    code: e.code,
+  });
+
+  const execute: EjectService['execute'] = async (f, options, onProgress, isCancelled) => {
+    const lock = o.locks.acquire(f.bdf, 'eject');
+    if (!lock.ok) return notStarted(lock.error);
+    try {
+      // Recorded here, checked, before the executor's first step: a watcher that cannot see the
+      // intent would call the removal a surprise and lose the GPU's name.
+      const announced = o.intents.announce(f.bdf);
+      if (!announced.ok) return notStarted(announced.error);
+      try {
+        return await executeEject(
+          planEject(f),
+          {
+            runHelper: (verb, args) => o.privileged.run(verb, args),
+            signal: signalProcess,
+            alive: processAlive,
+            sleep: (ms) => sleep(o.clock, ms),
+            clientsOf,
+            confirmGone,
+            // Done above and in the finally below, where the result is checked.
+            announce: () => undefined,
+            clear: () => undefined,
+          },
+          {
+            ...options,
+            stepTimeoutMs: o.stepTimeoutMs,
+            isCancelled,
+            onProgress,
+            strictHolders: f.gpu?.driver === 'nvidia',
+          },
+        );
+      } finally {
+        o.intents.clear(f.bdf);
+      }
+    } finally {
+      lock.value.release();
+    }
+  };
 
   return {
     facts,

@@ -3,8 +3,10 @@
 import { planEject } from '../../actions/eject/eject-planner.js';
 import { createEjectService } from '../../actions/eject/eject-service.js';
 import { createEjectIntents, ejectIntentDir } from '../../core/eject-intent.js';
+import { alreadyRunning, createFileGpuLocks, gpuLockDir } from '../../core/gpu-lock.js';
 import { systemClock } from '../../platform/clock.js';
 import { processAlive } from '../../platform/processes.js';
+import { refuseAction } from '../action-refusal.js';
 import { UsageError, flagBool, flagNumber, flagString } from '../args.js';
 import {
   JSON_FLAG,
@@ -24,7 +26,9 @@ export const ejectCommand: CommandDef = {
     'eject BDF (--dry-run | --yes) [--close-apps] [--force] [--json] [--step-timeout S] [--root DIR] [--proc DIR] [--udev-log FILE]',
   details:
     'Exit codes: --dry-run 0 when ready, 1 when blocked; --yes 0 only when the GPU is safe to unplug,\n' +
-    '1 blocked/failed/cancelled, 3 stuck in the driver; 2 for bad input. Ctrl+C cancels between steps.',
+    '1 blocked/failed/cancelled, 3 stuck in the driver; 2 for bad input. Ctrl+C cancels between steps.\n' +
+    'One eject or recovery per GPU at a time (tray app and browser mode included): a second one\n' +
+    'exits 1 with "an eject of this GPU is already running (pid N)" (code already-running).',
   flags: {
     ...JSON_FLAG,
     ...ROOT_FLAGS,
@@ -64,15 +68,22 @@ export const ejectCommand: CommandDef = {
       throw new UsageError('--step-timeout must be between 0 and 3600 seconds');
     const udevLogArg = flagString(args, 'udev-log');
     const root = systemRootFromArgs(args);
+    const locks = createFileGpuLocks(gpuLockDir(root, io.env));
     const service = createEjectService({
       root,
       clock: systemClock,
       privileged: privilegedFor(root, stepTimeout * 1000),
       intents: createEjectIntents(ejectIntentDir(root, io.env), () => Date.now(), processAlive),
+      locks,
       ...(udevLogArg === undefined ? {} : { udevLog: requireFile('udev-log', udevLogArg) }),
       uid: process.getuid?.() ?? null,
       stepTimeoutMs: stepTimeout * 1000,
     });
+    // Told before the plan: the plan of a GPU another eject is removing says nothing useful. The
+    // service takes the lock itself (two may pass this check together; one of them gets it).
+    const held = yes ? locks.holder(bdf) : null;
+    if (held !== null)
+      return refuseAction('eject', alreadyRunning(held.owner, held.key, bdf), json, io);
     const facts = await service.facts(bdf);
     const plan = planEject(facts);
     if (dry) {
@@ -97,6 +108,8 @@ export const ejectCommand: CommandDef = {
       (p) => io.stdout((json ? JSON.stringify(p) : formatProgress(p)) + '\n'),
       () => io.signal.aborted,
     );
+    if (final.code !== undefined)
+      return refuseAction('eject', { code: final.code, message: final.detail }, json, io);
     io.stdout(json ? JSON.stringify(final) + '\n' : formatFinal(final));
     return final.result === 'safe-to-unplug' ? 0 : final.result === 'stuck' ? 3 : 1;
   },

@@ -1,11 +1,12 @@
 // `egpu explain` end to end: in-process for the cases, and as a real child process (bin/egpu.js
 // on dist/) with stdin piped, the way people use it: `journalctl -k | egpu explain`.
 
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCliInProcess, runCliProcess } from '../test/run-cli.js';
+import { EGPU_BIN, REPO_ROOT, runCliInProcess, runCliProcess } from '../test/run-cli.js';
 
 const CORPUS = path.join(REPO_ROOT, 'main/diagnose/fixtures/logcorpus');
 const corpusFile = (n: string): string => path.join(CORPUS, `case-${n}`, 'input.log');
@@ -190,5 +191,69 @@ describe('egpu explain as a real process', () => {
     const missing = await runCliProcess(['explain', path.join(dir, 'nope.log')]);
     expect(missing).toMatchObject({ code: 1, stdout: '' });
     expect(missing.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  /** `egpu explain FIFO` as a child, resolved once it holds the FIFO open and waits for a writer. */
+  async function explainFifo(fifo: string) {
+    const child = spawn(process.execPath, [EGPU_BIN, 'explain', fifo], {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) =>
+      child.on('close', (code) => r({ code, stdout, stderr })),
+    );
+    const holds = (): boolean => {
+      try {
+        return fs
+          .readdirSync(`/proc/${child.pid}/fd`)
+          .some((fd) => fs.readlinkSync(`/proc/${child.pid}/fd/${fd}`) === fifo);
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 400 && !holds(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(holds()).toBe(true);
+    return { child, exited };
+  }
+
+  it('Ctrl+C (SIGINT) or SIGTERM ends the wait on a FIFO nobody writes to', async () => {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const fifo = path.join(dir, `quiet-${signal}.fifo`);
+      execFileSync('mkfifo', [fifo]);
+      const { child, exited } = await explainFifo(fifo);
+      const t0 = Date.now();
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const r = await exited;
+      clearTimeout(timer);
+      expect(r).toEqual({
+        code,
+        stdout: '',
+        stderr: `egpu explain: interrupted while waiting for ${fifo} (a FIFO); nothing was read\n`,
+      });
+      expect(Date.now() - t0).toBeLessThan(3000);
+    }
+  });
+
+  it('still reads a FIFO to its end once a writer comes', async () => {
+    const fifo = path.join(dir, 'log.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const { exited } = await explainFifo(fifo);
+    // A writer that comes late, writes in two parts, then closes: like `egpu explain <(journalctl -k)`.
+    const log = fs.readFileSync(corpusFile('024'));
+    const w = fs.createWriteStream(fifo);
+    w.write(log.subarray(0, 100));
+    await new Promise((r) => setTimeout(r, 200));
+    w.end(log.subarray(100));
+    const r = await exited;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('GPU 0000:c5:00.0 (AMD)');
   });
 });

@@ -2,13 +2,14 @@
 // `-o json`, syslog/kern.log, grep output; FILE, `-` or piped stdin), finds GPU, PCIe and
 // Thunderbolt trouble, and says per device what it means and what to do next. --json prints one
 // event per line for scripts. Exit 0 whether or not trouble was found; 1 when FILE cannot be
-// read; 2 for usage errors (main.ts).
+// read; 2 for usage errors (main.ts); 130 (SIGINT) or 143 (SIGTERM) when interrupted while
+// waiting for input — a FIFO nobody writes to, a pipe that never ends.
 
 import type { Result } from '../../common/result.js';
 import { classifyRecords, type LocatedEvent } from '../../diagnose/classify.js';
 import { diagnose, formatDiagnosis } from '../../diagnose/diagnosis.js';
 import { allocateLogBuffer, scanLogBytes } from '../../diagnose/log-scan.js';
-import { readStreamBytes, readUserFile } from '../../platform/user-files.js';
+import { readStreamBytes, readUserInput } from '../../platform/user-files.js';
 import { JSON_FLAG, type CliIo, type CommandDef } from '../command.js';
 import { flagBool } from '../args.js';
 
@@ -24,8 +25,8 @@ export function eventJsonLine(e: LocatedEvent): string {
 
 async function readInput(file: string | undefined, io: CliIo): Promise<Result<Uint8Array>> {
   if (file !== undefined && file !== '-')
-    return readUserFile(file, { allocate: allocateLogBuffer });
-  const piped = await readStreamBytes(io.stdin);
+    return readUserInput(file, { allocate: allocateLogBuffer, signal: io.signal });
+  const piped = await readStreamBytes(io.stdin, undefined, io.signal);
   if (!piped.ok) return piped;
   const into = allocateLogBuffer(piped.value.length);
   into.set(piped.value);
@@ -42,7 +43,7 @@ export const explainCommand: CommandDef = {
     'from standard input, e.g.:  journalctl -k -b -1 | egpu explain',
     '',
     'Exit status: 0 when the log was read (trouble found or not), 1 when FILE cannot be read,',
-    '2 for usage errors.',
+    '2 for usage errors, 130/143 when Ctrl+C or SIGTERM ends the wait for input (e.g. a FIFO).',
   ].join('\n'),
   flags: { ...JSON_FLAG },
   positionals: { min: 0, max: 1 },
@@ -55,6 +56,11 @@ export const explainCommand: CommandDef = {
       return 2;
     }
     const input = await readInput(file, io);
+    if (!input.ok && input.error.code === 'cancelled') {
+      io.stderr(`egpu explain: ${input.error.message}; nothing was read\n`);
+      // 128 + the signal's number, as a shell reports a command a signal ended.
+      return io.signal.reason === 'SIGTERM' ? 143 : 130;
+    }
     if (!input.ok) {
       io.stderr(`egpu explain: ${input.error.message}\n`);
       return 1;

@@ -47,13 +47,17 @@ describe('egpu ui', () => {
       expect(ui.stdout()).toBe(`${ui.url}\n`);
       expect(ui.stderr()).toBe('');
       expect(ui.token).toMatch(/^[0-9a-f]{32}$/);
-      const page = await request({ port: ui.port, path: `/?token=${ui.token}` });
+      // The token is in the fragment only: the page itself is public and holds no secret.
+      expect(ui.url).toBe(`${ui.origin}/#token=${ui.token}`);
+      const page = await request({ port: ui.port, path: '/' });
       expect(page.status).toBe(200);
       expect(page.body).toContain('<div id="app"></div>');
       expect(page.body).toMatch(
         /<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js">/,
       );
-      expect((await request({ port: ui.port, path: '/' })).status).toBe(403);
+      expect(page.headers['set-cookie']).toBeUndefined();
+      const noToken = await request({ port: ui.port, method: 'POST', path: '/api/snapshot:get' });
+      expect(noToken.status).toBe(403);
       // The real core reads the sysroot: the scenario's eGPU, external, in its enclosure.
       const snapshot = await request({
         port: ui.port,
@@ -206,9 +210,7 @@ describe('egpu ui', () => {
         .toBe(
           'egpu ui: could not open a browser (xdg-open exited with 3); open the address yourself\n',
         );
-      expect((await request({ port: failing.port, path: `/?token=${failing.token}` })).status).toBe(
-        200,
-      );
+      expect((await request({ port: failing.port, path: '/' })).status).toBe(200);
     } finally {
       expect(await failing.stop()).toEqual({ code: 0, signal: null });
       fs.rmSync(dir, { recursive: true, force: true });

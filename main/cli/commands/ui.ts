@@ -32,8 +32,9 @@ export const uiCommand: CommandDef = {
   usage:
     'ui [--port N] [--open] [--demo | [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]]',
   details:
-    'Prints the address to open, with a random access token; only this machine can connect,\n' +
-    'and only with the token. Ctrl+C stops the server. --demo shows a simulated machine with\n' +
+    'Prints the address to open, with a random access token in its #fragment (never sent to a\n' +
+    'server, never in a cookie); only this machine can connect, and only with the token. Ctrl+C\n' +
+    'stops the server. --demo shows a simulated machine with\n' +
     'controls to plug, yank and break it; the other flags choose the machine and logs to watch,\n' +
     'as for `egpu watch`.',
   flags: {

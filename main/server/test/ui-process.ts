@@ -20,7 +20,8 @@ export type UiProcess = {
   ): Promise<{ code: number | null; signal: string | null }>;
 };
 
-export const URL_LINE = /^(http:\/\/127\.0\.0\.1:(\d+))\/\?token=([0-9a-f]{32})$/m;
+/** The one line `egpu ui` prints: the token only in the fragment, which no request carries. */
+export const URL_LINE = /^(http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{32})$/m;
 
 export function startUiProcess(
   args: readonly string[] = [],

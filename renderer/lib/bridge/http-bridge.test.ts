@@ -7,23 +7,16 @@ import { selectBridge } from './select-bridge.js';
 
 type Call = { url: string; init: RequestInit | undefined };
 
-/** A stand-in for the browser's EventSource that the test drives. */
-class FakeEventSource {
-  static last: FakeEventSource | null = null;
-  listeners = new Map<string, ((e: { data: unknown }) => void)[]>();
-  closed = false;
-  constructor(readonly url: string) {
-    FakeEventSource.last = this;
-  }
-  addEventListener(type: string, listener: (e: { data: unknown }) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  emit(type: string, data: unknown) {
-    for (const l of this.listeners.get(type) ?? []) l({ data });
-  }
-  close() {
-    this.closed = true;
-  }
+/** An event stream the test writes to, as the server's /api/events would send it. */
+function eventStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const encoder = new TextEncoder();
+  return {
+    response: new Response(body, { status: 200 }),
+    write: (text: string) => controller.enqueue(encoder.encode(text)),
+    end: () => controller.close(),
+  };
 }
 
 function setup(respond: (call: Call) => Promise<Response>) {
@@ -36,10 +29,15 @@ function setup(respond: (call: Call) => Promise<Response>) {
       calls.push(call);
       return respond(call);
     },
-    EventSource: FakeEventSource as unknown as typeof EventSource,
+    retryMs: 10,
   });
   return { bridge, calls };
 }
+
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
 
 const json = (status: number, body: unknown) =>
   Promise.resolve(new Response(JSON.stringify(body), { status }));
@@ -76,50 +74,71 @@ describe('HTTP bridge', () => {
     expect(d.ok ? null : d.error.code).toBe('io');
   });
 
-  it('shares one EventSource for the pushes and closes it with the last listener', () => {
-    const { bridge } = setup(() => json(200, {}));
+  it('reads the pushes from one shared stream, token in a header, and stops it with the last listener', async () => {
+    const streams: ReturnType<typeof eventStream>[] = [];
+    const { bridge, calls } = setup(() => {
+      const stream = eventStream();
+      streams.push(stream);
+      return Promise.resolve(stream.response);
+    });
     const snaps: Snapshot[] = [];
     const progress: ActionProgressMessage[] = [];
     const offA = bridge.onSnapshot((s) => snaps.push(s));
     const offB = bridge.onActionProgress((m) => progress.push(m));
-    const source = FakeEventSource.last!;
-    expect(source.url).toBe('http://127.0.0.1:4000/api/events?token=abc123');
+    await until(() => streams.length === 1);
+    const call = calls[0]!;
+    expect(call.url).toBe('http://127.0.0.1:4000/api/events'); // no token in the address
+    expect(new Headers(call.init?.headers).get('x-egpu-token')).toBe('abc123');
     const s = snapshot();
-    source.emit('snapshot:changed', JSON.stringify(s));
-    source.emit('snapshot:changed', '{not json');
-    source.emit(
-      'action:progress',
-      JSON.stringify({ runId: 'run-1', final: { result: 'cancelled', detail: '' } }),
+    const text = `retry: 10\n\nevent: snapshot:changed\ndata: ${JSON.stringify(s)}\n\n`;
+    // Split anywhere, even inside a CRLF-free frame: events come out whole.
+    streams[0]!.write(text.slice(0, 25));
+    streams[0]!.write(text.slice(25) + ': ping\n\nevent: snapshot:changed\ndata: {not json\n\n');
+    streams[0]!.write(
+      `event: action:progress\ndata: ${JSON.stringify({ runId: 'run-1', final: { result: 'cancelled', detail: '' } })}\n\n`,
     );
+    await until(() => progress.length === 1);
     expect(snaps).toEqual([s]);
     expect(progress).toEqual([{ runId: 'run-1', final: { result: 'cancelled', detail: '' } }]);
+    // The stream drops (the server restarted its side): the bridge opens it again.
+    streams[0]!.end();
+    await until(() => streams.length === 2);
     offA();
-    expect(source.closed).toBe(false);
+    expect(call.init?.signal?.aborted).toBe(false);
     offB();
-    expect(source.closed).toBe(true);
+    expect(calls[1]!.init?.signal?.aborted).toBe(true);
+  });
+
+  it('gives up on a refused stream (wrong token), like EventSource', async () => {
+    let n = 0;
+    const { bridge } = setup(() => {
+      n++;
+      return json(403, { ok: false });
+    });
+    const off = bridge.onSnapshot(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(n).toBe(1);
+    off();
   });
 });
 
 describe('selectBridge', () => {
-  const base = {
-    fetch: () => Promise.reject(new Error('unused')),
-    EventSource: FakeEventSource as unknown as typeof EventSource,
-  };
+  const base = { fetch: () => Promise.reject(new Error('unused')) };
 
   it('prefers the Electron preload bridge', () => {
     const egpu = setup(() => json(200, {})).bridge;
     const choice = selectBridge({
       ...base,
       egpu,
-      location: { protocol: 'file:', origin: 'null', search: '' },
+      location: { protocol: 'file:', origin: 'null', hash: '' },
     });
     expect(choice).toEqual({ kind: 'electron', bridge: egpu });
   });
 
-  it('uses HTTP when the page came from the server with a token', () => {
+  it('uses HTTP when the page came from the server with a token in the fragment', () => {
     const choice = selectBridge({
       ...base,
-      location: { protocol: 'http:', origin: 'http://127.0.0.1:4000', search: '?token=abc' },
+      location: { protocol: 'http:', origin: 'http://127.0.0.1:4000', hash: '#token=abc' },
     });
     expect(choice.kind).toBe('http');
   });
@@ -127,7 +146,7 @@ describe('selectBridge', () => {
   it('explains when there is no way to reach eGPU Guard', () => {
     const choice = selectBridge({
       ...base,
-      location: { protocol: 'http:', origin: 'http://127.0.0.1:4000', search: '' },
+      location: { protocol: 'http:', origin: 'http://127.0.0.1:4000', hash: '' },
     });
     expect(choice.kind === 'none' && choice.reason).toMatch(/egpu ui/);
   });
