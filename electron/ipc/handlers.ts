@@ -31,8 +31,9 @@ export function createIpcHandlers(deps: HandlerDeps): HandlerMap {
     'eject:plan': ({ bdf }) => core.planEject(bdf),
     'eject:run': ({ bdf, closePids, force }) =>
       started(runs.start('eject', (p) => core.runEject(bdf, { closePids, force }, p))),
-    'recover:plan': ({ bdf }) => core.planRecover(bdf),
-    'recover:run': ({ bdf }) => started(runs.start('recover', (p) => core.runRecover(bdf, p))),
+    'recover:plan': ({ bdf, approve }) => core.planRecover(bdf, { approve: approve ?? null }),
+    'recover:run': ({ bdf, approve }) =>
+      started(runs.start('recover', (p) => core.runRecover(bdf, p, { approve: approve ?? null }))),
     'action:cancel': ({ runId }) => Promise.resolve(runs.cancel(runId)),
     'client:close': async ({ pid, force }) =>
       mapResult(await core.closeClient(pid, force), () => null),

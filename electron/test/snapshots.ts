@@ -1,8 +1,13 @@
 // Test support: snapshots with GPUs in any lifecycle state, for the tray and notification tests.
 
 import type { ClientInfo } from '../../main/common/clients-model.js';
-import type { ThunderboltRouter } from '../../main/common/inventory-model.js';
-import type { GpuEntry, GpuLifecycle, Incident, Snapshot } from '../../main/common/state-model.js';
+import type {
+  GpuEntry,
+  GpuLifecycle,
+  Incident,
+  PendingDevice,
+  Snapshot,
+} from '../../main/common/state-model.js';
 
 export const EGPU = '0000:0a:00.0';
 export const EGPU2 = '0000:3c:00.0';
@@ -47,7 +52,7 @@ export function snapshot(gpus: readonly GpuEntry[], over: Partial<Snapshot> = {}
   };
 }
 
-export const pendingRouter = (over: Partial<ThunderboltRouter> = {}): ThunderboltRouter => ({
+export const pendingRouter = (over: Partial<PendingDevice> = {}): PendingDevice => ({
   router: '0-1',
   host: false,
   vendorId: '0x127',
@@ -57,6 +62,7 @@ export const pendingRouter = (over: Partial<ThunderboltRouter> = {}): Thunderbol
   authorized: 0,
   uniqueId: 'dc01',
   generation: 3,
+  known: true,
   ...over,
 });
 

@@ -37,19 +37,34 @@ export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) 
     runEject(bdf, options, onProgress: (p: StepProgress) => void) {
       return started(async (isCancelled) => {
         const state = core.snapshot().gpus.find((g) => g.bdf === bdf)?.state ?? null;
-        apply({ type: 'eject', at: o.now(), bdf, phase: 'started' });
-        const final = await o.eject.run(bdf, options, onProgress, isCancelled, state);
+        // "Ejecting" begins with the first step: an eject refused before any (another one holds
+        // the GPU's lock, the intent could not be recorded) never shows the GPU as ejecting.
+        let begun = false;
+        const progress = (p: StepProgress): void => {
+          if (!begun) apply({ type: 'eject', at: o.now(), bdf, phase: 'started' });
+          begun = true;
+          onProgress(p);
+        };
+        const final = await o.eject.run(bdf, options, progress, isCancelled, state);
         const result = final.result as EjectResult;
-        apply({ type: 'eject', at: o.now(), bdf, phase: 'finished', result, detail: final.detail });
+        if (begun)
+          apply({
+            type: 'eject',
+            at: o.now(),
+            bdf,
+            phase: 'finished',
+            result,
+            detail: final.detail,
+          });
         void core.refreshClients();
         return final;
       });
     },
-    async planRecover(bdf) {
-      return ok(await o.recover.plan(bdf));
+    async planRecover(bdf, request) {
+      return ok(await o.recover.plan(bdf, request));
     },
-    runRecover(bdf, onProgress) {
-      return started((isCancelled) => o.recover.run(bdf, onProgress, isCancelled));
+    runRecover(bdf, onProgress, request) {
+      return started((isCancelled) => o.recover.run(bdf, onProgress, isCancelled, request));
     },
     async closeClient(pid, force) {
       const holds = core.snapshot().gpus.some((g) => g.clients?.some((c) => c.pid === pid));

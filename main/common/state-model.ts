@@ -91,6 +91,14 @@ export type GpuEntry = {
   readonly departure: Departure | null;
 };
 
+/**
+ * A Thunderbolt device waiting for authorization. `known`: an enclosure this machine has seen
+ * carry a GPU, or one bolt has stored — Recover authorizes it. Otherwise it is new: its name is
+ * whatever the device says about itself, so only the window's "Authorize this device", with the
+ * unique_id shown, lets it in (never the tray's one click or a notification).
+ */
+export type PendingDevice = ThunderboltRouter & { readonly known: boolean };
+
 export type SourceHealth = {
   readonly name: string;
   readonly state: string;
@@ -103,7 +111,7 @@ export type Snapshot = {
   readonly incidents: readonly Incident[];
   readonly thunderbolt: readonly ThunderboltDomain[];
   /** Thunderbolt devices connected but not authorized: nothing behind them is usable yet. */
-  readonly pendingDevices: readonly ThunderboltRouter[];
+  readonly pendingDevices: readonly PendingDevice[];
   readonly sources: readonly SourceHealth[];
   /** logind PrepareForSleep(true) seen and not yet ended. */
   readonly preparingForSleep: boolean;

@@ -6,6 +6,7 @@ import type {
   ActionPlan,
   CompositorAdvice,
   EjectOptions,
+  RecoverRequest,
   StepProgress,
 } from '../common/actions-model.js';
 import type { ClientsReport } from '../common/clients-model.js';
@@ -33,8 +34,13 @@ export type Core = {
   refreshClients(): Promise<ClientsReport>;
   planEject(bdf: string): Promise<Result<ActionPlan>>;
   runEject(bdf: string, options: EjectOptions, onProgress: (p: StepProgress) => void): ActionRun;
-  planRecover(bdf: string | null): Promise<Result<ActionPlan>>;
-  runRecover(bdf: string | null, onProgress: (p: StepProgress) => void): ActionRun;
+  /** `request.approve`: a new Thunderbolt device the user approved in the window (only there). */
+  planRecover(bdf: string | null, request?: RecoverRequest): Promise<Result<ActionPlan>>;
+  runRecover(
+    bdf: string | null,
+    onProgress: (p: StepProgress) => void,
+    request?: RecoverRequest,
+  ): ActionRun;
   /** SIGTERM (or SIGKILL with force) one process, after the user confirmed it in the UI. */
   closeClient(pid: number, force: boolean): Promise<Result<void>>;
   compositorAdvice(): Promise<CompositorAdvice>;

@@ -21,6 +21,13 @@ import type { Fact } from '../state/facts.js';
 import { StateModel, type Output } from '../state/state-model.js';
 import type { ActionRun, Core } from './api.js';
 import type { EjectIntents } from './eject-intent.js';
+import {
+  knownEnclosuresPathFor,
+  loadKnownEnclosures,
+  mergeKnownEnclosures,
+  saveKnownEnclosures,
+  trustedEnclosureIds,
+} from './known-enclosures.js';
 import { loadKnownGpus, mergeKnownGpus, saveKnownGpus } from './known-gpus.js';
 import { createSources, type SourceChoice } from './sources-setup.js';
 
@@ -72,6 +79,14 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
   let sources: EventSource[] = [];
   let inventory: Inventory | null = null;
   let known = loadKnownGpus(options.knownGpusPath);
+  // Enclosures seen carrying a GPU, and the devices bolt has stored: Recover authorizes only
+  // these, and the snapshot tells the faces which waiting devices they are.
+  const enclosuresPath = knownEnclosuresPathFor(options.knownGpusPath);
+  let enclosures = loadKnownEnclosures(enclosuresPath);
+  const boltStored = new Set<string>();
+  const pushTrust = (): void => {
+    model.setTrustedEnclosures(trustedEnclosureIds({ enclosures, knownGpus: known, boltStored }));
+  };
   let reconcileTimer: Disposable | null = null;
   let clientsTimer: Disposable | null = null;
   let snapshotQueued = false;
@@ -144,6 +159,15 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
       known = merged;
       saveKnownGpus(options.knownGpusPath, known);
     }
+    const seen = mergeKnownEnclosures(enclosures, inventory);
+    if (seen !== null) {
+      enclosures = seen;
+      saveKnownEnclosures(enclosuresPath, enclosures);
+    }
+    if (merged !== null || seen !== null) {
+      pushTrust();
+      emit({ transitions: [], incidents: [], notices: [] });
+    }
     const after = new Set(inventory.gpus.map((g) => g.bdf));
     const changed = before.size !== after.size || [...after].some((b) => !before.has(b));
     if (changed) {
@@ -157,8 +181,22 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     reconcileTimer = clock.setTimeout(reconcile, options.reconcileDelayMs ?? 100);
   };
 
+  /** bolt's stored (enrolled) devices, from its snapshot and device signals. */
+  const trackBoltStored = (e: Extract<SourceEvent, { source: 'bolt' }>): void => {
+    const before = [...boltStored].join();
+    if (e.type === 'snapshot') {
+      boltStored.clear();
+      for (const d of e.devices) if (d.stored) boltStored.add(d.uid);
+    } else if (e.type === 'device-removed' || !e.device.stored) boltStored.delete(e.device.uid);
+    else boltStored.add(e.device.uid);
+    if ([...boltStored].join() === before) return;
+    pushTrust();
+    emit({ transitions: [], incidents: [], notices: [] });
+  };
+
   const onEvent = (e: SourceEvent): void => {
     if (!running) return;
+    if (e.source === 'bolt') trackBoltStored(e);
     const built = buildFacts(e, clock.now(), lookups);
     for (const f of built.facts) {
       if (f.type === 'sleep' && f.start) {
@@ -176,6 +214,7 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     async start() {
       if (running) return;
       running = true;
+      pushTrust();
       apply({ type: 'known', at: clock.now(), gpus: known });
       reconcile();
       sources = createSources(options.sources, {
@@ -208,10 +247,10 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
       actions?.planEject(bdf) ??
       Promise.resolve(err(appError('unsupported', 'eject is not available'))),
     runEject: (bdf, o, p) => actions?.runEject(bdf, o, p) ?? unsupported('eject'),
-    planRecover: (bdf) =>
-      actions?.planRecover(bdf) ??
+    planRecover: (bdf, request) =>
+      actions?.planRecover(bdf, request) ??
       Promise.resolve(err(appError('unsupported', 'recover is not available'))),
-    runRecover: (bdf, p) => actions?.runRecover(bdf, p) ?? unsupported('recover'),
+    runRecover: (bdf, p, request) => actions?.runRecover(bdf, p, request) ?? unsupported('recover'),
     closeClient: (pid, force) =>
       actions?.closeClient(pid, force) ??
       Promise.resolve(err(appError('unsupported', 'closing apps is not available'))),

@@ -64,6 +64,7 @@ export class StateModel {
   #incidents = new Map<string, Incident>();
   #incidentSeq = 0;
   #thunderbolt: Inventory['thunderbolt'] = [];
+  #trustedEnclosures: ReadonlySet<string> = new Set();
   #sources = new Map<string, SourceHealth>();
   #sleeping = false;
   #updatedAt = 0;
@@ -141,14 +142,28 @@ export class StateModel {
       gpus,
       incidents: [...this.#incidents.values()].sort((a, b) => b.updatedAt - a.updatedAt),
       thunderbolt: this.#thunderbolt,
-      pendingDevices: routers.filter(
-        (r: ThunderboltRouter) =>
-          !r.host && r.authorized === 0 && (r.uniqueId === null || !released.has(r.uniqueId)),
-      ),
+      pendingDevices: routers
+        .filter(
+          (r: ThunderboltRouter) =>
+            !r.host && r.authorized === 0 && (r.uniqueId === null || !released.has(r.uniqueId)),
+        )
+        .map((r) => ({ ...r, known: this.#isKnownEnclosure(r.uniqueId, gpus) })),
       sources: [...this.#sources.values()],
       preparingForSleep: this.#sleeping,
       updatedAt: this.#updatedAt,
     };
+  }
+
+  /** unique_ids Recover may authorize (remembered enclosures, bolt's stored devices): the core's. */
+  setTrustedEnclosures(uniqueIds: Iterable<string>): void {
+    this.#trustedEnclosures = new Set(uniqueIds);
+  }
+
+  #isKnownEnclosure(uniqueId: string | null, gpus: readonly GpuEntry[]): boolean {
+    if (uniqueId === null || uniqueId === '') return false;
+    return (
+      this.#trustedEnclosures.has(uniqueId) || gpus.some((g) => g.enclosure?.uniqueId === uniqueId)
+    );
   }
 
   entry(bdf: string): GpuEntry | undefined {

@@ -25,7 +25,16 @@ export type StepRow = {
   readonly note: string | null;
 };
 
-type Target = { readonly bdf: string | null; readonly name: string };
+type Target = {
+  readonly bdf: string | null;
+  readonly name: string;
+  /** unique_id of a new Thunderbolt device the user chose to authorize (pending-device notice). */
+  readonly approve?: string;
+};
+
+/** The recover request for a target: only an explicit approval carries a unique_id. */
+const recoverInput = (t: Target) =>
+  t.approve === undefined ? { bdf: t.bdf } : { bdf: t.bdf, approve: t.approve };
 
 /** Progress for a run whose id the window does not know yet (the push beat the reply). */
 const EARLY_LIMIT = 64;
@@ -128,7 +137,7 @@ export class ActionFlow {
     const r =
       kind === 'eject' && target.bdf !== null
         ? await this.#bridge.planEject({ bdf: target.bdf })
-        : await this.#bridge.planRecover({ bdf: target.bdf });
+        : await this.#bridge.planRecover(recoverInput(target));
     if (this.phase !== 'planning' || this.target !== target) return;
     if (!r.ok) {
       this.error = r.error;
@@ -152,7 +161,7 @@ export class ActionFlow {
     const r =
       this.kind === 'eject' && bdf !== null
         ? await this.#bridge.runEject({ bdf, closePids: [...this.closePids], force: this.force })
-        : await this.#bridge.runRecover({ bdf });
+        : await this.#bridge.runRecover(recoverInput(this.target));
     if (!r.ok) {
       this.error = r.error;
       this.phase = 'done';

@@ -1,8 +1,11 @@
-// The recovery planner: after a re-plug or a cancelled eject, what brings the eGPU back —
-// authorize its Thunderbolt device (bolt, with the user's consent), rescan PCI, bind the driver,
-// reload nvidia_drm/nvidia_modeset when the card node does not appear (only when no other GPU
-// uses them), and verify the /dev/dri nodes. Pure; the executor re-checks after each stage,
-// because what a rescan finds decides the later steps.
+// The recovery planner: after a re-plug, a cancelled eject or a fall off the bus, what brings the
+// eGPU back — authorize its enclosure's Thunderbolt device (only an enclosure this machine has
+// seen carry the GPU, or one bolt has stored: anything else is a new device the user approves in
+// the window), remove a GPU that stopped answering together with its enclosure's bridges, rescan
+// PCI, bind the driver, reload nvidia_drm/nvidia_modeset when the card node does not appear (only
+// when no other GPU uses them), and verify that the GPU answers on the bus and has its /dev/dri
+// nodes. Pure; the executor re-checks after each stage, because what a rescan finds decides the
+// later steps.
 
 import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
 import type {
@@ -11,6 +14,7 @@ import type {
   ThunderboltDomain,
   ThunderboltRouter,
 } from '../../common/inventory-model.js';
+import { isTrustedEnclosure, type EnclosureTrust } from '../../core/known-enclosures.js';
 import type { KnownGpu } from '../../state/facts.js';
 
 export type RecoverFacts = {
@@ -20,6 +24,15 @@ export type RecoverFacts = {
   readonly known: readonly KnownGpu[];
   /** bolt runs on the system bus: authorize through it rather than writing sysfs. */
   readonly boltAvailable: boolean;
+  /** Enclosures remembered as having carried a GPU here, and bolt's stored devices. */
+  readonly trust: EnclosureTrust;
+  /**
+   * The unique_id of a new Thunderbolt device the user approved in the window ("Authorize this
+   * device"); null otherwise. Only the window sends it, never the tray or a notification.
+   */
+  readonly approve: string | null;
+  /** PCI devices below a GPU's enclosure top that are not its own (a remove must spare them). */
+  readonly othersUnderTop?: (gpu: GpuInfo) => readonly string[];
 };
 
 /** The PCI driver a GPU of this vendor normally binds to (nvidia proprietary when loaded). */
@@ -48,6 +61,66 @@ function waitingRouters(
   );
 }
 
+/** A waiting device as the user sees it: its self-reported name (untrusted) or its router. */
+export const routerLabel = (r: ThunderboltRouter): string =>
+  [r.vendorName, r.deviceName].filter(Boolean).join(' ') || `Thunderbolt device ${r.router}`;
+
+/** The GPU stopped answering: config space reads all ones (inventory/health.ts). */
+export const isDead = (g: GpuInfo): boolean => g.health === 'unreachable';
+
+/** Words for a GPU that stays dead after a remove and rescan; the same in every face. */
+export const STILL_NOT_RESPONDING =
+  'still not responding — reconnect the enclosure; if that fails, a reboot is needed';
+
+function authorizeStep(r: ThunderboltRouter, boltAvailable: boolean, label: string): PlanStep {
+  return boltAvailable && r.uniqueId !== null
+    ? {
+        step: 'authorize',
+        detail: `Authorize ${label} (${r.uniqueId}) through bolt`,
+        privileged: false,
+        uid: r.uniqueId,
+      }
+    : {
+        step: 'authorize',
+        detail: `Authorize ${label} (router ${r.router}, ${r.uniqueId ?? 'no unique_id'})`,
+        privileged: true,
+        helper: ['tb-authorize', r.router],
+      };
+}
+
+function newDeviceText(r: ThunderboltRouter): string {
+  return `${routerLabel(r)} (unique_id ${r.uniqueId ?? 'unknown'}) is a new Thunderbolt device: eGPU Guard has never seen a GPU behind it, so Recover does not authorize it. If you trust it, approve it in the eGPU Guard window with "Authorize this device".`;
+}
+
+/** Steps that take a GPU that stopped answering off the bus: the enclosure's top, or its functions. */
+function removeDeadSteps(g: GpuInfo, othersUnderTop: readonly string[]): PlanStep[] {
+  const top = g.enclosureTop;
+  if (top !== null && othersUnderTop.length === 0) {
+    return [
+      {
+        step: 'remove',
+        detail: `Remove ${g.bdf}, which does not respond, with everything below ${top} (the enclosure's bridges), so the rescan enumerates it afresh`,
+        privileged: true,
+        helper: ['remove', top],
+      },
+    ];
+  }
+  return [
+    ...g.functions.map((fn): PlanStep => ({
+      step: 'remove',
+      detail: `Remove ${fn.bdf} (${fn.name})`,
+      privileged: true,
+      helper: ['remove', fn.bdf],
+    })),
+    {
+      step: 'remove',
+      detail: `Remove ${g.bdf}, which does not respond`,
+      privileged: true,
+      helper: ['remove', g.bdf],
+    },
+  ];
+}
+
 export function planRecover(f: RecoverFacts): ActionPlan {
   const inv = f.inventory;
   const blockers: Blocker[] = [];
@@ -55,6 +128,8 @@ export function planRecover(f: RecoverFacts): ActionPlan {
   const warnings: string[] = [];
   const present =
     f.bdf === null ? inv.gpus.filter((g) => g.external) : inv.gpus.filter((g) => g.bdf === f.bdf);
+  const dead = present.filter(isDead);
+  const alive = present.filter((g) => !isDead(g));
   const rememberedMissing = f.known.filter(
     (k) =>
       (f.bdf === null || k.bdf === f.bdf) &&
@@ -63,8 +138,20 @@ export function planRecover(f: RecoverFacts): ActionPlan {
   const target: GpuInfo | KnownGpu | undefined = present[0] ?? rememberedMissing[0];
   const name = target?.name ?? null;
 
+  // Thunderbolt: only the enclosure the user approved just now, or one that carried the GPU
+  // before. `recover <BDF>` of a GPU that is present authorizes nothing: its tunnel is up.
+  const gpuPresent = f.bdf !== null && present.length > 0;
+  const newDevices: string[] = [];
   for (const { domain, router } of waitingRouters(inv)) {
-    const label = [router.vendorName, router.deviceName].filter(Boolean).join(' ') || router.router;
+    const label = routerLabel(router);
+    const approved = f.approve !== null && router.uniqueId === f.approve;
+    if (!approved && gpuPresent) continue;
+    if (!approved && !isTrustedEnclosure(f.trust, router.uniqueId, f.bdf)) {
+      // Another GPU's enclosure is no stranger, but not this GPU's either: left to a plain Recover.
+      if (!isTrustedEnclosure(f.trust, router.uniqueId, null))
+        newDevices.push(newDeviceText(router));
+      continue;
+    }
     if (domain.security !== null && PCIE_BLOCKING_LEVELS.has(domain.security)) {
       blockers.push({
         kind: 'unsupported',
@@ -73,22 +160,21 @@ export function planRecover(f: RecoverFacts): ActionPlan {
       });
       continue;
     }
-    steps.push(
-      f.boltAvailable && router.uniqueId !== null
-        ? {
-            step: 'authorize',
-            detail: `Authorize ${label} (${router.uniqueId}) through bolt`,
-            privileged: false,
-            uid: router.uniqueId,
-          }
-        : {
-            step: 'authorize',
-            detail: `Authorize ${label} (router ${router.router})`,
-            privileged: true,
-            helper: ['tb-authorize', router.router],
-          },
-    );
+    steps.push(authorizeStep(router, f.boltAvailable, label));
   }
+  // With nothing else to do, the new devices are why nothing can be done; otherwise a note each.
+  const authorizing = steps.some((s) => s.step === 'authorize');
+  if (target === undefined && !authorizing && f.approve === null)
+    for (const reason of newDevices) blockers.push({ kind: 'new-device', closable: false, reason });
+  else warnings.push(...newDevices);
+  if (f.approve !== null && !authorizing) {
+    blockers.push({
+      kind: 'not-present',
+      closable: false,
+      reason: `no Thunderbolt device ${f.approve} is waiting for authorization`,
+    });
+  }
+  for (const g of dead) steps.push(...removeDeadSteps(g, f.othersUnderTop?.(g) ?? []));
   if (present.length === 0 || rememberedMissing.length > 0 || steps.length > 0) {
     steps.push({
       step: 'rescan',
@@ -97,7 +183,18 @@ export function planRecover(f: RecoverFacts): ActionPlan {
       helper: ['rescan'],
     });
   }
-  for (const g of present) {
+  for (const g of dead) {
+    // The kernel probes the driver when it enumerates the GPU; the bind makes sure of it.
+    const driver = g.driver ?? driverFor(g.vendorId, inv);
+    if (driver !== null)
+      steps.push({
+        step: 'bind',
+        detail: `Bind ${g.bdf} to ${driver} once it answers again`,
+        privileged: true,
+        helper: ['bind', g.bdf, driver],
+      });
+  }
+  for (const g of alive) {
     if (g.driver === null) {
       const driver = driverFor(g.vendorId, inv);
       if (driver !== null)
@@ -117,14 +214,15 @@ export function planRecover(f: RecoverFacts): ActionPlan {
       }
     }
   }
-  const nvidiaTargets = present.filter((g) => g.vendorId === '0x10de');
+  const nvidiaTargets = alive.filter((g) => g.vendorId === '0x10de');
   const needsDrm =
     nvidiaTargets.some((g) => g.drm.card === null) ||
     rememberedMissing.some((k) => k.vendorId === '0x10de');
   if (needsDrm) {
     const drmLoaded = inv.modules.some((m) => m.name === 'nvidia_drm' && m.loaded);
     const others = inv.gpus.filter(
-      (g) => g.vendorId === '0x10de' && g.drm.card !== null && !nvidiaTargets.includes(g),
+      (g) =>
+        g.vendorId === '0x10de' && g.drm.card !== null && !present.some((p) => p.bdf === g.bdf),
     );
     if (!drmLoaded) {
       steps.push({
@@ -155,10 +253,16 @@ export function planRecover(f: RecoverFacts): ActionPlan {
   }
   steps.push({
     step: 'verify',
-    detail: 'Check that the GPU is present, bound and has its /dev/dri card and render nodes',
+    detail:
+      'Check that the GPU answers on the bus (config space), is bound and has its /dev/dri card and render nodes',
     privileged: false,
   });
-  if (target === undefined && waitingRouters(inv).length === 0) {
+  if (dead.length > 0) {
+    warnings.push(
+      `${dead.map((g) => `${g.name} (${g.bdf})`).join(', ')} does not respond on the bus. If it is ${STILL_NOT_RESPONDING}.`,
+    );
+  }
+  if (target === undefined && !authorizing && blockers.length === 0) {
     blockers.push({
       kind: 'not-present',
       closable: false,

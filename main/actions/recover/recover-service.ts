@@ -1,24 +1,35 @@
-// Recovery with real ports. Stages: authorize waiting Thunderbolt devices (bolt's Authorize over
-// D-Bus — polkit asks the user — or the helper's tb-authorize when bolt is absent), rescan, wait
-// for the GPU to enumerate, then re-plan: bind and module reloads depend on what appeared.
+// Recovery with real ports. Stages: authorize the GPU's known enclosure (bolt's Authorize over
+// D-Bus — polkit asks the user — or the helper's tb-authorize when bolt is absent), remove a GPU
+// that stopped answering, rescan, wait for the GPU to enumerate and answer, then re-plan: bind
+// and module reloads depend on what appeared. "Recovered" only when the GPU answers on the bus.
 
 import type {
   ActionFinal,
   ActionPlan,
   PlanStep,
+  RecoverRequest,
   StepProgress,
 } from '../../common/actions-model.js';
 import type { AppError } from '../../common/errors.js';
 import { err, ok, type Result } from '../../common/result.js';
+import {
+  knownEnclosuresPathFor,
+  loadKnownEnclosures,
+  mergeKnownEnclosures,
+  saveKnownEnclosures,
+  type EnclosureTrust,
+} from '../../core/known-enclosures.js';
 import { loadKnownGpus } from '../../core/known-gpus.js';
+import type { GpuInfo } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';
 import type { HelperVerb } from '../../helper/contract.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DbusPort } from '../../platform/dbus.js';
 import type { PrivilegedRunner } from '../../platform/privileged.js';
 import type { SystemRoot } from '../../platform/system-root.js';
-import { boltDevicePath } from '../../sources/dbus-values.js';
-import { planRecover, type RecoverFacts } from './recover-planner.js';
+import { boltDevicePath, parseBoltDevice } from '../../sources/dbus-values.js';
+import { devicesUnderTop } from '../eject/eject-facts.js';
+import { STILL_NOT_RESPONDING, isDead, planRecover, type RecoverFacts } from './recover-planner.js';
 
 export type RecoverServiceOptions = {
   readonly root: SystemRoot;
@@ -27,15 +38,18 @@ export type RecoverServiceOptions = {
   /** null: no D-Bus (authorize through the helper). */
   readonly dbus: DbusPort | null;
   readonly knownGpusPath: string | null;
+  /** Enclosures seen carrying a GPU; default: known-enclosures.json beside knownGpusPath. */
+  readonly knownEnclosuresPath?: string | null;
   readonly stepTimeoutMs: number;
 };
 
 export type RecoverService = {
-  plan(bdf: string | null): Promise<ActionPlan>;
+  plan(bdf: string | null, request?: RecoverRequest): Promise<ActionPlan>;
   run(
     bdf: string | null,
     onProgress: (p: StepProgress) => void,
     isCancelled: () => boolean,
+    request?: RecoverRequest,
   ): Promise<ActionFinal>;
 };
 
@@ -64,12 +78,61 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
     }
   };
 
-  const facts = async (bdf: string | null): Promise<RecoverFacts> => ({
-    bdf,
-    inventory: readInventory(root),
-    known: loadKnownGpus(o.knownGpusPath),
-    boltAvailable: await boltUp(),
-  });
+  const enclosuresPath =
+    o.knownEnclosuresPath === undefined
+      ? knownEnclosuresPathFor(o.knownGpusPath)
+      : o.knownEnclosuresPath;
+
+  /** The waiting devices bolt has stored (enrolled): the user approved them in bolt already. */
+  const boltStored = async (uids: readonly string[]): Promise<Set<string>> => {
+    const stored = new Set<string>();
+    if (o.dbus === null || uids.length === 0) return stored;
+    const conn = await o.dbus.connect({ bus: 'system' });
+    if (!conn.ok) return stored;
+    try {
+      for (const uid of uids) {
+        const props = await conn.value.getAllProperties(
+          BOLT,
+          boltDevicePath(uid),
+          'org.freedesktop.bolt1.Device',
+        );
+        const d = props.ok ? parseBoltDevice(props.value) : null;
+        if (d !== null && d.uid === uid && d.stored) stored.add(uid);
+      }
+    } finally {
+      conn.value.close();
+    }
+    return stored;
+  };
+
+  const facts = async (bdf: string | null, request?: RecoverRequest): Promise<RecoverFacts> => {
+    const inventory = readInventory(root);
+    const known = loadKnownGpus(o.knownGpusPath);
+    const boltAvailable = await boltUp();
+    const waiting = inventory.thunderbolt.flatMap((d) =>
+      d.routers.flatMap((r) =>
+        !r.host && r.authorized === 0 && r.uniqueId !== null ? [r.uniqueId] : [],
+      ),
+    );
+    const trust: EnclosureTrust = {
+      enclosures: loadKnownEnclosures(enclosuresPath),
+      knownGpus: known,
+      boltStored: boltAvailable ? await boltStored(waiting) : new Set(),
+    };
+    return {
+      bdf,
+      inventory,
+      known,
+      boltAvailable,
+      trust,
+      approve: request?.approve ?? null,
+      othersUnderTop: (g: GpuInfo) =>
+        g.enclosureTop === null ? [] : devicesUnderTop(root, g.enclosureTop, g),
+    };
+  };
+
+  const named = (gpus: readonly GpuInfo[]): string =>
+    gpus.map((g) => `${g.name} (${g.bdf})`).join(', ');
 
   const authorizeViaBolt = async (uid: string): Promise<Result<void, AppError>> => {
     const conn = o.dbus === null ? null : await o.dbus.connect({ bus: 'system' });
@@ -98,15 +161,19 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
     return r.ok ? ok(undefined) : err(r.error);
   };
 
-  /** Polls until a GPU matching the request is present (bound or not), up to the step timeout. */
+  /**
+   * Polls until a GPU matching the request is present (bound or not) and answers on the bus (a
+   * config-space read that is not all ones), up to the step timeout.
+   */
   const waitForGpu = async (bdf: string | null, vendorDevice: string[]): Promise<boolean> => {
     const deadline = o.clock.monotonic() + o.stepTimeoutMs;
     for (;;) {
       const inv = readInventory(root);
       const hit = inv.gpus.some(
         (g) =>
-          (bdf !== null ? g.bdf === bdf : g.external) ||
-          vendorDevice.includes(`${g.vendorId}:${g.deviceId}`),
+          ((bdf !== null ? g.bdf === bdf : g.external) ||
+            vendorDevice.includes(`${g.vendorId}:${g.deviceId}`)) &&
+          !isDead(g),
       );
       if (hit) return true;
       if (o.clock.monotonic() >= deadline) return false;
@@ -115,14 +182,23 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
   };
 
   return {
-    async plan(bdf) {
-      return planRecover(await facts(bdf));
+    async plan(bdf, request) {
+      return planRecover(await facts(bdf, request));
     },
-    async run(bdf, onProgress, isCancelled) {
-      const first = planRecover(await facts(bdf));
+    async run(bdf, onProgress, isCancelled, request) {
+      // A GPU enumerated behind an authorized enclosure right now (even a dead one) proves that
+      // enclosure carries it: remember it, as the tray app does, so that `egpu recover` alone
+      // can re-authorize it after a re-plug.
+      const seen = mergeKnownEnclosures(loadKnownEnclosures(enclosuresPath), readInventory(root));
+      if (seen !== null) saveKnownEnclosures(enclosuresPath, seen);
+      const first = planRecover(await facts(bdf, request));
       const blocked = first.blockers.filter((b) => !b.closable);
       if (blocked.length > 0)
         return { result: 'blocked', detail: blocked.map((b) => b.reason).join('; ') };
+      // GPUs that do not answer now: if they stay so, the result says it in these words.
+      const deadAtStart = readInventory(root).gpus.filter(
+        (g) => (bdf !== null ? g.bdf === bdf : g.external) && isDead(g),
+      );
       const known = loadKnownGpus(o.knownGpusPath)
         .filter((k) => bdf === null || k.bdf === bdf)
         .map((k) => `${k.vendorId}:${k.deviceId}`);
@@ -146,6 +222,12 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
           }
           report(s, 'done', s.detail);
           if (s.step === 'rescan' && !(await waitForGpu(bdf, known))) {
+            if (deadAtStart.length > 0) {
+              return {
+                result: 'failed',
+                detail: `${named(deadAtStart)} is ${STILL_NOT_RESPONDING}.`,
+              };
+            }
             return {
               result: 'failed',
               detail:
@@ -155,11 +237,14 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
         }
         return null;
       };
-      // Stage 1: authorize and rescan; stage 2: re-plan against what appeared.
-      const stage1 = first.steps.filter((s) => s.step === 'authorize' || s.step === 'rescan');
+      // Stage 1: authorize, remove what does not answer, rescan; stage 2: re-plan against what
+      // appeared (only the approved device stays approved: nothing new is authorized there).
+      const stage1 = first.steps.filter(
+        (s) => s.step === 'authorize' || s.step === 'remove' || s.step === 'rescan',
+      );
       const f1 = await execute(stage1);
       if (f1 !== null) return f1;
-      const second = planRecover(await facts(bdf));
+      const second = planRecover(await facts(bdf, request));
       const f2 = await execute(
         second.steps.filter((s) => s.step === 'bind' || s.step === 'reload-modules'),
       );
@@ -175,8 +260,11 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
       for (;;) {
         const inv = readInventory(root);
         const gpus = inv.gpus.filter((g) => (bdf !== null ? g.bdf === bdf : g.external));
+        // Answering on the bus is the first test: a dead GPU keeps its driver link and DRM nodes.
+        // A runtime-suspended GPU is not probed (that would wake it): its driver suspended it.
         const good = gpus.filter(
           (g) =>
+            (g.health === 'ok' || (g.health === 'unknown' && g.runtimeStatus === 'suspended')) &&
             g.driver !== null &&
             g.drm.card !== null &&
             root.exists(g.drm.card) &&
@@ -190,13 +278,19 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
           return { result: 'recovered', detail: `${names} is back.` };
         }
         if (o.clock.monotonic() >= deadline) {
+          const stillDead = gpus.filter(isDead);
+          if (stillDead.length > 0 || (gpus.length === 0 && deadAtStart.length > 0)) {
+            const who = named(stillDead.length > 0 ? stillDead : deadAtStart);
+            report(verify, 'failed', `${who}: does not answer on the bus`);
+            return { result: 'failed', detail: `${who} is ${STILL_NOT_RESPONDING}.` };
+          }
           const missing =
             gpus.length === 0
               ? 'no GPU is present'
               : gpus
                   .map(
                     (g) =>
-                      `${g.bdf}: ${g.driver === null ? 'no driver bound' : 'no /dev/dri card node'}`,
+                      `${g.bdf}: ${g.health !== 'ok' ? g.healthReason : g.driver === null ? 'no driver bound' : 'no /dev/dri card node'}`,
                   )
                   .join('; ');
           report(verify, 'failed', missing);

@@ -1,9 +1,12 @@
 // `egpu recover [BDF]`: bring an eGPU back after a re-plug or a cancelled eject.
 
 import { createRecoverService } from '../../actions/recover/recover-service.js';
+import { createFileGpuLocks, gpuLockDir } from '../../core/gpu-lock.js';
+import { recoverBusy, withRecoverLock } from '../../core/locked-recover.js';
 import { systemClock } from '../../platform/clock.js';
 import { createDbusPort } from '../../platform/dbus.js';
 import { defaultStatePath } from '../../platform/state-files.js';
+import { refuseAction } from '../action-refusal.js';
 import { UsageError, flagBool, flagNumber } from '../args.js';
 import {
   JSON_FLAG,
@@ -17,15 +20,24 @@ import { privilegedFor } from '../privileged-setup.js';
 
 export const recoverCommand: CommandDef = {
   name: 'recover',
-  summary: 'bring an eGPU back: authorize, rescan PCI, bind, reload nvidia_drm, verify',
+  summary: 'bring an eGPU back: authorize its enclosure, remove a dead GPU, rescan, bind, verify',
   usage: 'recover [BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--no-dbus]',
   details:
-    'Exit codes: --dry-run 0 ready, 1 blocked; --yes 0 recovered, 1 not, 3 stuck; 2 bad input.',
+    'Recovered means the GPU answers on the bus again (its config space reads back), is bound and ' +
+    'has its /dev/dri nodes. Only Thunderbolt enclosures this machine has seen carry a GPU (or that ' +
+    'bolt has stored) are authorized; a new device is listed with its unique_id, to approve in the ' +
+    'eGPU Guard window. With a BDF of a GPU that is present, nothing is authorized. ' +
+    'Exit codes: --dry-run 0 ready, 1 blocked; --yes 0 recovered, 1 not recovered (blocked, or ' +
+    'the GPU is still not responding — reconnect the enclosure; if that fails, a reboot is needed), ' +
+    '3 stuck; 2 bad input.',
   flags: {
     ...JSON_FLAG,
     root: ROOT_FLAGS['root']!,
     'dry-run': { type: 'boolean', description: 'show what would be done; change nothing' },
-    yes: { type: 'boolean', description: 'do it (authorizing the Thunderbolt device included)' },
+    yes: {
+      type: 'boolean',
+      description: 'do it (authorizing only an enclosure seen carrying the GPU before)',
+    },
     'step-timeout': {
       type: 'number',
       value: 'SECONDS',
@@ -46,7 +58,11 @@ export const recoverCommand: CommandDef = {
     const json = flagBool(args, 'json');
     const root = systemRootFromArgs(args);
     const sysroot = root.root !== '/';
-    const service = createRecoverService({
+    // The lock eject takes too: no rescan or module reload in the middle of an eject.
+    const locks = createFileGpuLocks(gpuLockDir(root, io.env));
+    const busy = yes ? recoverBusy(locks, bdf) : null;
+    if (busy !== null) return refuseAction('recover', busy, json, io);
+    const unlocked = createRecoverService({
       root,
       clock: systemClock,
       privileged: privilegedFor(root, stepTimeout * 1000),
@@ -56,6 +72,7 @@ export const recoverCommand: CommandDef = {
         : defaultStatePath('known-gpus.json', io.env),
       stepTimeoutMs: stepTimeout * 1000,
     });
+    const service = withRecoverLock(unlocked, locks);
     const plan = await service.plan(bdf);
     if (dry) {
       io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
@@ -67,6 +84,8 @@ export const recoverCommand: CommandDef = {
       (p) => io.stdout((json ? JSON.stringify(p) : formatProgress(p)) + '\n'),
       () => io.signal.aborted,
     );
+    if (final.code !== undefined)
+      return refuseAction('recover', { code: final.code, message: final.detail }, json, io);
     io.stdout(json ? JSON.stringify(final) + '\n' : formatFinal(final));
     return final.result === 'recovered' ? 0 : final.result === 'stuck' ? 3 : 1;
   },

@@ -16,6 +16,12 @@ const pid = z
   .positive()
   .max(2 ** 22);
 const runId = z.string().regex(/^[a-z0-9-]{1,64}$/);
+/** A Thunderbolt router's unique_id (a UUID; bolt's Uid): the new device the user approved. */
+const approve = z
+  .string()
+  .regex(/^[0-9A-Za-z-]{1,64}$/, 'a Thunderbolt unique_id')
+  .nullable()
+  .optional();
 const empty = z.undefined().or(z.null()).or(z.object({}).strict());
 
 export const DEMO_ACTIONS = [
@@ -34,8 +40,8 @@ export const INPUT_SCHEMAS = {
   [INVOKE_CHANNELS.runEject]: z
     .object({ bdf, closePids: z.array(pid).max(4096), force: z.boolean() })
     .strict(),
-  [INVOKE_CHANNELS.planRecover]: z.object({ bdf: bdf.nullable() }).strict(),
-  [INVOKE_CHANNELS.runRecover]: z.object({ bdf: bdf.nullable() }).strict(),
+  [INVOKE_CHANNELS.planRecover]: z.object({ bdf: bdf.nullable(), approve }).strict(),
+  [INVOKE_CHANNELS.runRecover]: z.object({ bdf: bdf.nullable(), approve }).strict(),
   [INVOKE_CHANNELS.cancelAction]: z.object({ runId }).strict(),
   [INVOKE_CHANNELS.closeClient]: z.object({ pid, force: z.boolean() }).strict(),
   [INVOKE_CHANNELS.compositorAdvice]: empty,

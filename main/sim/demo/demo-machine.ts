@@ -111,14 +111,14 @@ export class DemoMachine implements Core, DemoControl {
   refreshClients: Core['refreshClients'] = () => this.#core().refreshClients();
   planEject: Core['planEject'] = (bdf) => this.#core().planEject(bdf);
   runEject: Core['runEject'] = (bdf, o, p): ActionRun => this.#core().runEject(bdf, o, p);
-  planRecover: Core['planRecover'] = (bdf) => this.#core().planRecover(bdf);
-  runRecover: Core['runRecover'] = (bdf, p): ActionRun => this.#core().runRecover(bdf, p);
+  planRecover: Core['planRecover'] = (bdf, r) => this.#core().planRecover(bdf, r);
+  runRecover: Core['runRecover'] = (bdf, p, r): ActionRun => this.#core().runRecover(bdf, p, r);
   closeClient: Core['closeClient'] = (pid, force) => this.#core().closeClient(pid, force);
   compositorAdvice: Core['compositorAdvice'] = () => this.#core().compositorAdvice();
 
   /** A real process (a copy of /bin/sleep named ollama) holding the eGPU's device nodes. */
   #startApp(w: World): Result<void> {
-    if (w.app !== null && w.app.exitCode === null)
+    if (w.app !== null && running(w.app))
       return err(appError('busy', 'the demo app is already running'));
     const gpu = w.core.snapshot().gpus.find((g) => g.external && g.present)?.info;
     if (gpu === undefined || gpu === null)

@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scenarioByName } from '../../sim/scenarios/index.js';
+import { makeSysroot } from '../../sim/sysroot-fixture.js';
+import { startSim } from '../../sim/test/sim-fixture.js';
+import { runCliInProcess, runCliProcess } from '../test/run-cli.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+const STILL_DEAD =
+  'FAILED: NVIDIA GeForce RTX 3070 (0000:0a:00.0) is still not responding — reconnect the enclosure; if that fails, a reboot is needed.';
+const CORE_X = 'dc010000-0000-8508-a22d-32ca6421cb16';
+
+describe('egpu recover', () => {
+  it('--help documents what "recovered" means and the exit codes', async () => {
+    const r = await runCliInProcess(['recover', '--help']);
+    expect(r.code).toBe(0);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Recovered means the GPU answers on the bus again');
+    expect(text).toContain(
+      '1 not recovered (blocked, or the GPU is still not responding — reconnect the enclosure; if that fails, a reboot is needed)',
+    );
+  });
+
+  it('a fell-off-bus sysroot: the plan removes and rescans; the GPU stays UNREACHABLE, so the result says so and exits 1', async () => {
+    const f = makeSysroot(scenarioByName('fell-off-bus')!);
+    cleanups.push(() => f.cleanup());
+    const status = await runCliProcess(['status', '--root', f.dir]);
+    expect(status.stdout).toContain('UNREACHABLE');
+    const r = await runCliProcess([
+      'recover',
+      '0000:0a:00.0',
+      '--yes',
+      '--root',
+      f.dir,
+      '--step-timeout',
+      '1',
+    ]);
+    expect(r.stdout).toContain('$ egpu-guard-helper remove 0000:08:00.0');
+    expect(r.stdout).toContain('$ egpu-guard-helper bind 0000:0a:00.0 nvidia');
+    expect(r.stdout).not.toMatch(/RECOVERED|is back/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(STILL_DEAD);
+    expect(r.code).toBe(1);
+  });
+
+  it('against the simulated kernel: fall off the bus → still not responding (1); yank + plug → recovered (0)', async () => {
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    // No tray app ran: the first `egpu recover` sees the dead GPU behind the Core X and remembers
+    // the enclosure, so the second may authorize it after the re-plug.
+    sim.kernel.fallOffBus();
+    const argv = ['recover', '0000:0a:00.0', '--yes', '--root', sim.dir, '--step-timeout', '2'];
+    const dead = await runCliProcess(argv);
+    expect(dead.stdout.trim().split('\n').at(-1)).toBe(STILL_DEAD);
+    expect(dead.code).toBe(1);
+    expect(
+      JSON.parse(
+        fs.readFileSync(path.join(sim.dir, 'var/lib/egpu-guard/known-enclosures.json'), 'utf8'),
+      ),
+    ).toEqual([{ uniqueId: CORE_X, name: 'Razer Core X', gpus: ['0000:0a:00.0'] }]);
+    sim.kernel.unplug();
+    sim.kernel.plug();
+    const back = await runCliProcess(argv);
+    expect(back.stdout).toContain(
+      `Authorize Razer Core X (router 0-1, ${CORE_X})   $ egpu-guard-helper tb-authorize 0-1`,
+    );
+    expect(back.stdout).toMatch(/RECOVERED: NVIDIA GeForce RTX 3070 \(0000:0a:00\.0, nvidia, /);
+    expect(back.code).toBe(0);
+  });
+
+  it('a Thunderbolt device never seen carrying a GPU is not authorized: blocked, named with its unique_id', async () => {
+    const base = scenarioByName('tb3-nvidia')!;
+    const f = makeSysroot({
+      ...base,
+      pci: base.pci.filter((p) => !p.enclosure),
+      thunderbolt: {
+        ...base.thunderbolt,
+        routers: base.thunderbolt.routers.map((r) =>
+          r.id === '0-1'
+            ? {
+                ...r,
+                authorized: 0 as const,
+                vendorName: 'Unknown',
+                deviceName: 'Never-seen device',
+              }
+            : r,
+        ),
+      },
+    });
+    cleanups.push(() => f.cleanup());
+    const r = await runCliProcess(['recover', '--yes', '--root', f.dir]);
+    expect(r.stdout).toContain(
+      `Unknown Never-seen device (unique_id ${CORE_X}) is a new Thunderbolt device`,
+    );
+    expect(r.stdout).not.toContain('tb-authorize');
+    expect(r.stdout).toContain('BLOCKED');
+    expect(r.code).toBe(1);
+    expect(
+      fs
+        .readFileSync(path.join(f.dir, 'sys/bus/thunderbolt/devices/0-1/authorized'), 'utf8')
+        .trim(),
+    ).toBe('0');
+  });
+});

@@ -1,0 +1,65 @@
+// The demo's fall-off-the-bus story end to end, through the real core, the simulated kernel and
+// the real helper: Recover tells the truth while the GPU is dead, and a re-plug brings it back.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StepProgress } from '../../common/actions-model.js';
+import type { Snapshot } from '../../common/state-model.js';
+import { DemoMachine } from './demo-machine.js';
+
+const EGPU = '0000:0a:00.0';
+const CORE_X = 'dc010000-0000-8508-a22d-32ca6421cb16';
+
+let machine: DemoMachine | null = null;
+afterEach(async () => {
+  await machine?.stop();
+  machine = null;
+});
+
+async function until(m: DemoMachine, cond: (s: Snapshot) => boolean, what: string) {
+  const end = Date.now() + 8000;
+  while (!cond(m.snapshot())) {
+    if (Date.now() > end) throw new Error(`the demo did not get to: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const stateOf = (s: Snapshot): string | undefined => s.gpus.find((g) => g.bdf === EGPU)?.state;
+
+describe('demo: the GPU falls off the bus', () => {
+  it('Recover says "still not responding"; Yank the cable + Plug, then Recover, and it is attached', async () => {
+    const m = (machine = new DemoMachine({ stepTimeoutMs: 2000 }));
+    await m.start();
+    await until(m, (s) => stateOf(s) === 'attached', 'the eGPU attached');
+    // The core remembered the enclosure that carries it: the one Recover may authorize later.
+    const file = path.join(m.dir!, 'var/lib/egpu-guard/known-enclosures.json');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual([
+      { uniqueId: CORE_X, name: 'Razer Core X', gpus: [EGPU] },
+    ]);
+
+    expect(await m.act('fall-off-bus')).toEqual({ ok: true, value: undefined });
+    await until(m, (s) => stateOf(s) === 'fell-off-bus', 'fell-off-bus');
+    const steps: StepProgress[] = [];
+    const dead = await m.runRecover(EGPU, (p) => steps.push(p)).done;
+    expect(dead).toEqual({
+      result: 'failed',
+      detail: `NVIDIA GeForce RTX 3070 (${EGPU}) is still not responding — reconnect the enclosure; if that fails, a reboot is needed.`,
+    });
+    expect(steps.filter((p) => p.status === 'done').map((p) => p.step)).toEqual([
+      'remove',
+      'rescan',
+    ]);
+
+    expect((await m.act('unplug')).ok).toBe(true);
+    expect((await m.act('plug')).ok).toBe(true);
+    await until(
+      m,
+      (s) => s.pendingDevices.some((d) => d.uniqueId === CORE_X && d.known),
+      'the Core X waiting, as a known enclosure',
+    );
+    const back = await m.runRecover(EGPU, () => undefined).done;
+    expect(back.result, back.detail).toBe('recovered');
+    await until(m, (s) => stateOf(s) === 'attached', 'attached again');
+  });
+});
