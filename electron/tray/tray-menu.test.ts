@@ -151,6 +151,21 @@ describe('tray menu', () => {
     expect(labels(known).filter((l) => l.startsWith('Authorize'))).toEqual([]);
   });
 
+  it('never authorizes a new Thunderbolt device in one click: it opens the window to review it', () => {
+    const items = buildTrayMenu({
+      snapshot: snapshot([], {
+        pendingDevices: [
+          pendingRouter({ known: false, vendorName: 'Unknown', deviceName: 'Never-seen device' }),
+        ],
+      }),
+      autostart: false,
+    });
+    expect(labels(items).some((l) => l.startsWith('Authorize'))).toBe(false);
+    expect(
+      find(items, 'New Thunderbolt device “Unknown Never-seen device”: review…'),
+    ).toMatchObject({ action: { type: 'open-window' } });
+  });
+
   it('reflects the autostart entry, and disables the item when it cannot be read', () => {
     const on = find(buildTrayMenu({ snapshot: null, autostart: true }), 'Start at login');
     expect(on).toMatchObject({ type: 'checkbox', checked: true, enabled: true });

@@ -82,15 +82,20 @@ function gpuItems(g: GpuEntry, name: string): TrayMenuItem[] {
   return items;
 }
 
-/** Thunderbolt devices waiting for authorization that no known GPU stands for. */
+/**
+ * Thunderbolt devices waiting for authorization that no known GPU stands for. A known enclosure
+ * (seen carrying a GPU, or stored by bolt) can be authorized from here; a new device names only
+ * itself, which proves nothing, so the tray never authorizes it in one click: it opens the window,
+ * where its unique_id is shown next to "Authorize this device".
+ */
 function pendingItems(s: Snapshot, gpus: readonly GpuEntry[]): TrayMenuItem[] {
   if (s.pendingDevices.length === 0 || gpus.some((g) => g.state === 'connected')) return [];
   return s.pendingDevices.map((d) => {
-    const name = [d.vendorName, d.deviceName].filter((x) => x !== null && x !== '').join(' ');
-    return item(`Authorize ${escapeLabel(name === '' ? `Thunderbolt device ${d.router}` : name)}`, {
-      type: 'recover',
-      gpu: null,
-    });
+    const said = [d.vendorName, d.deviceName].filter((x) => x !== null && x !== '').join(' ');
+    const name = escapeLabel(said === '' ? `Thunderbolt device ${d.router}` : said);
+    return d.known
+      ? item(`Authorize ${name}`, { type: 'recover', gpu: null })
+      : item(`New Thunderbolt device “${name}”: review…`, { type: 'open-window' });
   });
 }
 

@@ -91,6 +91,30 @@ describe('stories through the CLI and egpu watch', () => {
     expect(incidentsOf(watch, mark)).toEqual([]);
   }, 60_000);
 
+  it('CLI only (no watch, no tray): eject, unplug, re-plug → egpu recover authorizes its enclosure', async () => {
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
+    const ejected = await runCliProcess([
+      'eject',
+      EGPU,
+      '--yes',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      udevLog,
+    ]);
+    expect(ejected.code).toBe(0);
+    sim.kernel.unplug();
+    sim.kernel.plug();
+    // The eject remembered the Razer Core X as the GPU's enclosure, so Recover may authorize it;
+    // nothing else ever saw it (no watch, no tray app to remember it).
+    const recovered = await runCliProcess(['recover', EGPU, '--yes', '--root', sim.dir]);
+    expect(recovered.stdout).not.toMatch(/new Thunderbolt device/);
+    expect(recovered.stdout).toMatch(/RECOVERED/);
+    expect(recovered.code).toBe(0);
+  }, 60_000);
+
   it('yank while in use: one surprise removal, critical, naming the unplug', async () => {
     const { sim, watch, pool } = machine();
     await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);

@@ -79,6 +79,7 @@ export function createCore(setup: CoreSetup): Core {
         ...(setup.udevLog === undefined ? {} : { udevLog: setup.udevLog }),
         uid: process.getuid?.() ?? null,
         stepTimeoutMs,
+        knownEnclosuresPath: statePath('known-enclosures.json'),
       }),
       recover: withRecoverLock(
         createRecoverService({

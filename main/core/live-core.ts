@@ -27,7 +27,7 @@ import {
   mergeKnownEnclosures,
   saveKnownEnclosures,
   trustedEnclosureIds,
-} from './known-enclosures.js';
+} from '../actions/known-enclosures.js';
 import { loadKnownGpus, mergeKnownGpus, saveKnownGpus } from './known-gpus.js';
 import { createSources, type SourceChoice } from './sources-setup.js';
 

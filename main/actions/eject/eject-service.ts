@@ -27,6 +27,11 @@ import {
   primaryGpuOf,
   type EjectFacts,
 } from './eject-facts.js';
+import {
+  loadKnownEnclosures,
+  mergeKnownEnclosures,
+  saveKnownEnclosures,
+} from '../known-enclosures.js';
 import { executeEject } from './eject-executor.js';
 import { planEject } from './eject-planner.js';
 
@@ -41,6 +46,12 @@ export type EjectServiceOptions = {
   readonly udevLog?: string;
   readonly uid: number | null;
   readonly stepTimeoutMs: number;
+  /**
+   * Where enclosures seen carrying a GPU are remembered (known-enclosures.json), or null. An eject
+   * drops the tunnel, and only a remembered enclosure is authorized again by Recover: a CLI-only
+   * user must not find their own enclosure called "a new device" after `egpu eject`.
+   */
+  readonly knownEnclosuresPath?: string | null;
 };
 
 export type EjectService = {
@@ -145,6 +156,9 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
       // intent would call the removal a surprise and lose the GPU's name.
       const announced = o.intents.announce(f.bdf);
       if (!announced.ok) return notStarted(announced.error);
+      const path = o.knownEnclosuresPath ?? null;
+      const merged = mergeKnownEnclosures(loadKnownEnclosures(path), f.inventory);
+      if (merged !== null) saveKnownEnclosures(path, merged);
       try {
         return await executeEject(
           planEject(f),

@@ -14,7 +14,7 @@ import type {
   ThunderboltDomain,
   ThunderboltRouter,
 } from '../../common/inventory-model.js';
-import { isTrustedEnclosure, type EnclosureTrust } from '../../core/known-enclosures.js';
+import { isTrustedEnclosure, type EnclosureTrust } from '../known-enclosures.js';
 import type { KnownGpu } from '../../state/facts.js';
 
 export type RecoverFacts = {

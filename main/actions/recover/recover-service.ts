@@ -18,7 +18,7 @@ import {
   mergeKnownEnclosures,
   saveKnownEnclosures,
   type EnclosureTrust,
-} from '../../core/known-enclosures.js';
+} from '../known-enclosures.js';
 import { loadKnownGpus } from '../../core/known-gpus.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';

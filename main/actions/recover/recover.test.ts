@@ -9,7 +9,7 @@ import {
   mergeKnownEnclosures,
   saveKnownEnclosures,
   type EnclosureTrust,
-} from '../../core/known-enclosures.js';
+} from '../known-enclosures.js';
 import { createFileGpuLocks } from '../../core/gpu-lock.js';
 import { readInventory } from '../../inventory/inventory.js';
 import { systemClock } from '../../platform/clock.js';

@@ -6,6 +6,7 @@ import { createEjectIntents, ejectIntentDir } from '../../core/eject-intent.js';
 import { alreadyRunning, createFileGpuLocks, gpuLockDir } from '../../core/gpu-lock.js';
 import { systemClock } from '../../platform/clock.js';
 import { processAlive } from '../../platform/processes.js';
+import { defaultStatePath } from '../../platform/state-files.js';
 import { refuseAction } from '../action-refusal.js';
 import { UsageError, flagBool, flagNumber, flagString } from '../args.js';
 import {
@@ -78,6 +79,11 @@ export const ejectCommand: CommandDef = {
       ...(udevLogArg === undefined ? {} : { udevLog: requireFile('udev-log', udevLogArg) }),
       uid: process.getuid?.() ?? null,
       stepTimeoutMs: stepTimeout * 1000,
+      // The same state folder `egpu recover` reads (a sysroot keeps its own).
+      knownEnclosuresPath:
+        root.root !== '/'
+          ? root.hostPath('/var/lib/egpu-guard/known-enclosures.json')
+          : defaultStatePath('known-enclosures.json', io.env),
     });
     // Told before the plan: the plan of a GPU another eject is removing says nothing useful. The
     // service takes the lock itself (two may pass this check together; one of them gets it).
