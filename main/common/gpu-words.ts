@@ -76,6 +76,14 @@ export function gpuWords(g: Facts): GpuWords {
         true,
       );
     case 'unplugged':
+      if (g.departure === 'fell-off-bus')
+        return w(
+          'unplugged-not-responding',
+          'not responding — reconnect it',
+          `It stopped answering on the PCIe bus and was taken off it. Reconnect ${box}: unplug it, wait ten seconds and plug it back in; if it still does not come back, a reboot is needed.`,
+          'critical',
+          null,
+        );
       return g.departure === 'safe-eject'
         ? w(
             'unplugged-after-eject',

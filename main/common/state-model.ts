@@ -62,8 +62,10 @@ export type Incident = {
  * safe eject and a possible crash after a surprise unplug, and every face words them apart.
  * `safe-eject`: eGPU Guard (or `egpu eject`) removed it; cable evidence that follows is expected.
  * `surprise`: it went without an eject (cable pulled, link lost, removed by someone else).
+ * `fell-off-bus`: it stopped answering and was then taken off the bus (by pciehp, or by Recover's
+ * remove step); its enclosure may still be connected, but only a reconnect can bring it back.
  */
-export type Departure = 'safe-eject' | 'surprise';
+export type Departure = 'safe-eject' | 'surprise' | 'fell-off-bus';
 
 export type GpuEntry = {
   readonly bdf: string;

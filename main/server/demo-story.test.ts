@@ -41,7 +41,7 @@ async function accessible(page: Page, where: string): Promise<void> {
 }
 
 describe.runIf(hasChromium())('npm run demo, end to end', () => {
-  it('in use → blocked eject → close the app → safe to unplug → unplug → re-plug → recover → yank in use → fall off the bus', async () => {
+  it('in use → blocked eject → close the app → safe to unplug → unplug → re-plug → recover → yank in use → fall off the bus → honest recover → reconnect → recovered', async () => {
     const ui = await startUiProcess(['--demo']);
     const context = await browser.newContext({
       viewport: { width: 1100, height: 900 },
@@ -151,6 +151,31 @@ describe.runIf(hasChromium())('npm run demo, end to end', () => {
       await fell.getByText(/79/).first().waitFor();
       await accessible(page, 'fell off the bus');
       await shot(page, 'demo-fell-off-bus');
+
+      // Recover is honest: the GPU still does not answer, so it says so and what to do.
+      await card.getByRole('button', { name: `Recover ${NAME}` }).click();
+      await recover.getByRole('button', { name: 'Run recovery' }).click();
+      const failed = recover.locator('[data-result="failed"]');
+      await failed.waitFor({ timeout: 30_000 });
+      expect(await failed.textContent()).toContain(
+        'still not responding — reconnect the enclosure; if that fails, a reboot is needed',
+      );
+      expect(await recover.locator('[data-result="recovered"]').count()).toBe(0);
+      await shot(page, 'demo-recover-still-dead');
+      await recover.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('Not responding');
+      await card.getByText(/Reconnect the Razer Core X/).waitFor();
+      expect(await card.getByRole('button', { name: /^Recover/ }).count()).toBe(0);
+
+      // Reconnecting the enclosure brings it back.
+      await demo.getByRole('button', { name: 'Yank the cable' }).click();
+      await demo.getByRole('button', { name: 'Plug in the enclosure' }).click();
+      await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('Connected');
+      await card.getByRole('button', { name: `Recover ${NAME}` }).click();
+      await recover.getByRole('button', { name: 'Run recovery' }).click();
+      await recover.locator('[data-result="recovered"]').waitFor({ timeout: 20_000 });
+      await recover.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('Attached');
       expect(errors).toEqual([]);
     } finally {
       await context.close();

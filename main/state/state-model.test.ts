@@ -203,6 +203,23 @@ describe('StateModel lifecycle', () => {
     expect(m.entry(EGPU)).toMatchObject({ state: 'attached', departure: null });
   });
 
+  it('a GPU that fell off the bus and was taken off it waits for a reconnect, not "connected"', () => {
+    const m = started();
+    m.apply(
+      kernel(
+        2000,
+        "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.",
+      ),
+    );
+    expect(stateOf(m)).toBe('fell-off-bus');
+    m.apply(removed(40_000)); // Recover's remove step, long after
+    const gone: Inventory = { ...tb3, gpus: tb3.gpus.filter((g) => g.bdf !== EGPU) };
+    m.apply({ type: 'inventory', at: 41_000, inventory: gone }); // its router is still there
+    expect(m.entry(EGPU)).toMatchObject({ state: 'unplugged', departure: 'fell-off-bus' });
+    m.apply({ type: 'inventory', at: 90_000, inventory: tb3 }); // reconnected, answering again
+    expect(m.entry(EGPU)).toMatchObject({ state: 'attached', departure: null });
+  });
+
   it('a surprise unplug is remembered as one, for the words every face uses', () => {
     const m = started();
     m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });

@@ -355,6 +355,9 @@ export class StateModel {
       // (or one lingering until the cable goes): ready to unplug, not a device waiting for the user.
       // A real re-plug comes as a Thunderbolt "add" (tb-router fact) and still shows "connected".
       if (e.departure === 'safe-eject' && r.authorized === 0) continue;
+      // A GPU that died behind a still-connected enclosure is not "connected, not usable yet":
+      // Recover cannot help until the enclosure is reconnected (a new Thunderbolt add).
+      if (e.departure === 'fell-off-bus') continue;
       if (e.state === 'absent' || e.state === 'unplugged' || e.state === 'surprise-removed') {
         const auth = r.authorized === 0 ? 'not authorized' : 'authorized, GPU not enumerated yet';
         this.#set(e, 'connected', at, [
@@ -398,6 +401,7 @@ export class StateModel {
     } else if (e.state === 'fell-off-bus' || e.state === 'stuck') {
       // The dead device was cleaned up (pciehp or a manual remove): it is gone now.
       const kind = e.state === 'stuck' ? 'driver-stuck' : 'fell-off-bus';
+      if (e.state === 'fell-off-bus') e.departure = 'fell-off-bus';
       this.#set(e, 'unplugged', at, [ev]);
       this.#incident(e, kind, [ev], at);
     } else {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { gpuWords } from './gpu-words.js';
+import { GPU_STATES, type Departure, type GpuEntry, type GpuLifecycle } from './state-model.js';
+
+const entry = (state: GpuLifecycle, departure: Departure | null = null): GpuEntry => ({
+  bdf: '0000:0a:00.0',
+  name: 'NVIDIA GeForce RTX 3070',
+  vendorId: '0x10de',
+  deviceId: '0x2484',
+  external: true,
+  enclosure: { name: 'Razer Core X', router: '0-1', uniqueId: 'dc01' },
+  state,
+  since: 0,
+  present: false,
+  info: null,
+  clients: null,
+  clientsAt: null,
+  incident: null,
+  departure,
+});
+
+describe('gpuWords', () => {
+  it('has words, a severity and at most one primary action for every state', () => {
+    for (const state of GPU_STATES) {
+      const w = gpuWords(entry(state));
+      expect(w.short, state).not.toBe('');
+      expect(w.explanation, state).toMatch(/\.$/);
+      expect(['info', 'warning', 'critical']).toContain(w.severity);
+    }
+  });
+
+  it('tells the three ways of leaving the bus apart', () => {
+    const safe = gpuWords(entry('unplugged', 'safe-eject'));
+    expect(safe).toMatchObject({ key: 'unplugged-after-eject', severity: 'info', primary: null });
+    expect(safe.explanation).toBe('Unplugged after a safe eject.');
+    const surprise = gpuWords(entry('unplugged', 'surprise'));
+    expect(surprise).toMatchObject({ key: 'unplugged', primary: 'recover' });
+    expect(surprise.explanation).not.toMatch(/safe eject\./);
+    const dead = gpuWords(entry('unplugged', 'fell-off-bus'));
+    expect(dead).toMatchObject({ severity: 'critical', primary: null });
+    expect(dead.explanation).toMatch(/Reconnect the Razer Core X/);
+  });
+
+  it('after a safe eject names what to unplug, and offers reuse, not recovery', () => {
+    const w = gpuWords(entry('safe-to-unplug', 'safe-eject'));
+    expect(w.explanation).toBe('Nothing uses it any more. Unplug the Razer Core X now.');
+    expect(w).toMatchObject({ primary: null, canReuse: true, severity: 'info' });
+    expect(gpuWords({ ...entry('safe-to-unplug'), enclosure: null }).explanation).toMatch(
+      /Unplug the enclosure now\./,
+    );
+  });
+});
