@@ -1,7 +1,8 @@
 // "Safely eject" and "Recover" from the tray menu or a notification button. Like macOS's
 // menu-bar "Disconnect", a plan that needs nothing from the user runs at once (a polkit prompt
-// may still ask for the password); a plan that would close apps or stop services, or that is
-// blocked, opens the window instead, where the user sees the plan before anything happens
+// may still ask for the password); a plan that would close apps or stop services, that warns
+// about the unplug itself (a drive on the same tunnel), or that is blocked, opens the window
+// instead, where the user sees the plan before anything happens
 // (DESIGN.md §3: nothing destructive without a plan the user saw).
 
 import type {
@@ -30,6 +31,11 @@ export function quickDecision(plan: ActionPlan): QuickDecision {
   if (plan.result === 'blocked') {
     const reasons = plan.blockers.map((b) => b.reason).join(' ');
     return { run: false, why: reasons === '' ? 'It is blocked.' : reasons };
+  }
+  // A drive on the same Thunderbolt tunnel stays connected: the user must read that first.
+  const unplug = plan.unplugWarnings ?? [];
+  if (unplug.length > 0) {
+    return { run: false, why: `${unplug.join(' ')} Review the plan in the window.` };
   }
   const review = plan.steps.filter((s) => NEEDS_REVIEW.has(s.step));
   if (review.length > 0) {
@@ -121,7 +127,7 @@ export function createQuickActions(deps: QuickActionsDeps): QuickActions {
       const plan = await deps.core.planEject(bdf);
       if (!plan.ok) return planFailed(bdf, 'eject', plan.error.message);
       await act('eject', bdf, plan.value, (p) =>
-        deps.core.runEject(bdf, { closePids: [], force: false }, p),
+        deps.core.runEject(bdf, { closePids: [], force: false, unattended: true }, p),
       );
     },
     async recover(bdf) {

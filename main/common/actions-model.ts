@@ -97,6 +97,12 @@ export type ActionFinal = {
    * eject or recovery of the GPU holds its lock; 'intent-not-recorded').
    */
   readonly code?: ErrorCode;
+  /**
+   * Eject only: the GPU is gone but the enclosure still carries a drive on the same tunnel (the
+   * plan's unplugWarnings, repeated in `detail`): the faces say "eject the drive first", not a
+   * plain "safe to unplug".
+   */
+  readonly unplugWarnings?: readonly string[];
 };
 
 /** What the user asked a recovery for beyond the GPU. */

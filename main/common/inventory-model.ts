@@ -59,6 +59,11 @@ export type Enclosure = {
   readonly uniqueId: string;
   readonly domain: string;
   readonly authorized: number;
+  /**
+   * Upstream port of the router's PCIe switch on the GPU's path: everything below it rides the
+   * router's tunnel. Absent in data from before it was recorded.
+   */
+  readonly pciTop?: string | null;
 };
 
 export type GpuInfo = {

@@ -88,13 +88,29 @@ function bootVgaAtOrBelow(s: Sysfs, dir: string, depth = 0): boolean {
     .some((n) => bootVgaAtOrBelow(s, `${dir}/${n}`, depth + 1));
 }
 
+const slotOfBdf = (bdf: string): string => bdf.slice(0, bdf.lastIndexOf('.'));
+
 export function isRemovable(s: Sysfs, dir: string): boolean {
   const chain = pciChain(s, dir);
   if (chain.some((d) => s.fs.readText(`${d}/removable`)?.trim() === 'removable')) return true;
   const listed = adminRemovable(s);
   if (listed.length === 0) return false;
-  if (!chain.some((d) => listed.includes(d.split('/').pop() ?? ''))) return false;
-  return !bootVgaAtOrBelow(s, dir);
+  // A listed address covers the devices below it and the other functions of its slot (the GPU's
+  // HDMI audio when the GPU itself is listed): they are one physical card.
+  const self = dir.split('/').pop() ?? '';
+  const covered =
+    chain.some((d) => listed.includes(d.split('/').pop() ?? '')) ||
+    listed.some((l) => slotOfBdf(l) === slotOfBdf(self));
+  if (!covered) return false;
+  const parent = dir.slice(0, dir.lastIndexOf('/'));
+  // The boot display must never go, not even as the sibling of a listed function.
+  return (
+    !bootVgaAtOrBelow(s, dir) &&
+    !s.fs
+      .list(parent)
+      .filter((n) => BDF_RE.test(n) && slotOfBdf(n) === slotOfBdf(self))
+      .some((n) => s.fs.readText(`${parent}/${n}/boot_vga`)?.trim() === '1')
+  );
 }
 
 function sameSlotHasDisplay(s: Sysfs, dir: string): boolean {
@@ -107,27 +123,60 @@ function sameSlotHasDisplay(s: Sysfs, dir: string): boolean {
     .some((n) => isDisplay(readClass(s, `${parent}/${n}`)));
 }
 
-/** Depth-first search for a display controller below a bridge; bounded, sysfs trees are shallow. */
-function displayBelow(s: Sysfs, dir: string, depth = 0): boolean {
-  if (depth > 16) return false;
-  return s.fs
-    .list(dir)
-    .filter((n) => BDF_RE.test(n))
-    .some((n) => {
-      const child = `${dir}/${n}`;
-      return isDisplay(readClass(s, child)) || displayBelow(s, child, depth + 1);
-    });
+/**
+ * What sits below a bridge, depth-first and bounded (sysfs trees are shallow): whether a display
+ * controller is among it, and the devices that are neither bridges, display controllers nor
+ * functions sharing a display controller's slot — a drive, a NIC, a dock's USB controller.
+ */
+function belowBridge(s: Sysfs, dir: string, depth = 0): { display: boolean; others: string[] } {
+  if (depth > 16) return { display: false, others: [`devices deeper than 16 levels`] };
+  let display = false;
+  const others: string[] = [];
+  for (const n of s.fs.list(dir).filter((x) => BDF_RE.test(x))) {
+    const child = `${dir}/${n}`;
+    const cls = readClass(s, child);
+    if (isDisplay(cls)) display = true;
+    else if (cls !== null && cls >> 8 === PCI_CLASS_BRIDGE_PCI) {
+      const below = belowBridge(s, child, depth + 1);
+      display ||= below.display;
+      others.push(...below.others);
+    } else if (!sameSlotHasDisplay(s, child)) {
+      others.push(`${n} (class 0x${cls?.toString(16).padStart(6, '0') ?? 'unknown'})`);
+    }
+  }
+  return { display, others };
 }
 
-/** Whether `unbind`/`remove`/`bind` may act on the PCI device at `dir`; a reason when not. */
-export function detachRefusal(s: Sysfs, dir: string, bdf: string): string | null {
+const isBridgeClass = (c: number | null): boolean => c !== null && c >> 8 === PCI_CLASS_BRIDGE_PCI;
+
+/**
+ * Whether `unbind`/`remove`/`bind` may act on the PCI device at `dir`; a reason when not. A
+ * display controller or a function of its slot qualifies for all three; a bridge only for
+ * `remove`, and only when nothing but display controllers, their functions and bridges sit below
+ * it (a bridge is never unbound: that would unbind pcieport and leave the tree below unmanaged).
+ */
+export function detachRefusal(
+  s: Sysfs,
+  dir: string,
+  bdf: string,
+  verb: 'unbind' | 'remove' | 'bind' = 'remove',
+): string | null {
   if (!isRemovable(s, dir)) {
     return `${bdf} is not removable: eGPU Guard only detaches devices of an external enclosure (an administrator can list it in ${REMOVABLE_CONFIG_PATH})`;
   }
   const cls = readClass(s, dir);
   if (isDisplay(cls)) return null;
-  if (sameSlotHasDisplay(s, dir)) return null;
-  if (cls !== null && cls >> 8 === PCI_CLASS_BRIDGE_PCI && displayBelow(s, dir)) return null;
+  if (!isBridgeClass(cls) && sameSlotHasDisplay(s, dir)) return null;
+  if (isBridgeClass(cls)) {
+    if (verb !== 'remove') {
+      return `${bdf} is a bridge: eGPU Guard never ${verb}s a bridge's driver (pcieport)`;
+    }
+    const below = belowBridge(s, dir);
+    if (below.others.length > 0) {
+      return `${bdf} has more than a GPU below it (${below.others.slice(0, 4).join(', ')}): those would go too`;
+    }
+    if (below.display) return null;
+  }
   return `${bdf} is neither a display controller, a function of one, nor an enclosure bridge above one`;
 }
 
@@ -191,4 +240,40 @@ export function lookupRouter(s: Sysfs, router: string): RouterLookup {
     return { kind: 'refused', reason: `${router} is not a Thunderbolt device router` };
   }
   return { kind: 'found', dir, domainDir: parts.slice(0, domainAt + 1).join('/') };
+}
+
+const MODULE_NAME = /^[a-z0-9_]{1,56}$/;
+
+/**
+ * Modules a GPU the machine keeps needs: the driver bound to the boot display or to any display
+ * controller that is not removable (an internal GPU), and every module stacked on that driver
+ * (/sys/module/<name>/holders: nvidia ← nvidia_modeset ← nvidia_drm). Unloading one of them
+ * takes the desktop's own screen down, so `module-unload` refuses it. Module → the GPU it serves.
+ */
+export function modulesKeptByGpus(s: Sysfs): Map<string, string> {
+  const out = new Map<string, string>();
+  const addWithHolders = (name: string, bdf: string, depth = 0): void => {
+    if (!MODULE_NAME.test(name) || out.has(name) || depth > 8) return;
+    out.set(name, bdf);
+    for (const h of s.fs.list(`${s.root}/sys/module/${name}/holders`)) {
+      addWithHolders(h, bdf, depth + 1);
+    }
+  };
+  for (const bdf of s.fs.list(`${s.root}/sys/bus/pci/devices`).filter((n) => BDF_RE.test(n))) {
+    const dev = lookupPciDevice(s, bdf);
+    if (dev.kind !== 'found' || !isDisplay(readClass(s, dev.dir))) continue;
+    const boot = s.fs.readText(`${dev.dir}/boot_vga`)?.trim() === '1';
+    if (!boot && isRemovable(s, dev.dir)) continue;
+    const drv = boundDriver(s, dev.dir);
+    if (drv.kind === 'bound') addWithHolders(drv.name, bdf);
+  }
+  return out;
+}
+
+/** Why `module-unload` must not unload these modules; null when it may. */
+export function moduleUnloadRefusal(s: Sysfs, modules: readonly string[]): string | null {
+  const kept = modulesKeptByGpus(s);
+  const hit = modules.find((m) => kept.has(m));
+  if (hit === undefined) return null;
+  return `${hit} drives ${kept.get(hit) ?? 'a GPU'}, which is not an external GPU (the boot display or an internal one)`;
 }

@@ -32,6 +32,37 @@ const leafRouters = (s: Scenario) =>
     (r) => r.parent !== undefined && !s.thunderbolt.routers.some((c) => c.parent === r.id),
   );
 
+/** What a function of an enclosure is, for the helper's rules. */
+function gpuPart(
+  s: Scenario,
+  f: PciFunctionSpec,
+): 'display' | 'function' | 'bridge' | 'bridge-shared' | 'other' {
+  const below = (b: string): PciFunctionSpec[] =>
+    s.pci.filter((p) => p.parent === b).flatMap((p) => [p, ...below(p.bdf)]);
+  const slot = (x: string): string => x.slice(0, -2);
+  const gpuSlots = new Set(s.pci.filter((p) => isDisplay(p.classCode)).map((p) => slot(p.bdf)));
+  const isPart = (p: PciFunctionSpec): boolean =>
+    p.classCode >> 8 === 0x0604 || gpuSlots.has(slot(p.bdf));
+  if (isDisplay(f.classCode)) return 'display';
+  if (f.classCode >> 8 === 0x0604) {
+    const all = below(f.bdf);
+    if (!all.some((p) => isDisplay(p.classCode))) return 'other';
+    return all.every(isPart) ? 'bridge' : 'bridge-shared';
+  }
+  return gpuSlots.has(slot(f.bdf)) ? 'function' : 'other';
+}
+
+/** Whether a domain's tunnels (the enclosures of a scenario with routers in it) carry more. */
+function tunnelsCarryMore(s: Scenario, domain: string): boolean {
+  const routers = s.thunderbolt.routers.some((r) => r.domain === domain && r.parent !== undefined);
+  return (
+    routers &&
+    enclosures(s).some((group) =>
+      group.some((f) => gpuPart(s, f) === 'other' && f.classCode >> 8 !== 0x0604),
+    )
+  );
+}
+
 /** Every file a helper verb can write: the attributes it writes by name, wherever they are. */
 function writableSurface(dir: string): string[] {
   const names = new Set(['remove', 'rescan', 'bind', 'unbind', 'authorized', 'uevent']);
@@ -130,8 +161,27 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))(
         for (const functions of enclosures(scenario)) {
           for (const f of functions) {
             const dev = pciDevicePath(scenario, f.bdf);
-            expectWrite(dir, surface, ['remove', f.bdf], `${dev}/remove`, '1\n');
-            if (f.driver !== undefined) {
+            const kind = gpuPart(scenario, f);
+            if (kind === 'other' && f.classCode >> 8 === 0x0604) {
+              // A bridge above a drive or a dock's USB controller: never removed, never unbound.
+              expectNoWrite(dir, surface, ['remove', f.bdf], 2, /more than a GPU below it/);
+              expectNoWrite(dir, surface, ['unbind', f.bdf], 2, /is a bridge/);
+              continue;
+            }
+            if (kind === 'other') {
+              expectNoWrite(dir, surface, ['remove', f.bdf], 2, /neither a display controller/);
+              expectNoWrite(dir, surface, ['unbind', f.bdf], 2, /neither a display controller/);
+              continue;
+            }
+            if (kind === 'bridge-shared') {
+              expectNoWrite(dir, surface, ['remove', f.bdf], 2, /more than a GPU below it/);
+            } else {
+              expectWrite(dir, surface, ['remove', f.bdf], `${dev}/remove`, '1\n');
+            }
+            if (kind !== 'function' && kind !== 'display') {
+              // A bridge's driver is pcieport: never unbound.
+              expectNoWrite(dir, surface, ['unbind', f.bdf], 2, /is a bridge/);
+            } else if (f.driver !== undefined) {
               expectWrite(
                 dir,
                 surface,
@@ -172,8 +222,10 @@ describe.each(SCENARIOS.map((s) => [s.name, s] as const))(
         for (const router of leafRouters(scenario)) {
           const authorized = `${tbRouterPath(scenario, router)}/authorized`;
           const domain = scenario.thunderbolt.domains.find((d) => d.name === router.domain);
-          expectNoWrite(dir, surface, ['tb-authorize', router.id], 0, /already authorized/);
-          if (domain?.deauthorization === 1) {
+          expectNoWrite(dir, surface, ['tb-authorize', router.id], 2, /already authorized/);
+          if (domain?.deauthorization === 1 && tunnelsCarryMore(scenario, domain.name)) {
+            expectNoWrite(dir, surface, ['tb-deauthorize', router.id], 2, /carry more than GPUs/);
+          } else if (domain?.deauthorization === 1) {
             expectWrite(dir, surface, ['tb-deauthorize', router.id], authorized, '0\n');
             fs.writeFileSync(path.join(dir, authorized), '0\n');
             expectWrite(dir, surface, ['tb-authorize', router.id], authorized, '1\n');

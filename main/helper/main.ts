@@ -40,6 +40,14 @@ function resolveTestRoot(fs: HelperFs, dir: string): string | { refused: string 
   if (real === null || !fs.isDir(real))
     return { refused: `--test-root ${JSON.stringify(dir)}: not a folder` };
   if (real === '/') return { refused: '--test-root must not be /' };
+  // A folder somebody else owns could hold links aimed at the caller's files.
+  const owner = fs.lstatOwner(real);
+  const me = fs.uid();
+  if (owner === null || (me !== null && owner.uid !== me)) {
+    return {
+      refused: `--test-root ${JSON.stringify(dir)}: not owned by the caller (uid ${me ?? '?'})`,
+    };
+  }
   return real;
 }
 
@@ -74,7 +82,11 @@ export function runHelper(
       testRoot: testRoot !== null,
       runCommand(cmd) {
         if (testRoot === null) return deps.runProgram(cmd);
-        const logged = deps.fs.appendLine(`${root}${HELPER_COMMAND_LOG}`, JSON.stringify(cmd));
+        const logged = deps.fs.appendLine(
+          `${root}${HELPER_COMMAND_LOG}`,
+          JSON.stringify(cmd),
+          root,
+        );
         return logged.ok ? { ok: true } : { ok: false, message: `command log: ${logged.errno}` };
       },
     };

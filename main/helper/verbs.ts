@@ -12,10 +12,12 @@ import {
   lookupDrmCard,
   lookupPciDevice,
   lookupRouter,
+  moduleUnloadRefusal,
   readClass,
   type Sysfs,
 } from './eligibility.js';
 import type { HelperRequest } from './request.js';
+import { authorizeRefusal, deauthorizeRefusal } from './tunnel.js';
 
 export type VerbOutcome = { readonly exit: number; readonly message: string };
 
@@ -57,7 +59,7 @@ function detach(ctx: HelperContext, verb: 'unbind' | 'remove', bdf: string): Ver
   const dev = lookupPciDevice(s, bdf);
   if (dev.kind === 'absent') return done(`${verb} ${bdf}: already gone`);
   if (dev.kind === 'refused') return refused(`${verb}: ${dev.reason}`);
-  const refusal = detachRefusal(s, dev.dir, bdf);
+  const refusal = detachRefusal(s, dev.dir, bdf, verb);
   if (refusal !== null) return refused(`${verb}: ${refusal}`);
   if (verb === 'remove') {
     return writeAttr(
@@ -85,7 +87,7 @@ function bind(ctx: HelperContext, bdf: string, driver: string): VerbOutcome {
   const dev = lookupPciDevice(s, bdf);
   if (dev.kind === 'absent') return failed(`bind ${bdf}: no such device (ENODEV)`);
   if (dev.kind === 'refused') return refused(`bind: ${dev.reason}`);
-  const refusal = detachRefusal(s, dev.dir, bdf);
+  const refusal = detachRefusal(s, dev.dir, bdf, 'bind');
   if (refusal !== null) return refused(`bind: ${refusal}`);
   const cls = readClass(s, dev.dir);
   const audio = driver === 'snd_hda_intel';
@@ -117,14 +119,20 @@ function authorize(ctx: HelperContext, router: string, to: 0 | 1): VerbOutcome {
       : done(`${verb} ${router}: already gone`);
   }
   if (r.kind === 'refused') return refused(`${verb}: ${r.reason}`);
-  if (to === 0 && s.fs.readText(`${r.domainDir}/deauthorization`)?.trim() !== '1') {
-    const domain = r.domainDir.split('/').pop() ?? 'its domain';
-    return refused(`${verb} ${router}: ${domain} does not support de-authorization`);
+  if (to === 1) {
+    const why = authorizeRefusal(s, router, r.dir, r.domainDir);
+    if (why !== null) return refused(`${verb} ${router}: ${why}`);
+  } else {
+    if (s.fs.readText(`${r.domainDir}/deauthorization`)?.trim() !== '1') {
+      const domain = r.domainDir.split('/').pop() ?? 'its domain';
+      return refused(`${verb} ${router}: ${domain} does not support de-authorization`);
+    }
+    // Writing the value the router already has fails with EINVAL in tb_switch_set_authorized().
+    const current = parseInt(s.fs.readText(`${r.dir}/authorized`) ?? '', 10);
+    if (current === 0) return done(`${verb} ${router}: already de-authorized`);
+    const why = deauthorizeRefusal(s, router, r.dir, r.domainDir);
+    if (why !== null) return refused(`${verb} ${router}: ${why}`);
   }
-  // Writing the value the router already has fails with EINVAL in tb_switch_set_authorized().
-  const current = parseInt(s.fs.readText(`${r.dir}/authorized`) ?? '', 10);
-  if (to === 1 && current >= 1) return done(`${verb} ${router}: already authorized`);
-  if (to === 0 && current === 0) return done(`${verb} ${router}: already de-authorized`);
   const what = to === 1 ? 'authorized' : 'de-authorized';
   return writeAttr(ctx, `${r.dir}/authorized`, String(to), `${verb} ${router}: ${what}`);
 }
@@ -161,12 +169,15 @@ export function executeRequest(ctx: HelperContext, req: HelperRequest): VerbOutc
       return authorize(ctx, req.router, 1);
     case 'tb-deauthorize':
       return authorize(ctx, req.router, 0);
-    case 'module-unload':
+    case 'module-unload': {
+      const why = moduleUnloadRefusal(ctx.sysfs, req.modules);
+      if (why !== null) return refused(`module-unload: ${why}`);
       return command(
         ctx,
         [MODPROBE_PATH, '-r', ...req.modules],
         `module-unload ${req.modules.join(' ')}`,
       );
+    }
     case 'module-load':
       return command(ctx, [MODPROBE_PATH, req.module], `module-load ${req.module}`);
     case 'drm-release':

@@ -6,7 +6,8 @@
 //    enclosure's own controller (Alpine/Titan Ridge) or the host's TB bridge is in the path. NVIDIA
 //    detects eGPUs the same way (RmCheckForExternalGpu walks bridges looking for TB bridges).
 // 3. A Thunderbolt domain whose host interface shares a PCI bridge with the GPU (discrete TB
-//    controllers), or sits on the same PCI root (CPU-integrated TB4/USB4).
+//    controllers), or sits on the same PCI root (CPU-integrated TB4/USB4) — and, for naming the
+//    enclosure's router, a tunnel on the GPU's own path (tunnelPath below).
 // A hot-plug slot above the GPU is reported but is not enough on its own: desktops have those too.
 // The administrator's list (/etc/egpu-guard/removable.conf, root-owned) stands in for
 // `removable` where the firmware does not mark the port (OCuLink, older TB3 laptops), except for
@@ -76,13 +77,63 @@ function candidateDomains(
   return { domains: sameRoot, shared: null };
 }
 
+/**
+ * Hops from the host router in a router's name: the route string holds one byte per hop
+ * ('0-1' → 1, '1-301' → 2; drivers/thunderbolt/tb.h tb_route_length()).
+ */
+export function routeDepth(router: string): number | null {
+  const m = /^\d+-([0-9a-f]+)$/.exec(router);
+  if (!m) return null;
+  const route = m[1]!.replace(/^0+/, '');
+  return Math.ceil(route.length / 2);
+}
+
+export type TunnelPath = {
+  /** The host's PCIe downstream port the GPU's path leaves the host through. */
+  readonly hostPort: string;
+  /** Device routers (Thunderbolt switches) between that port and the GPU. */
+  readonly depth: number;
+  /** Upstream port of each of those switches, nearest the host first. */
+  readonly switchTops: readonly string[];
+};
+
+/**
+ * Whether the GPU's PCI path runs through a Thunderbolt tunnel of the domain, and through how many
+ * device routers. A device router's PCIe adapters are the ports of the switch inside its
+ * controller (Documentation/admin-guide/thunderbolt.rst, "PCIe tunneling"), so a tunnelled device
+ * sits below Thunderbolt bridges — an upstream and a downstream port per router — right below
+ * the host's downstream port: the port of the discrete controller's switch on the path, or the
+ * root port of an integrated controller. A path with no Thunderbolt bridge there (OCuLink, an M.2
+ * slot, a desktop slot) is not tunnelled, however many routers the domain has.
+ */
+function tunnelPath(
+  tree: PciTree,
+  names: PciNames,
+  path: readonly string[],
+  shared: string | null,
+): TunnelPath | null {
+  const hostAt = shared === null ? 0 : path.indexOf(shared) + 1;
+  const hostPort = path[hostAt];
+  if (hostPort === undefined || hostAt >= path.length - 1) return null;
+  const below = path.slice(hostAt + 1, -1);
+  let n = 0;
+  while (n < below.length && thunderboltBridgeName(tree, below[n]!, names) !== null) n++;
+  if (n === 0) return null;
+  const switchTops = below.slice(0, n).filter((_b, i) => i % 2 === 0);
+  return { hostPort, depth: switchTops.length, switchTops };
+}
+
 function matchEnclosure(
   domains: readonly ThunderboltDomain[],
+  tunnel: TunnelPath,
   evidence: ExternalEvidence[],
   device: string,
 ): Enclosure | null {
+  // Only routers as many hops from the host as the path has switches can carry it.
   const routers = domains.flatMap((d) =>
-    d.routers.filter((r) => !r.host && (r.authorized ?? 0) > 0).map((r) => ({ d, r })),
+    d.routers
+      .filter((r) => !r.host && (r.authorized ?? 0) > 0 && routeDepth(r.router) === tunnel.depth)
+      .map((r) => ({ d, r })),
   );
   const only = routers.length === 1 ? routers[0] : undefined;
   if (only === undefined) {
@@ -91,7 +142,7 @@ function matchEnclosure(
       evidence.push({
         kind: 'thunderbolt-domain',
         device,
-        detail: `${routers.length} Thunderbolt devices are connected (${names}); cannot tell which one holds the GPU`,
+        detail: `${routers.length} Thunderbolt devices are connected at the same depth (${names}); cannot tell which one holds the GPU`,
       });
     }
     return null;
@@ -105,6 +156,7 @@ function matchEnclosure(
     uniqueId: r.uniqueId ?? '',
     domain: d.domain,
     authorized: r.authorized ?? 0,
+    pciTop: tunnel.switchTops[tunnel.depth - 1] ?? null,
   };
 }
 
@@ -173,6 +225,9 @@ export function assessExternal(
     });
   }
   const { domains, shared } = candidateDomains(node, tb);
+  // Linked to a domain only through a tunnel on the GPU's own path, never for merely sharing
+  // its PCI root (an OCuLink port next to a Thunderbolt port shares that too).
+  const tunnel = domains.length > 0 ? tunnelPath(tree, names, path, shared) : null;
   if (shared !== null && domains[0]) {
     evidence.push({
       kind: 'thunderbolt-domain',
@@ -181,15 +236,17 @@ export function assessExternal(
     });
   }
   const external = evidence.some((e) => e.kind !== 'hotplug-slot');
-  if (external && shared === null && domains.length > 0) {
+  if (external && shared === null && tunnel !== null) {
     evidence.push({
       kind: 'thunderbolt-domain',
       device: bdf,
       detail: `Thunderbolt/USB4 ${domains.map((d) => `${d.domain} (host interface ${d.hostInterface ?? '?'})`).join(', ')} on the same PCI root ${node.pciRoot}`,
     });
   }
-  const enclosure = external && domains.length > 0 ? matchEnclosure(domains, evidence, bdf) : null;
+  const enclosure =
+    external && tunnel !== null ? matchEnclosure(domains, tunnel, evidence, bdf) : null;
   const domain =
-    enclosure?.domain ?? (domains.length === 1 && external ? domains[0]!.domain : null);
+    enclosure?.domain ??
+    (domains.length === 1 && external && tunnel !== null ? domains[0]!.domain : null);
   return { external, evidence, enclosureTop, domain, enclosure };
 }

@@ -66,6 +66,7 @@ describe('readInventory on the scenarios', () => {
       uniqueId: 'dc010000-0000-8508-a22d-32ca6421cb16',
       domain: 'domain0',
       authorized: 1,
+      pciTop: '0000:08:00.0',
     });
     expect(e.externalEvidence.map((x) => [x.kind, x.device])).toEqual([
       ['removable', '0000:08:00.0'],
@@ -224,20 +225,59 @@ describe('readInventory on the scenarios', () => {
     expect(reads).toContain('/sys/bus/pci/devices/0000:c4:00.0/config');
   });
 
-  it('the lab: two domains, an ambiguous daisy chain gets no enclosure name but says why', () => {
+  it('the lab: two domains; the eGPU chained behind a dock is linked to its own router, not the dock', () => {
     const inv = readInventory(sysroot('lab').root);
     expect(inv.gpus.map((g) => [g.bdf, g.external])).toEqual([
       ['0000:01:00.0', false],
       ['0000:22:00.0', true],
-      ['0000:47:00.0', true],
+      ['0000:49:00.0', true],
     ]);
-    const amd = gpu(inv, '0000:47:00.0');
-    expect(amd.enclosure).toBeNull();
+    const amd = gpu(inv, '0000:49:00.0');
+    // Two Thunderbolt switches on its path (the dock's, then the enclosure's): two hops.
+    expect(amd.enclosure).toMatchObject({
+      name: 'Razer Core X Chroma',
+      router: '1-301',
+      pciTop: '0000:45:00.0',
+    });
     expect(amd.thunderboltDomain).toBe('domain1');
-    expect(amd.externalEvidence.map((x) => x.detail).join('\n')).toMatch(
-      /2 Thunderbolt devices are connected \(WD19TB, Core X Chroma\)/,
-    );
     expect(gpu(inv, '0000:22:00.0').enclosure?.router).toBe('0-1');
+  });
+
+  it('two devices at the same depth of one domain: no guess, and it says why', () => {
+    const lab = scenarioByName('lab')!;
+    const twoPorts: Scenario = {
+      ...lab,
+      thunderbolt: {
+        ...lab.thunderbolt,
+        routers: [
+          ...lab.thunderbolt.routers,
+          {
+            ...lab.thunderbolt.routers.find((r) => r.id === '0-1')!,
+            id: '0-3',
+            deviceName: 'd2 Thunderbolt 3 SSD',
+            vendorName: 'LaCie',
+            uniqueId: 'b5010000-0000-8a08-a23d-11c2b5f1e0ff',
+          },
+        ],
+      },
+    };
+    const e = gpu(readInventory(sysroot(twoPorts).root), '0000:22:00.0');
+    expect(e.enclosure).toBeNull();
+    expect(e.externalEvidence.map((x) => x.detail).join('\n')).toMatch(
+      /2 Thunderbolt devices are connected at the same depth \(AORUS RTX 4090 GAMING BOX, d2 Thunderbolt 3 SSD\)/,
+    );
+  });
+
+  it('an OCuLink eGPU next to a Thunderbolt dock is not tied to the dock', () => {
+    const inv = readInventory(sysroot('oculink-tb-dock').root);
+    const e = gpu(inv, '0000:32:00.0');
+    expect(e).toMatchObject({
+      external: true,
+      enclosure: null,
+      thunderboltDomain: null,
+      enclosureTop: '0000:30:00.0',
+    });
+    expect(e.externalEvidence.map((x) => x.kind)).toEqual(['removable', 'hotplug-slot']);
   });
 
   it('prints target paths only, never the sysroot folder', () => {

@@ -131,7 +131,7 @@ describe('SimKernel: unplug and plug', () => {
     const s = (sim = startSim(lab));
     expect(s.kernel.enclosures.map((e) => [e.top, e.router?.id])).toEqual([
       ['0000:20:00.0', '0-1'],
-      ['0000:43:00.0', '1-301'],
+      ['0000:45:00.0', '1-301'],
     ]);
     s.kernel.unplug('1-301');
     expect(s.kernelSince(0)).toContain('thunderbolt 1-301: device disconnected');

@@ -164,16 +164,16 @@ describe('SimKernel: drivers', () => {
   it('applies two helper writes to the same file in a row, even before it wakes up', async () => {
     const s = (sim = startSim(lab));
     // Both helpers run while this event loop is blocked: the kernel sees both lines at once.
-    for (const bdf of ['0000:22:00.1', '0000:47:00.1']) {
+    for (const bdf of ['0000:22:00.1', '0000:49:00.1']) {
       execFileSync(process.execPath, [HELPER_BIN, '--test-root', s.dir, 'unbind', bdf], {
         stdio: 'pipe',
       });
     }
     expect(s.read('/sys/bus/pci/drivers/snd_hda_intel/unbind')).toBe(
-      '0000:22:00.1\n0000:47:00.1\n',
+      '0000:22:00.1\n0000:49:00.1\n',
     );
-    await s.next((e) => e.kind === 'applied' && e.value === '0000:47:00.1');
-    expect(s.udevSince(0)).toEqual(['unbind 0000:22:00.1', 'unbind 0000:47:00.1']);
+    await s.next((e) => e.kind === 'applied' && e.value === '0000:49:00.1');
+    expect(s.udevSince(0)).toEqual(['unbind 0000:22:00.1', 'unbind 0000:49:00.1']);
   });
 
   it('sends a synthetic remove for drm-release and leaves the card in place', async () => {

@@ -8,6 +8,7 @@ import type { PciFunctionSpec } from './scenario.js';
 import {
   bindDriver,
   pciUevent,
+  removeStorage,
   writeDrm,
   writeNvidiaProc,
   writePciFunction,
@@ -163,6 +164,10 @@ export function detachDriver(s: SimState, bdf: string): boolean {
   s.w.remove(`${dev}/drm`);
   if (driver === 'amdgpu') s.out.kernel(`amdgpu ${bdf}: amdgpu: amdgpu: finishing device.`);
   if (driver === 'nvidia') s.w.remove(`/proc/driver/nvidia/gpus/${bdf}`);
+  if (driver === 'nvme' && spec.storage !== undefined) {
+    removeStorage(s.w, spec.storage);
+    s.w.remove(`${dev}/nvme`);
+  }
   s.w.remove(`${dev}/driver`);
   s.w.remove(`/sys/bus/pci/drivers/${driver}/${bdf}`);
   s.w.write(`${dev}/uevent`, pciUevent(spec, false));

@@ -81,13 +81,25 @@ export function findEnclosures(s: Scenario): Enclosure[] {
   const leaves = s.thunderbolt.routers.filter(
     (r) => r.parent !== undefined && !s.thunderbolt.routers.some((c) => c.parent === r.id),
   );
-  const pairs = tops.flatMap((t) =>
-    leaves.map((r) => {
-      const domain = s.thunderbolt.domains.find((d) => d.name === r.domain);
-      const score = domain ? sharedDepth(chain(s, t.bdf), chain(s, domain.nhi)) : -1;
-      return { top: t.bdf, router: r, domain, score };
-    }),
+  // A top that names its router (or null: plain PCIe) is paired as it says; the others by score.
+  const named = new Map(
+    tops.flatMap((t) =>
+      t.router === undefined
+        ? []
+        : [[t.bdf, s.thunderbolt.routers.find((r) => r.id === t.router)] as const],
+    ),
   );
+  const pairs = tops
+    .filter((t) => t.router === undefined)
+    .flatMap((t) =>
+      leaves
+        .filter((r) => ![...named.values()].some((n) => n?.id === r.id))
+        .map((r) => {
+          const domain = s.thunderbolt.domains.find((d) => d.name === r.domain);
+          const score = domain ? sharedDepth(chain(s, t.bdf), chain(s, domain.nhi)) : -1;
+          return { top: t.bdf, router: r, domain, score };
+        }),
+    );
   pairs.sort((a, b) => b.score - a.score);
   const taken = new Map<string, (typeof pairs)[number]>();
   for (const p of pairs) {
@@ -98,13 +110,13 @@ export function findEnclosures(s: Scenario): Enclosure[] {
   return tops.map((t) => {
     const members = s.pci.filter((p) => p.enclosure && chain(s, p.bdf).includes(t.bdf));
     members.sort((a, b) => depth(s, a.bdf) - depth(s, b.bdf) || a.bdf.localeCompare(b.bdf));
-    const pair = taken.get(t.bdf);
+    const router = named.has(t.bdf) ? named.get(t.bdf) : taken.get(t.bdf)?.router;
     return {
       top: t.bdf,
       port: t.parent === null ? undefined : byBdf.get(t.parent),
       functions: members,
-      router: pair?.router,
-      domain: pair?.domain,
+      router,
+      domain: s.thunderbolt.domains.find((d) => d.name === router?.domain),
     };
   });
 }

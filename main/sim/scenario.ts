@@ -43,6 +43,27 @@ export type PciFunctionSpec = {
   readonly nvidiaMinor?: number;
   /** Part of the external enclosure: disappears when the simulated cable is pulled. */
   readonly enclosure?: boolean;
+  /**
+   * On an enclosure's top function: the Thunderbolt router whose PCIe tunnel carries it, or null
+   * for plain PCIe (OCuLink). Absent: paired by PCI topology (findEnclosures).
+   */
+  readonly router?: string | null;
+  /** An NVMe controller's namespace as the block layer shows it (nvme driver bound). */
+  readonly storage?: StorageSpec;
+};
+
+export type StorageSpec = {
+  /** Controller name, 'nvme0': /sys/class/nvme/nvme0. */
+  readonly controller: string;
+  /** The namespace's block device, 'nvme0n1'. */
+  readonly disk: string;
+  /** The controller's `model` attribute. */
+  readonly model: string;
+  /** Block major:minor of the disk; partitions take the next minors. */
+  readonly major: number;
+  readonly minor: number;
+  /** Partitions with where they are mounted (null: not mounted). */
+  readonly partitions: readonly { readonly mount: string | null; readonly fstype?: string }[];
 };
 
 export type TbDomainSpec = {
@@ -96,6 +117,8 @@ export type Scenario = {
   readonly pciIds?: string;
   /** Kernel version for /proc/sys/kernel/osrelease. */
   readonly kernelRelease?: string;
+  /** Extra lines for /proc/self/mountinfo besides the storage partitions' mounts. */
+  readonly mountinfo?: readonly string[];
 };
 
 export const CLASS = {

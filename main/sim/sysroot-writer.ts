@@ -6,7 +6,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PciFunctionSpec, Scenario, TbDomainSpec, TbRouterSpec } from './scenario.js';
+import type {
+  PciFunctionSpec,
+  Scenario,
+  StorageSpec,
+  TbDomainSpec,
+  TbRouterSpec,
+} from './scenario.js';
 
 const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 const hex6 = (n: number): string => `0x${n.toString(16).padStart(6, '0')}`;
@@ -211,6 +217,70 @@ export function bindDriver(w: SysrootWriter, scenario: Scenario, spec: PciFuncti
   w.link(`${dev}/driver`, drv);
   w.link(`${drv}/${spec.bdf}`, dev);
   w.write(`${dev}/uevent`, pciUevent(spec, true));
+  if (spec.storage !== undefined && spec.driver === 'nvme') writeStorage(w, dev, spec.storage);
+}
+
+const partName = (st: StorageSpec, i: number): string => `${st.disk}p${i + 1}`;
+
+/**
+ * What the nvme driver's probe creates (Documentation/ABI/stable/sysfs-block,
+ * Documentation/ABI/testing/sysfs-class-nvme): the controller below the PCI function, its
+ * namespace's block device with `device` pointing back at the controller, the partitions inside
+ * the disk's folder, and the /sys/block, /sys/class/block and /sys/dev/block links.
+ */
+export function writeStorage(w: SysrootWriter, dev: string, st: StorageSpec): void {
+  const ctrl = `${dev}/nvme/${st.controller}`;
+  w.write(`${ctrl}/model`, `${st.model}\n`);
+  w.write(`${ctrl}/transport`, 'pcie\n');
+  w.link(`${ctrl}/device`, dev);
+  w.link(`${ctrl}/subsystem`, '/sys/class/nvme');
+  w.link(`/sys/class/nvme/${st.controller}`, ctrl);
+  const disk = `${ctrl}/${st.disk}`;
+  const blocks: [string, string, number][] = [[st.disk, disk, st.minor]];
+  st.partitions.forEach((_p, i) =>
+    blocks.push([partName(st, i), `${disk}/${partName(st, i)}`, st.minor + i + 1]),
+  );
+  for (const [name, dir, minor] of blocks) {
+    w.write(`${dir}/dev`, `${st.major}:${minor}\n`);
+    w.write(`${dir}/size`, '1953525168\n');
+    w.write(`${dir}/uevent`, `MAJOR=${st.major}\nMINOR=${minor}\nDEVNAME=${name}\n`);
+    if (dir !== disk) w.write(`${dir}/partition`, `${minor - st.minor}\n`);
+    w.link(`${dir}/subsystem`, '/sys/class/block');
+    w.link(`/sys/class/block/${name}`, dir);
+    w.link(`/sys/dev/block/${st.major}:${minor}`, dir);
+    w.write(`/dev/${name}`, '');
+  }
+  w.link(`${disk}/device`, ctrl);
+  w.link(`/sys/block/${st.disk}`, disk);
+}
+
+/** What the nvme driver's remove takes away again (the mounts stay, as on a real machine). */
+export function removeStorage(w: SysrootWriter, st: StorageSpec): void {
+  const names = [st.disk, ...st.partitions.map((_p, i) => partName(st, i))];
+  names.forEach((name, i) => {
+    w.remove(`/sys/class/block/${name}`);
+    w.remove(`/sys/dev/block/${st.major}:${st.minor + i}`);
+    w.remove(`/dev/${name}`);
+  });
+  w.remove(`/sys/block/${st.disk}`);
+  w.remove(`/sys/class/nvme/${st.controller}`);
+}
+
+/** /proc/self/mountinfo (proc(5)): the root file system, the storage mounts, the extra lines. */
+export function mountinfo(scenario: Scenario): string {
+  const lines = ['22 1 0:25 / / rw,relatime shared:1 - btrfs /dev/mapper/root rw'];
+  let id = 40;
+  for (const spec of scenario.pci) {
+    const st = spec.storage;
+    if (st === undefined) continue;
+    st.partitions.forEach((p, i) => {
+      if (p.mount === null) return;
+      lines.push(
+        `${id++} 22 ${st.major}:${st.minor + i + 1} / ${p.mount} rw,nosuid,nodev,relatime shared:${id} - ${p.fstype ?? 'ext4'} /dev/${partName(st, i)} rw`,
+      );
+    });
+  }
+  return [...lines, ...(scenario.mountinfo ?? [])].join('\n') + '\n';
 }
 
 export function writeDrm(
@@ -287,6 +357,7 @@ export function writeScenario(dir: string, scenario: Scenario): SysrootWriter {
     '/sys/dev/char',
     '/sys/module',
     '/sys/bus/thunderbolt/devices',
+    '/sys/block',
     '/dev/dri',
     '/etc',
     '/run',
@@ -312,6 +383,7 @@ export function writeScenario(dir: string, scenario: Scenario): SysrootWriter {
       .join('\n') + '\n',
   );
   if (scenario.pciIds) w.write('/usr/share/misc/pci.ids', scenario.pciIds);
+  w.write('/proc/self/mountinfo', mountinfo(scenario));
   w.write('/proc/sys/kernel/osrelease', `${scenario.kernelRelease ?? '6.12.0-egpu-sim'}\n`);
   return w;
 }

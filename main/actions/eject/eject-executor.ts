@@ -86,6 +86,14 @@ export async function executeEject(
       detail: `${unconsented.map((b) => b.reason).join('; ')} — close ${unconsented.length === 1 ? 'it' : 'them'} first, or agree to close ${unconsented.length === 1 ? 'it' : 'them'}`,
     };
   }
+  // The one-click path decided on a plan of its own; this one (planned again just now) must not
+  // run unseen when it says something about the unplug itself.
+  if (o.unattended === true && (plan.unplugWarnings ?? []).length > 0) {
+    return {
+      result: 'blocked',
+      detail: `${(plan.unplugWarnings ?? []).join(' ')} Review the plan in the window before ejecting.`,
+    };
+  }
   const cancelled = (): ActionFinal => ({
     result: 'cancelled',
     detail:
@@ -134,19 +142,36 @@ export async function executeEject(
         continue;
       }
       if (step.step === 'confirm-removal') {
-        const gone = await ports.confirmGone([bdf], o.stepTimeoutMs);
+        // Every function of the GPU, not only .0: an audio function left bound is not "removed".
+        const targets =
+          step.targets !== undefined && step.targets.length > 0 ? step.targets : [bdf];
+        const gone = await ports.confirmGone(targets, o.stepTimeoutMs);
         if (!gone) {
-          report(step, 'failed', `${bdf} is still present`);
+          report(
+            step,
+            'failed',
+            `${targets.join(', ')} ${targets.length === 1 ? 'is' : 'are'} still present`,
+          );
           return {
             result: 'failed',
             detail: `The kernel still lists ${bdf}; nothing is stuck, but it is not removed. Run \`egpu eject ${bdf}\` again or \`egpu recover ${bdf}\`.`,
           };
         }
-        report(step, 'done', `${bdf} is gone from the PCI bus`);
+        report(
+          step,
+          'done',
+          `${targets.join(', ')} ${targets.length === 1 ? 'is' : 'are'} gone from the PCI bus`,
+        );
         continue;
       }
       if (step.step === 'safe-to-unplug') {
-        report(step, 'done', 'Safe to unplug');
+        report(
+          step,
+          'done',
+          (plan.unplugWarnings ?? []).length === 0
+            ? 'Safe to unplug'
+            : 'The GPU is removed; eject the drive before you unplug',
+        );
         continue;
       }
       if (step.helper === undefined || step.helper.length === 0) {
@@ -180,6 +205,16 @@ export async function executeEject(
           ? ` Done so far: ${done.join('; ')}; \`egpu recover ${bdf}\` undoes it.`
           : '';
       return { result: 'failed', detail: `${step.detail} failed: ${r.error.message}.${undo}` };
+    }
+    // A drive on the same tunnel stays connected: no plain "safe to unplug" then — the result
+    // says the GPU is gone and repeats what the plan said about the drive.
+    const unplug = plan.unplugWarnings ?? [];
+    if (unplug.length > 0) {
+      return {
+        result: 'safe-to-unplug',
+        detail: `${plan.name ?? bdf} is removed. ${unplug.join(' ')}`,
+        unplugWarnings: unplug,
+      };
     }
     return { result: 'safe-to-unplug', detail: `${plan.name ?? bdf} is safe to unplug.` };
   } finally {

@@ -6,7 +6,18 @@ import type { ClientInfo } from '../../common/clients-model.js';
 import type { GpuInfo, Inventory } from '../../common/inventory-model.js';
 import { isBdf } from '../../common/pci.js';
 import type { GpuLifecycle } from '../../common/state-model.js';
+import { storageOn, type StorageDevice } from '../../inventory/storage.js';
 import type { SystemRoot } from '../../platform/system-root.js';
+
+/** Something besides the GPU on the enclosure's tunnel, as the plan names it. */
+export type SharedDevice = {
+  /** PCI address, or the Thunderbolt router name for a chained device. */
+  readonly id: string;
+  /** 'NVMe drive Samsung SSD 980 PRO 1TB (/dev/nvme0n1, mounted at /home/x)', 'USB controller'. */
+  readonly description: string;
+  /** A disk: disconnecting it unannounced loses what was not written yet. */
+  readonly storage: StorageDevice | null;
+};
 
 export type EjectFacts = {
   readonly bdf: string;
@@ -20,6 +31,12 @@ export type EjectFacts = {
   readonly primaryOf: ReadonlyMap<number, string | null>;
   /** Devices below the enclosure's top bridge that are not this GPU's functions or bridges. */
   readonly otherDevicesUnderTop: readonly string[];
+  /**
+   * What else rides the enclosure's Thunderbolt tunnel and would drop with it: PCI functions
+   * below the router's switch besides the GPU's own and bridges, each named, disks first with
+   * their mounts, and routers chained behind the enclosure. Absent or empty: nothing else.
+   */
+  readonly tunnelOthers?: readonly SharedDevice[];
   /** 'major.minor' of the running kernel, e.g. [6, 12]; null when unknown. */
   readonly kernel: readonly [number, number] | null;
   /** The uid eGPU Guard runs as: other users' processes cannot be signalled without root. */
@@ -78,4 +95,85 @@ export function devicesUnderTop(root: SystemRoot, top: string, gpu: GpuInfo): st
     out.push(bdf);
   }
   return out.sort();
+}
+
+const CLASS_WORDS: readonly [number, number, string][] = [
+  // PCI Code and ID Assignment Specification, base/sub class.
+  [0x01, 0x08, 'NVMe drive'],
+  [0x01, -1, 'storage controller'],
+  [0x02, -1, 'network controller'],
+  [0x03, -1, 'display controller'],
+  [0x04, -1, 'audio controller'],
+  [0x0c, 0x03, 'USB controller'],
+  [0x0c, 0x80, 'USB-C controller'],
+];
+
+function classWord(root: SystemRoot, bdf: string): string {
+  const text = root.readText(`/sys/bus/pci/devices/${bdf}/class`, 64);
+  const cls = text.ok ? parseInt(text.value.trim(), 16) : NaN;
+  if (Number.isNaN(cls)) return 'device';
+  const hit = CLASS_WORDS.find(
+    ([base, sub]) => cls >> 16 === base && (sub < 0 || ((cls >> 8) & 0xff) === sub),
+  );
+  return hit?.[2] ?? 'device';
+}
+
+export function describeStorage(d: StorageDevice): string {
+  const where = d.mounts.length > 0 ? `, mounted at ${d.mounts.join(', ')}` : ', not mounted';
+  return `${d.model ?? 'a drive'} (${d.disk}${where})`;
+}
+
+/** Routers chained behind `router`: their route strings extend its own (thunderbolt.rst). */
+export function chainedRouters(inventory: Inventory, router: string): string[] {
+  const [domainIndex, route] = router.split('-');
+  if (route === undefined) return [];
+  const bits = route.replace(/^0+/, '').length * 4;
+  const own = BigInt(`0x${route}`);
+  return inventory.thunderbolt.flatMap((d) =>
+    d.routers.flatMap((r) => {
+      const [di, rr] = r.router.split('-');
+      if (di !== domainIndex || rr === undefined || r.router === router) return [];
+      const value = BigInt(`0x${rr}`);
+      const mask = (1n << BigInt(Math.ceil(bits / 8) * 8)) - 1n;
+      return value > own && (value & mask) === own ? [r.deviceName ?? r.router] : [];
+    }),
+  );
+}
+
+/**
+ * What would go down with the enclosure's tunnel besides the GPU: the PCI functions below the
+ * router's switch (named, disks with their mounts) and the routers chained behind it.
+ */
+export function tunnelOthers(root: SystemRoot, gpu: GpuInfo, inventory: Inventory): SharedDevice[] {
+  const enc = gpu.enclosure;
+  if (enc === null) return [];
+  const top = enc.pciTop ?? gpu.enclosureTop;
+  const pci = top === null ? [] : devicesUnderTop(root, top, gpu);
+  const disks = storageOn(root, pci);
+  const out: SharedDevice[] = pci.map((bdf) => {
+    const disk = disks.find((d) => d.pci === bdf) ?? null;
+    const word = classWord(root, bdf);
+    return {
+      id: bdf,
+      description: disk === null ? `${word} ${bdf}` : `${word} ${describeStorage(disk)}`,
+      storage: disk,
+    };
+  });
+  for (const name of chainedRouters(inventory, enc.router)) {
+    out.push({ id: name, description: `${name}, chained behind it`, storage: null });
+  }
+  return out.sort((a, b) => Number(b.storage !== null) - Number(a.storage !== null));
+}
+
+/** The enclosure facts the eject service gathers for a GPU. */
+export function enclosureFacts(
+  root: SystemRoot,
+  gpu: GpuInfo | null,
+  inventory: Inventory,
+): Pick<EjectFacts, 'otherDevicesUnderTop' | 'tunnelOthers'> {
+  if (gpu === null) return { otherDevicesUnderTop: [], tunnelOthers: [] };
+  return {
+    otherDevicesUnderTop: gpu.enclosureTop ? devicesUnderTop(root, gpu.enclosureTop, gpu) : [],
+    tunnelOthers: tunnelOthers(root, gpu, inventory),
+  };
 }

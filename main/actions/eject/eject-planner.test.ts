@@ -4,17 +4,24 @@ import type { ClientInfo } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';
 import { SCENARIOS } from '../../sim/scenarios/index.js';
+import { createSystemRoot } from '../../platform/system-root.js';
 import { makeSysroot } from '../../sim/sysroot-fixture.js';
-import type { EjectFacts } from './eject-facts.js';
+import { enclosureFacts, type EjectFacts } from './eject-facts.js';
 import { planEject } from './eject-planner.js';
 import { ejectFacts } from './test/facts-fixture.js';
 
 const inventories = new Map<string, Inventory>();
+/** What rides each scenario's eGPU tunnel, read from its sysroot (its own /proc/self/mountinfo). */
+const enclosures = new Map<string, Pick<EjectFacts, 'otherDevicesUnderTop' | 'tunnelOthers'>>();
 const cleanups: (() => void)[] = [];
 beforeAll(() => {
   for (const s of SCENARIOS) {
     const f = makeSysroot(s);
-    inventories.set(s.name, readInventory(f.root));
+    const inv = readInventory(f.root);
+    inventories.set(s.name, inv);
+    const withProc = createSystemRoot({ root: f.dir, proc: path.join(f.dir, 'proc') });
+    const gpu = inv.gpus.find((g) => g.bdf === EGPU[s.name]) ?? null;
+    enclosures.set(s.name, enclosureFacts(withProc, gpu, inv));
     cleanups.push(() => f.cleanup());
   }
 });
@@ -40,7 +47,10 @@ const client = (
 });
 
 const facts = (scenario: string, bdf: string, over: Partial<EjectFacts> = {}): EjectFacts =>
-  ejectFacts(inventories.get(scenario)!, bdf, over);
+  ejectFacts(inventories.get(scenario)!, bdf, {
+    ...(bdf === EGPU[scenario] ? enclosures.get(scenario) : {}),
+    ...over,
+  });
 
 /** The external GPU of each scenario (and a typical set of clients on it). */
 const EGPU: Record<string, string> = {
@@ -52,6 +62,9 @@ const EGPU: Record<string, string> = {
   'fell-off-bus': '0000:0a:00.0',
   suspended: '0000:66:00.0',
   lab: '0000:22:00.0',
+  'tb3-nvidia-nvme': '0000:0a:00.0',
+  'oculink-tb-dock': '0000:32:00.0',
+  'oculink-direct': '0000:01:00.0',
 };
 
 function typicalClients(scenario: string, bdf: string): ClientInfo[] {
@@ -190,6 +203,54 @@ describe('planEject rules', () => {
       'remove',
       'confirm-removal',
       'safe-to-unplug',
+    ]);
+    expect(p.warnings).toEqual([]);
+  });
+});
+
+describe('planEject: nothing but the GPU', () => {
+  it('a drive on the same tunnel: named with model, disk and mount; the tunnel stays up', () => {
+    const p = planEject(facts('tb3-nvidia-nvme', '0000:0a:00.0'));
+    expect(p.result).toBe('ready');
+    expect(p.steps.map((s) => [s.step, ...(s.helper ?? [])].join(' '))).toEqual([
+      'unbind unbind 0000:0a:00.0',
+      'remove remove 0000:0a:00.1',
+      'remove remove 0000:0a:00.0',
+      'unload-modules module-unload nvidia_drm nvidia_modeset nvidia_uvm nvidia',
+      'confirm-removal',
+      'safe-to-unplug',
+    ]);
+    const said =
+      'Sonnet Echo III also carries NVMe drive Samsung SSD 980 PRO 1TB (/dev/nvme0n1, mounted at /run/media/alice/Projects) on the same Thunderbolt tunnel. The tunnel stays up, so the drive stays connected: eject it in your file manager first, then unplug.';
+    expect(p.warnings).toContain(said);
+    expect(p.unplugWarnings).toEqual([said]);
+  });
+
+  it('an OCuLink eGPU beside a Thunderbolt dock: the dock is not touched or mentioned', () => {
+    const p = planEject(facts('oculink-tb-dock', '0000:32:00.0'));
+    expect(p.steps.map((s) => [s.step, ...(s.helper ?? [])].join(' '))).toEqual([
+      'unbind unbind 0000:32:00.0',
+      'remove remove 0000:30:00.0',
+      'confirm-removal',
+      'safe-to-unplug',
+    ]);
+    expect(p.warnings).toEqual([]);
+    expect(JSON.stringify(p)).not.toMatch(/CalDigit|0-1|tb-deauthorize/);
+  });
+
+  it('a GPU directly behind the external port: every function goes, and every one is checked', () => {
+    const p = planEject(facts('oculink-direct', '0000:01:00.0'));
+    expect(p.steps.map((s) => [s.step, ...(s.helper ?? [])].join(' '))).toEqual([
+      'unbind unbind 0000:01:00.0',
+      'remove remove 0000:01:00.1',
+      'remove remove 0000:01:00.0',
+      'unload-modules module-unload nvidia_drm nvidia_modeset nvidia',
+      'confirm-removal',
+      'safe-to-unplug',
+    ]);
+    expect(p.steps.find((s) => s.step === 'confirm-removal')?.targets).toEqual([
+      '0000:01:00.0',
+      '0000:01:00.1',
     ]);
     expect(p.warnings).toEqual([]);
   });

@@ -5,13 +5,16 @@
 // - amdgpu: hot-unplug since Linux 5.14; amdgpu is never unloaded (another AMD GPU may use it).
 // - i915/xe: drm_dev_unplug-based removal; nouveau: best effort.
 // The kernel writes: unbind the GPU (where a stuck driver shows), remove the enclosure's top
-// bridge (or the GPU's functions when other devices share the enclosure), drop the Thunderbolt
-// tunnel when the domain allows de-authorization, confirm, safe to unplug.
+// bridge (or every function of the GPU's slot when other devices share the enclosure or the GPU
+// is itself the topmost removable device), drop the Thunderbolt tunnel when the domain allows
+// de-authorization and nothing but the GPU rides it (planTunnel), confirm every function is
+// gone, safe to unplug.
 
 import { REMOVABLE_CONFIG_PATH } from '../../common/removable-config.js';
 import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
+import { slotOf } from '../../common/pci.js';
 import type { EjectFacts } from './eject-facts.js';
 
 const NVIDIA_MODULES = ['nvidia_drm', 'nvidia_modeset', 'nvidia_uvm', 'nvidia'];
@@ -193,7 +196,12 @@ export function planEject(f: EjectFacts): ActionPlan {
   if (driver !== null)
     steps.push(helperStep('unbind', `Unbind ${gpu.bdf} from ${driver}`, ['unbind', gpu.bdf]));
   const top = gpu.enclosureTop;
-  if (top !== null && f.otherDevicesUnderTop.length === 0) {
+  // The GPU itself is the topmost removable device when it sits directly behind the external
+  // port (OCuLink without a switch, or the GPU listed in removable.conf): a remove of it takes
+  // that one function only (drivers/pci/remove.c), so every function of the slot goes, the
+  // others first — the helper accepts them only while a display controller shares their slot.
+  const topIsGpuSlot = top !== null && slotOf(top) === slotOf(gpu.bdf);
+  if (top !== null && !topIsGpuSlot && f.otherDevicesUnderTop.length === 0) {
     steps.push(
       helperStep(
         'remove',
@@ -202,9 +210,12 @@ export function planEject(f: EjectFacts): ActionPlan {
       ),
     );
   } else {
-    if (top !== null) {
+    // Devices the tunnel warning names (with their drive and mounts) are not listed twice.
+    const named = new Set((f.tunnelOthers ?? []).map((o) => o.id));
+    const unnamed = f.otherDevicesUnderTop.filter((b) => !named.has(b));
+    if (top !== null && !topIsGpuSlot && unnamed.length > 0) {
       warnings.push(
-        `The enclosure also holds ${f.otherDevicesUnderTop.join(', ')}; only the GPU's functions are removed, those stay.`,
+        `The enclosure also holds ${unnamed.join(', ')}; only the GPU's functions are removed, those stay.`,
       );
     }
     for (const fn of gpu.functions)
@@ -245,29 +256,75 @@ export function planEject(f: EjectFacts): ActionPlan {
       );
     }
   }
-  const domain = f.inventory.thunderbolt.find((d) => d.domain === gpu.enclosure?.domain);
-  if (gpu.enclosure !== null && domain?.deauthorization === true) {
+  const unplugWarnings = planTunnel(f, gpu, steps, warnings);
+  steps.push({
+    step: 'confirm-removal',
+    detail:
+      gpu.functions.length === 0
+        ? `Check that ${gpu.bdf} is gone from sysfs`
+        : `Check that ${[gpu.bdf, ...gpu.functions.map((x) => x.bdf)].join(', ')} are gone from sysfs`,
+    privileged: false,
+    targets: [gpu.bdf, ...gpu.functions.map((x) => x.bdf)],
+  });
+  steps.push({
+    step: 'safe-to-unplug',
+    detail:
+      unplugWarnings.length === 0
+        ? `Tell you that ${gpu.enclosure?.name ?? 'the eGPU'} is safe to unplug`
+        : `Tell you that the GPU is removed, and that ${gpu.enclosure?.name ?? 'the enclosure'} can be unplugged once the drive is ejected`,
+    privileged: false,
+  });
+  return {
+    ...plan(blockers, steps, warnings),
+    ...(unplugWarnings.length > 0 ? { unplugWarnings } : {}),
+  };
+}
+
+/**
+ * The Thunderbolt tunnel: dropped only when nothing but the GPU's functions and the enclosure's
+ * bridges rides it. A drive, a dock's USB or network controller, or a device chained behind the
+ * enclosure would vanish with it — a mounted drive losing what was not written yet. Those are
+ * named and the tunnel stays up. We warn rather than block while a drive is mounted: removing
+ * the GPU never touches the drive, and the user may well keep using it; what must not happen is
+ * an unplug "because eGPU Guard said so" — so the warning is part of the plan, the result and
+ * the one-click rule (a plan with unplug warnings always opens in the window first).
+ * Returns those warnings (also added to `warnings`).
+ */
+function planTunnel(f: EjectFacts, gpu: GpuInfo, steps: PlanStep[], warnings: string[]): string[] {
+  const enc = gpu.enclosure;
+  if (enc === null) return [];
+  const others = f.tunnelOthers ?? [];
+  if (others.length > 0) {
+    const disks = others.filter((o) => o.storage !== null);
+    const rest = others.filter((o) => o.storage === null);
+    const unplug: string[] = [];
+    if (disks.length > 0) {
+      unplug.push(
+        `${enc.name} also carries ${disks.map((d) => d.description).join('; ')} on the same Thunderbolt tunnel. The tunnel stays up, so the drive stays connected: eject it in your file manager first, then unplug.`,
+      );
+    }
+    if (rest.length > 0) {
+      unplug.push(
+        `${enc.name} also carries ${rest.map((d) => d.description).join(', ')} on the same Thunderbolt tunnel; the tunnel stays up so ${rest.length === 1 ? 'it keeps' : 'they keep'} working, and unplugging the cable disconnects ${rest.length === 1 ? 'it' : 'them'} too.`,
+      );
+    }
+    warnings.push(...unplug);
+    // Only a drive makes the unplug itself unsafe; other devices are named but do not stop it.
+    return disks.length > 0 ? unplug.slice(0, 1) : [];
+  }
+  const domain = f.inventory.thunderbolt.find((d) => d.domain === enc.domain);
+  if (domain?.deauthorization === true) {
     steps.push(
       helperStep(
         'drop-tunnel',
-        `Drop the Thunderbolt tunnel to ${gpu.enclosure.name} (router ${gpu.enclosure.router})`,
-        ['tb-deauthorize', gpu.enclosure.router],
+        `Drop the Thunderbolt tunnel to ${enc.name} (router ${enc.router})`,
+        ['tb-deauthorize', enc.router],
       ),
     );
-  } else if (gpu.enclosure !== null) {
+  } else {
     warnings.push(
       'This Thunderbolt domain cannot de-authorize devices: the tunnel stays up until you unplug the cable.',
     );
   }
-  steps.push({
-    step: 'confirm-removal',
-    detail: `Check that ${gpu.bdf} and its functions are gone from sysfs`,
-    privileged: false,
-  });
-  steps.push({
-    step: 'safe-to-unplug',
-    detail: `Tell you that ${gpu.enclosure?.name ?? 'the eGPU'} is safe to unplug`,
-    privileged: false,
-  });
-  return plan(blockers, steps, warnings);
+  return [];
 }

@@ -21,7 +21,10 @@ export function formatPlan(plan: ActionPlan): string {
       out.push(`  ${String(i + 1).padStart(2)}. ${s.privileged ? '[root] ' : ''}${s.detail}${cmd}`);
     });
   }
-  for (const w of plan.warnings) out.push('', `Note: ${w}`);
+  // What makes the unplug itself unsafe (a drive on the same tunnel) is said louder than a note.
+  const unplug = new Set(plan.unplugWarnings ?? []);
+  for (const w of plan.warnings)
+    out.push('', `${unplug.has(w) ? 'BEFORE YOU UNPLUG' : 'Note'}: ${w}`);
   return out.join('\n') + '\n';
 }
 
@@ -37,10 +40,12 @@ export const formatProgress = (p: StepProgress): string =>
 
 export function formatFinal(f: ActionFinal): string {
   const head =
-    f.result === 'safe-to-unplug'
-      ? 'SAFE TO UNPLUG'
-      : f.result === 'recovered'
-        ? 'RECOVERED'
-        : f.result.toUpperCase();
+    f.result === 'safe-to-unplug' && (f.unplugWarnings ?? []).length > 0
+      ? 'GPU REMOVED, DRIVE STILL CONNECTED'
+      : f.result === 'safe-to-unplug'
+        ? 'SAFE TO UNPLUG'
+        : f.result === 'recovered'
+          ? 'RECOVERED'
+          : f.result.toUpperCase();
   return `\n${head}: ${f.detail}\n`;
 }

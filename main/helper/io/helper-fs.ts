@@ -25,8 +25,13 @@ export type HelperFs = {
    * test root, where the attributes are regular files the simulated kernel reads line by line.
    */
   writeAttribute(hostPath: string, value: string, append: boolean): WriteOutcome;
-  /** Appends one line, creating the folders and the file (test-root command log only). */
-  appendLine(hostPath: string, line: string): WriteOutcome;
+  /**
+   * Appends one line (test-root command log only), creating the folders from `under` down and the
+   * file; never follows a symlink on the way.
+   */
+  appendLine(hostPath: string, line: string, under: string): WriteOutcome;
+  /** The uid this process runs as (the test root must be its own); null where unknown. */
+  uid(): number | null;
 };
 
 const errnoOf = (e: unknown): string =>
@@ -92,6 +97,9 @@ export function createHelperFs(): HelperFs {
         return [];
       }
     },
+    uid() {
+      return process.getuid?.() ?? null;
+    },
     writeAttribute(hostPath, value, append) {
       let fd: number | undefined;
       try {
@@ -113,13 +121,40 @@ export function createHelperFs(): HelperFs {
         }
       }
     },
-    appendLine(hostPath, line) {
+    appendLine(hostPath, line, under) {
+      let fd: number | undefined;
       try {
-        fs.mkdirSync(path.dirname(hostPath), { recursive: true });
-        fs.appendFileSync(hostPath, `${line}\n`);
+        // Each folder below `under` is made or checked one by one without following a link, and
+        // the file is opened O_NOFOLLOW: a link planted anywhere on the way is refused (ELOOP /
+        // ENOTDIR) instead of redirecting a root process's write.
+        const rel = path.relative(under, path.dirname(hostPath));
+        if (rel.startsWith('..') || path.isAbsolute(rel)) return { ok: false, errno: 'EXDEV' };
+        let dir = under;
+        for (const part of rel === '' ? [] : rel.split(path.sep)) {
+          dir = path.join(dir, part);
+          try {
+            fs.mkdirSync(dir, { mode: 0o755 });
+          } catch (e) {
+            if (errnoOf(e) !== 'EEXIST') throw e;
+          }
+          const st = fs.lstatSync(dir);
+          if (!st.isDirectory())
+            return { ok: false, errno: st.isSymbolicLink() ? 'ELOOP' : 'ENOTDIR' };
+        }
+        const flags =
+          fs.constants.O_WRONLY |
+          fs.constants.O_APPEND |
+          fs.constants.O_CREAT |
+          fs.constants.O_NOFOLLOW |
+          fs.constants.O_NONBLOCK;
+        fd = fs.openSync(hostPath, flags, 0o644);
+        if (!fs.fstatSync(fd).isFile()) return { ok: false, errno: 'EINVAL' };
+        fs.writeSync(fd, `${line}\n`);
         return { ok: true };
       } catch (e) {
         return { ok: false, errno: errnoOf(e) };
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
       }
     },
   };

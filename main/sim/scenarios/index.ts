@@ -5,7 +5,10 @@ import { desktopSingle } from './desktop-single.js';
 import { dgpuNvidiaEgpu } from './dgpu-nvidia-egpu.js';
 import { lab } from './lab.js';
 import { oculinkAmd } from './oculink-amd.js';
+import { oculinkDirect } from './oculink-direct.js';
+import { oculinkTbDock } from './oculink-tb-dock.js';
 import { tb3Nvidia } from './tb3-nvidia.js';
+import { tb3NvidiaNvme } from './tb3-nvidia-nvme.js';
 import { usb4Amd } from './usb4-amd.js';
 import { fellOffBus, suspendedEgpu } from './variants.js';
 
@@ -18,6 +21,9 @@ export const SCENARIOS: readonly Scenario[] = [
   fellOffBus,
   suspendedEgpu,
   lab,
+  tb3NvidiaNvme,
+  oculinkTbDock,
+  oculinkDirect,
 ];
 
 export function scenarioByName(name: string): Scenario | undefined {

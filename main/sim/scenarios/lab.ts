@@ -1,5 +1,5 @@
 // The largest scenario: a workstation with an internal GPU, two Thunderbolt domains, a dock plus
-// an eGPU daisy-chained on one domain (enclosure name ambiguous), an eGPU on the other, and a
+// an eGPU daisy-chained behind it on one domain, an eGPU on the other, and a
 // bank of NVMe drives behind PCIe switches. It sizes `egpu status` and client scans in benchmarks.
 
 import { CLASS, type PciFunctionSpec, type Scenario } from '../scenario.js';
@@ -68,18 +68,21 @@ export const lab: Scenario = {
     fn('0000:42:00.0', '0000:41:00.0', CLASS.thunderboltNhi, 0x8086, 0x15e8, {
       driver: 'thunderbolt',
     }),
+    // The dock's own Titan Ridge switch: the chained enclosure's tunnel runs through it.
+    port('0000:43:00.0', '0000:41:01.0', 0x8086, 0x15e7, { link: link(GEN3, 4) }),
+    port('0000:44:01.0', '0000:43:00.0', 0x8086, 0x15e7, { link: link(GEN3, 4) }),
     ...enclosure(
       [
-        port('0000:43:00.0', '0000:41:01.0', 0x8086, 0x15d3, { link: link(GEN3, 4) }),
-        port('0000:44:01.0', '0000:43:00.0', 0x8086, 0x15d3, { link: link(GEN3, 4) }),
-        port('0000:45:00.0', '0000:44:01.0', 0x1002, 0x1478, { link: link(GEN3, 4, GEN4, 16) }),
-        port('0000:46:00.0', '0000:45:00.0', 0x1002, 0x1479, { link: link(GEN4, 16) }),
-        fn('0000:47:00.0', '0000:46:00.0', CLASS.vga, 0x1002, 0x73bf, {
+        port('0000:45:00.0', '0000:44:01.0', 0x8086, 0x15d3, { link: link(GEN3, 4) }),
+        port('0000:46:01.0', '0000:45:00.0', 0x8086, 0x15d3, { link: link(GEN3, 4) }),
+        port('0000:47:00.0', '0000:46:01.0', 0x1002, 0x1478, { link: link(GEN3, 4, GEN4, 16) }),
+        port('0000:48:00.0', '0000:47:00.0', 0x1002, 0x1479, { link: link(GEN4, 16) }),
+        fn('0000:49:00.0', '0000:48:00.0', CLASS.vga, 0x1002, 0x73bf, {
           driver: 'amdgpu',
           drm: { card: 2, render: 130 },
           link: link(GEN4, 16),
         }),
-        fn('0000:47:00.1', '0000:46:00.0', CLASS.audio, 0x1002, 0xab28, {
+        fn('0000:49:00.1', '0000:48:00.0', CLASS.audio, 0x1002, 0xab28, {
           driver: 'snd_hda_intel',
         }),
       ],
