@@ -55,6 +55,7 @@ export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) 
             phase: 'finished',
             result,
             detail: final.detail,
+            ...(final.unplugWarnings === undefined ? {} : { unplugWarnings: final.unplugWarnings }),
           });
         void core.refreshClients();
         return final;

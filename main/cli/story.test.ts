@@ -18,11 +18,24 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-type Line = { type: string; gpu?: string; state?: string; incident?: string; title?: string };
+type Line = {
+  type: string;
+  gpu?: string;
+  state?: string;
+  case?: string;
+  text?: string;
+  incident?: string;
+  title?: string;
+};
 const parse = (l: string): Line => JSON.parse(l) as Line;
 
-function machine(): { sim: SimFixture; watch: CliChild; pool: ProcessPool; udevLog: string } {
-  const sim = startSim(scenarioByName('tb3-nvidia')!);
+function machine(scenario = 'tb3-nvidia'): {
+  sim: SimFixture;
+  watch: CliChild;
+  pool: ProcessPool;
+  udevLog: string;
+} {
+  const sim = startSim(scenarioByName(scenario)!);
   const pool = new ProcessPool();
   const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
   const watch = startCli([
@@ -89,6 +102,11 @@ describe('stories through the CLI and egpu watch', () => {
     const states = statesOf(watch, mark).filter((s) => s !== 'in-use' && s !== 'attached');
     expect(states).toEqual(['safe-to-unplug', 'unplugged']);
     expect(incidentsOf(watch, mark)).toEqual([]);
+    const last = watch.lines.map(parse).filter((l) => l.state === 'unplugged');
+    expect(last.at(-1)).toMatchObject({
+      case: 'unplugged-after-eject',
+      text: 'Unplugged after a safe eject.',
+    });
   }, 60_000);
 
   it('CLI only (no watch, no tray): eject, unplug, re-plug → egpu recover authorizes its enclosure', async () => {
@@ -124,10 +142,34 @@ describe('stories through the CLI and egpu watch', () => {
     sim.kernel.unplug();
     await watch.waitFor((l) => parse(l).state === 'surprise-removed', 10_000, mark);
     await settle(1500);
-    const incidents = incidentsOf(watch, mark);
-    expect(incidents.length).toBeGreaterThan(0);
-    expect(new Set(incidents.map((i) => i.title))).toEqual(
-      new Set(['NVIDIA GeForce RTX 3070 unplugged while in use']),
+    // pciehp, the Thunderbolt disconnect and udev removes merge into one incident, printed once.
+    expect(incidentsOf(watch, mark).map((i) => i.title)).toEqual([
+      'NVIDIA GeForce RTX 3070 unplugged while in use',
+    ]);
+  }, 60_000);
+
+  it('a drive in the same enclosure: the GPU is removed, nobody says "unplug now"', async () => {
+    const { sim, watch, udevLog } = machine('tb3-nvidia-nvme');
+    await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
+    const mark = watch.lines.length;
+    const r = await runCliProcess([
+      'eject',
+      EGPU,
+      '--yes',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      udevLog,
+    ]);
+    expect(r.stdout).toMatch(/GPU REMOVED, DRIVE STILL CONNECTED/);
+    expect(r.stdout).toMatch(/eject it in your file manager first, then unplug/);
+    expect(r.stdout).not.toMatch(/SAFE TO UNPLUG|Unplug the .* now/);
+    const safe = parse(
+      await watch.waitFor((l) => parse(l).state === 'safe-to-unplug', 10_000, mark),
     );
+    expect(safe.case).toBe('safe-to-unplug-drive-connected');
+    expect(safe.text).toMatch(/^The GPU is removed\. .*eject it in your file manager first/);
+    // The drive is still there: the tunnel was left up.
+    expect(sim.exists('/sys/block/nvme0n1')).toBe(true);
   }, 60_000);
 });

@@ -76,6 +76,11 @@ export type ActionPlan = {
    * such a plan without showing it, and the final result repeats them.
    */
   readonly unplugWarnings?: readonly string[];
+  /**
+   * Eject only: what the person pulls once it is safe, in words ("the Razer Core X"; "the eGPU"
+   * when the enclosure has no name we know), so the result can say "Unplug the Razer Core X now."
+   */
+  readonly unplug?: string;
 };
 
 export type StepStatus = 'running' | 'done' | 'failed' | 'skipped';

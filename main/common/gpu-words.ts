@@ -22,7 +22,10 @@ export type GpuWords = {
   readonly canReuse: boolean;
 };
 
-type Facts = Pick<GpuEntry, 'state' | 'departure' | 'external' | 'enclosure' | 'clients'>;
+type Facts = Pick<
+  GpuEntry,
+  'state' | 'departure' | 'external' | 'enclosure' | 'clients' | 'unplugWarnings'
+>;
 
 /** "the Razer Core X", or "the enclosure" when the enclosure has no name we know. */
 export function enclosureWords(g: Pick<GpuEntry, 'enclosure'>): string {
@@ -67,6 +70,16 @@ export function gpuWords(g: Facts): GpuWords {
     case 'ejecting':
       return w('ejecting', 'ejecting…', 'Releasing the GPU. Do not unplug yet.', 'info', null);
     case 'safe-to-unplug':
+      // A drive on the same tunnel stays connected: never a plain "unplug now" then.
+      if ((g.unplugWarnings?.length ?? 0) > 0)
+        return w(
+          'safe-to-unplug-drive-connected',
+          'GPU removed — eject the drive before unplugging',
+          `The GPU is removed. ${(g.unplugWarnings ?? []).join(' ')}`,
+          'warning',
+          null,
+          true,
+        );
       return w(
         'safe-to-unplug',
         'safe to unplug',

@@ -91,6 +91,11 @@ export type GpuEntry = {
   readonly incident: string | null;
   /** How it left the bus; null while present or never seen leaving. */
   readonly departure: Departure | null;
+  /**
+   * After an eject: what must happen before the unplug (a drive on the same Thunderbolt tunnel
+   * stays connected and must be ejected first). Absent or empty: nothing, unplug at will.
+   */
+  readonly unplugWarnings?: readonly string[];
 };
 
 /**

@@ -35,9 +35,15 @@ export type EjectIntents = {
    * Records the intent; 'intent-not-recorded' when it cannot be written — the caller must not
    * start the eject then, or a watcher would report the removal as a surprise.
    */
-  announce(bdf: string): Result<void, AppError>;
+  announce(bdf: string, unplugWarnings?: readonly string[]): Result<void, AppError>;
   clear(bdf: string): void;
   isEjecting(bdf: string): boolean;
+  /**
+   * What the eject's plan said must happen before the unplug (a drive on the same tunnel stays
+   * connected): a watcher then words the removal "the GPU is removed; eject the drive first"
+   * rather than a plain "safe to unplug". Empty when none, or no live intent.
+   */
+  unplugWarnings(bdf: string): readonly string[];
 };
 
 export function createEjectIntents(
@@ -46,11 +52,27 @@ export function createEjectIntents(
   isAlive: (pid: number) => boolean,
 ): EjectIntents {
   const file = (bdf: string): string => `${dir}/${bdf}`;
+  /** The intent of a live eject (owner alive, not older than MAX_AGE_MS), or null. */
+  const live = (bdf: string): { unplugWarnings?: unknown } | null => {
+    const r = readStateFile(file(bdf));
+    if (!r.ok) return null;
+    try {
+      const v = JSON.parse(r.value) as {
+        pid?: unknown;
+        startedAt?: unknown;
+        unplugWarnings?: unknown;
+      };
+      if (typeof v.pid !== 'number' || typeof v.startedAt !== 'number') return null;
+      return now() - v.startedAt < MAX_AGE_MS && isAlive(v.pid) ? v : null;
+    } catch {
+      return null;
+    }
+  };
   return {
-    announce(bdf) {
+    announce(bdf, unplugWarnings = []) {
       const written = writeStateFileAtomic(
         file(bdf),
-        JSON.stringify({ pid: process.pid, startedAt: now() }) + '\n',
+        JSON.stringify({ pid: process.pid, startedAt: now(), unplugWarnings }) + '\n',
       );
       if (written.ok) return ok(undefined);
       return err(
@@ -64,16 +86,10 @@ export function createEjectIntents(
     clear(bdf) {
       removeStateFile(file(bdf));
     },
-    isEjecting(bdf) {
-      const r = readStateFile(file(bdf));
-      if (!r.ok) return false;
-      try {
-        const v = JSON.parse(r.value) as { pid?: unknown; startedAt?: unknown };
-        if (typeof v.pid !== 'number' || typeof v.startedAt !== 'number') return false;
-        return now() - v.startedAt < MAX_AGE_MS && isAlive(v.pid);
-      } catch {
-        return false;
-      }
+    isEjecting: (bdf) => live(bdf) !== null,
+    unplugWarnings(bdf) {
+      const w = live(bdf)?.unplugWarnings;
+      return Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
     },
   };
 }

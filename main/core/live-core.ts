@@ -109,6 +109,7 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
 
   const lookups: FactLookups = {
     ejecting: (bdf) => options.intents.isEjecting(bdf),
+    unplugWarnings: (bdf) => options.intents.unplugWarnings(bdf),
     cardPresent(bdf) {
       const info = model.entry(bdf)?.info;
       const slot = info?.externalEvidence.find((e) => e.kind === 'hotplug-slot')?.slot;

@@ -163,6 +163,18 @@ describe('notify policy: transitions', () => {
     expect(waiting.summary).toBe(`${NAME} is connected but not authorized`);
   });
 
+  it('never says "safe to unplug" while a drive on the same tunnel is still connected', () => {
+    const warning =
+      'Sonnet Echo III also carries NVMe drive Samsung SSD 980 PRO 1TB (/dev/nvme0n1). The tunnel stays up, so the drive stays connected: eject it in your file manager first, then unplug.';
+    const s: Snapshot = {
+      ...snapshot('safe-to-unplug'),
+      gpus: [{ ...gpu('safe-to-unplug'), unplugWarnings: [warning] }],
+    };
+    const d = shown(decideTransition(transition('ejecting', 'safe-to-unplug'), s));
+    expect(d.summary).toBe(`${NAME} is removed; a drive is still connected`);
+    expect(d.body).toBe(warning);
+  });
+
   it('offers Recover for an enclosure that waits for authorization and closes it once attached', () => {
     const c = shown(decideTransition(transition('absent', 'connected')));
     expect(c.actions.map((a) => a.id)).toEqual(['default', 'recover']);

@@ -113,6 +113,15 @@ export function decideTransition(t: Transition, snapshot: Snapshot | null = null
         'device.error',
       );
     case 'safe-to-unplug':
+      if ((entry?.unplugWarnings?.length ?? 0) > 0)
+        return show(
+          key,
+          'normal',
+          `${name} is removed; a drive is still connected`,
+          (entry?.unplugWarnings ?? []).join(' '),
+          [DETAILS],
+          'device.removed',
+        );
       return show(
         key,
         'normal',

@@ -11,6 +11,8 @@ import type { Fact } from './facts.js';
 export type FactLookups = {
   /** Is an eject of this GPU under way (announced by `egpu eject` or the app)? */
   ejecting(bdf: string): boolean;
+  /** What that eject's plan said must happen before the unplug (a drive stays connected). */
+  unplugWarnings(bdf: string): readonly string[];
   /** pciehp presence detect of the slot above a (just removed) device: false = empty slot. */
   cardPresent(bdf: string): boolean | null;
   /** unique_id of a Thunderbolt router, remembered from the last inventory. */
@@ -51,6 +53,7 @@ function fromUdev(e: UdevEvent, at: number, look: FactLookups): Built {
             bdf,
             evidence,
             ejecting: look.ejecting(bdf),
+            unplugWarnings: look.unplugWarnings(bdf),
             cardPresent: look.cardPresent(bdf),
           },
         ],

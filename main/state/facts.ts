@@ -31,6 +31,8 @@ export type Fact =
       readonly evidence: Evidence;
       /** An eject of this GPU was under way (ours, or announced by `egpu eject`). */
       readonly ejecting: boolean;
+      /** That eject's warnings about the unplug itself (a drive on the tunnel stays connected). */
+      readonly unplugWarnings?: readonly string[];
       /** pciehp's presence detect for the slot above it, when one exists: false = cable gone. */
       readonly cardPresent: boolean | null;
     }
@@ -70,6 +72,7 @@ export type Fact =
       readonly phase: 'finished';
       readonly result: EjectResult;
       readonly detail: string;
+      readonly unplugWarnings?: readonly string[];
     }
   | { readonly type: 'sleep'; readonly at: number; readonly start: boolean }
   | {

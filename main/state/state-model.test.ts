@@ -220,6 +220,16 @@ describe('StateModel lifecycle', () => {
     expect(m.entry(EGPU)).toMatchObject({ state: 'attached', departure: null });
   });
 
+  it('keeps what must happen before the unplug (a drive stays connected) until the GPU is back', () => {
+    const m = started();
+    const warn = ['The drive stays connected: eject it in your file manager first, then unplug.'];
+    m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+    m.apply({ ...removed(2100, EGPU, { ejecting: true }), unplugWarnings: warn } as Fact);
+    expect(m.entry(EGPU)).toMatchObject({ state: 'safe-to-unplug', unplugWarnings: warn });
+    m.apply({ type: 'inventory', at: 30_000, inventory: tb3 });
+    expect(m.entry(EGPU)?.unplugWarnings).toBeUndefined();
+  });
+
   it('a surprise unplug is remembered as one, for the words every face uses', () => {
     const m = started();
     m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });

@@ -85,6 +85,10 @@ export class StateModel {
         break;
       case 'pci-removed':
         this.#pciRemoved(fact.bdf, fact.at, fact.evidence, fact.ejecting, fact.cardPresent);
+        if (fact.ejecting && (fact.unplugWarnings?.length ?? 0) > 0) {
+          const e = this.#entries.get(fact.bdf);
+          if (e?.state === 'safe-to-unplug') e.unplugWarnings = fact.unplugWarnings;
+        }
         break;
       case 'pci-unbound':
         break; // progress of a removal; the remove (or the next inventory) decides
@@ -298,7 +302,10 @@ export class StateModel {
           footprint: footprintOf(g),
         });
         if (g.enclosure) e.enclosure = g.enclosure;
-        if (!wasPresent) e.departure = null;
+        if (!wasPresent) {
+          e.departure = null;
+          delete e.unplugWarnings;
+        }
         // After a cable pull the functions linger in sysfs until pciehp has torn them down
         // (longer while NVIDIA waits for clients): still being listed is not being back.
         const tearingDown =
@@ -590,6 +597,8 @@ export class StateModel {
     }
     switch (fact.result) {
       case 'safe-to-unplug':
+        if (fact.unplugWarnings !== undefined && fact.unplugWarnings.length > 0)
+          e.unplugWarnings = fact.unplugWarnings;
         if (e.state === 'ejecting' || e.state === 'unplugged') {
           e.departure = 'safe-eject';
           this.#set(e, 'safe-to-unplug', fact.at, [ev]);

@@ -216,7 +216,12 @@ export async function executeEject(
         unplugWarnings: unplug,
       };
     }
-    return { result: 'safe-to-unplug', detail: `${plan.name ?? bdf} is safe to unplug.` };
+    // The result names the thing to pull, as macOS's "Disconnect" does: the person's next act.
+    const what = plan.unplug ?? 'it';
+    return {
+      result: 'safe-to-unplug',
+      detail: `${plan.name ?? bdf} is safe to unplug. Unplug ${what} now.`,
+    };
   } finally {
     ports.clear(bdf);
   }

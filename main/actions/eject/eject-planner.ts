@@ -274,9 +274,11 @@ export function planEject(f: EjectFacts): ActionPlan {
         : `Tell you that the GPU is removed, and that ${gpu.enclosure?.name ?? 'the enclosure'} can be unplugged once the drive is ejected`,
     privileged: false,
   });
+  const box = gpu.enclosure?.name;
   return {
     ...plan(blockers, steps, warnings),
     ...(unplugWarnings.length > 0 ? { unplugWarnings } : {}),
+    unplug: box === undefined || box === '' ? 'the eGPU' : `the ${box}`,
   };
 }
 

@@ -154,14 +154,15 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
     try {
       // Recorded here, checked, before the executor's first step: a watcher that cannot see the
       // intent would call the removal a surprise and lose the GPU's name.
-      const announced = o.intents.announce(f.bdf);
+      const plan = planEject(f);
+      const announced = o.intents.announce(f.bdf, plan.unplugWarnings ?? []);
       if (!announced.ok) return notStarted(announced.error);
       const path = o.knownEnclosuresPath ?? null;
       const merged = mergeKnownEnclosures(loadKnownEnclosures(path), f.inventory);
       if (merged !== null) saveKnownEnclosures(path, merged);
       try {
         return await executeEject(
-          planEject(f),
+          plan,
           {
             runHelper: (verb, args) => o.privileged.run(verb, args),
             signal: signalProcess,

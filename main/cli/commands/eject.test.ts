@@ -79,7 +79,7 @@ describe('egpu eject', () => {
     ).toBe(true);
     expect(lines[lines.length - 1]).toEqual({
       result: 'safe-to-unplug',
-      detail: 'NVIDIA GeForce RTX 3070 is safe to unplug.',
+      detail: 'NVIDIA GeForce RTX 3070 is safe to unplug. Unplug the Razer Core X now.',
     });
     expect(r.code).toBe(0);
   });

@@ -3,6 +3,7 @@
 
 import type { ActionFinal, StepProgress } from '../../common/actions-model.js';
 import { toDisposable, type Disposable } from '../../common/disposable.js';
+import { gpuWords } from '../../common/gpu-words.js';
 import type { Core } from '../../core/api.js';
 import { createCore } from '../../core/create-core.js';
 import { createDesktopNotifier } from '../../notify/desktop-notifier.js';
@@ -127,8 +128,21 @@ export const watchCommand: CommandDef = {
     const core = createCore(coreSetupFromArgs(args, io));
     const out = (line: string): void => io.stdout(line + '\n');
     const sources = new Map<string, string>();
-    core.onTransition((t) => out(transitionLine(t, json)));
-    core.onIncident((i) => out(incidentLine(i, json)));
+    core.onTransition((t) => {
+      // The same words the window and the tray show for the GPU in its new state.
+      const entry = core.snapshot().gpus.find((g) => g.bdf === t.gpu);
+      out(transitionLine(t, json, entry && gpuWords({ ...entry, state: t.to })));
+    });
+    // Evidence keeps merging into an open incident (a surprise unplug brings pciehp, Xid 79, the
+    // Thunderbolt disconnect and udev removes within a second): print an incident when it opens
+    // and again only when what a person reads changes — its kind, severity or title.
+    const printed = new Map<string, string>();
+    core.onIncident((i) => {
+      const said = `${i.kind}|${i.severity}|${i.title}`;
+      if (printed.get(i.id) === said) return;
+      printed.set(i.id, said);
+      out(incidentLine(i, json));
+    });
     core.onNotice((n) => out(noticeLine(n, json)));
     core.onSnapshot((s) => {
       for (const src of s.sources) {

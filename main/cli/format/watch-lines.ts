@@ -1,10 +1,17 @@
 // Lines `egpu watch` prints: one per state change, incident update, notice or source change,
 // as text for people or one JSON object per line for scripts. Pure.
 
+import type { GpuWords } from '../../common/gpu-words.js';
 import type { Evidence, Incident, Notice, Transition } from '../../common/state-model.js';
 import type { SourceHealth } from '../../common/state-model.js';
 
 const iso = (at: number): string => new Date(at).toISOString();
+const pad = (n: number): string => String(n).padStart(2, '0');
+/** People read their own clock: local date and time to the second (JSON keeps ISO UTC). */
+export const local = (at: number): string => {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+};
 
 const evidenceJson = (
   e: readonly Evidence[],
@@ -16,7 +23,12 @@ const evidenceJson = (
     ...(x.kernel ? { kind: x.kernel.kind } : {}),
   }));
 
-export function transitionLine(t: Transition, json: boolean): string {
+/**
+ * One state change. `words` (main/common/gpu-words.ts, from the GPU's entry after the change) is
+ * what the window and the tray say about it; `watch` prints the same sentence, and --json names
+ * the sub-case (`unplugged-after-eject` vs `unplugged`) so scripts need not re-derive it.
+ */
+export function transitionLine(t: Transition, json: boolean, words?: GpuWords): string {
   if (json) {
     return JSON.stringify({
       ts: iso(t.at),
@@ -25,11 +37,13 @@ export function transitionLine(t: Transition, json: boolean): string {
       name: t.name,
       from: t.from,
       state: t.to,
+      ...(words === undefined ? {} : { case: words.key, text: words.explanation }),
       evidence: evidenceJson(t.evidence),
     });
   }
   const why = t.evidence[0] ? `  (${t.evidence[0].text})` : '';
-  return `${iso(t.at)}  ${t.gpu}  ${t.name}: ${t.from ?? 'new'} → ${t.to}${why}`;
+  const said = words === undefined ? '' : ` — ${words.explanation}`;
+  return `${local(t.at)}  ${t.gpu}  ${t.name}: ${t.from ?? 'new'} → ${t.to}${said}${why}`;
 }
 
 export function incidentLine(i: Incident, json: boolean): string {
@@ -48,7 +62,7 @@ export function incidentLine(i: Incident, json: boolean): string {
     });
   }
   const last = i.evidence[i.evidence.length - 1];
-  const head = `${iso(i.updatedAt)}  ${i.gpu ?? '-'}  INCIDENT ${i.severity}: ${i.title}`;
+  const head = `${local(i.updatedAt)}  ${i.gpu ?? '-'}  INCIDENT ${i.severity}: ${i.title}`;
   const lines = [head, ...(last ? [`    evidence: ${last.text}`] : [])];
   if (i.evidence.length === 1) {
     for (const m of i.meaning.slice(0, 1)) lines.push(`    ${m}`);
@@ -60,7 +74,7 @@ export function incidentLine(i: Incident, json: boolean): string {
 export function noticeLine(n: Notice, json: boolean): string {
   return json
     ? JSON.stringify({ ts: iso(n.at), type: 'notice', gpu: n.gpu, notice: n.kind, text: n.text })
-    : `${iso(n.at)}  ${n.gpu}  NOTICE: ${n.text}`;
+    : `${local(n.at)}  ${n.gpu}  NOTICE: ${n.text}`;
 }
 
 export function sourceLine(s: SourceHealth, at: number, json: boolean): string {
@@ -73,5 +87,5 @@ export function sourceLine(s: SourceHealth, at: number, json: boolean): string {
         detail: s.detail,
         ...(s.via ? { via: s.via } : {}),
       })
-    : `${iso(at)}  source ${s.name}: ${s.state}${s.via ? ` (${s.via})` : ''} — ${s.detail}`;
+    : `${local(at)}  source ${s.name}: ${s.state}${s.via ? ` (${s.via})` : ''} — ${s.detail}`;
 }
