@@ -20,6 +20,10 @@ afterEach(async () => {
 
 type Line = {
   type: string;
+  affected?: { pid: number; comm: string }[];
+  nextSteps?: string[];
+  resolvedAt?: string;
+  outcome?: string;
   gpu?: string;
   state?: string;
   case?: string;
@@ -29,7 +33,10 @@ type Line = {
 };
 const parse = (l: string): Line => JSON.parse(l) as Line;
 
-function machine(scenario = 'tb3-nvidia'): {
+function machine(
+  scenario = 'tb3-nvidia',
+  before?: (sim: SimFixture, pool: ProcessPool) => void,
+): {
   sim: SimFixture;
   watch: CliChild;
   pool: ProcessPool;
@@ -37,6 +44,7 @@ function machine(scenario = 'tb3-nvidia'): {
 } {
   const sim = startSim(scenarioByName(scenario)!);
   const pool = new ProcessPool();
+  before?.(sim, pool);
   const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
   const watch = startCli([
     'watch',
@@ -133,19 +141,39 @@ describe('stories through the CLI and egpu watch', () => {
     expect(recovered.code).toBe(0);
   }, 60_000);
 
-  it('yank while in use: one surprise removal, critical, naming the unplug', async () => {
-    const { sim, watch, pool } = machine();
-    await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
+  it('yank while in use: one incident naming who may have crashed, resolved once recovered', async () => {
+    // ollama runs before watch starts, so watch's first client scan finds it (and only it: while
+    // the test process hands the node to the child, it holds it too).
+    let app = { pid: 0 };
+    const { sim, watch } = machine('tb3-nvidia', (s, pool) => {
+      app = pool.hold('ollama', [path.join(s.dir, 'dev/nvidia0')]);
+    });
+    await watch.waitFor((l) => parse(l).state === 'in-use', 15_000);
     await watch.waitFor((l) => parse(l).type === 'source' && l.includes('text-log'), 15_000);
-    pool.hold('ollama', [path.join(sim.dir, 'dev/nvidia0')]);
     const mark = watch.lines.length;
     sim.kernel.unplug();
     await watch.waitFor((l) => parse(l).state === 'surprise-removed', 10_000, mark);
     await settle(1500);
     // pciehp, the Thunderbolt disconnect and udev removes merge into one incident, printed once.
+    const [incident] = incidentsOf(watch, mark);
     expect(incidentsOf(watch, mark).map((i) => i.title)).toEqual([
       'NVIDIA GeForce RTX 3070 unplugged while in use',
     ]);
+    expect(incident?.affected).toEqual([{ pid: app.pid, comm: 'ollama' }]);
+    expect(incident?.nextSteps?.[0]).toBe(
+      `ollama (pid ${app.pid}) was using it and may have crashed — restart it once the GPU is back.`,
+    );
+    // Plug it back in and recover: the incident ends, with its outcome.
+    sim.kernel.plug();
+    const r = await runCliProcess(['recover', EGPU, '--yes', '--root', sim.dir]);
+    expect(r.code).toBe(0);
+    const resolved = parse(
+      await watch.waitFor((l) => parse(l).resolvedAt !== undefined, 10_000, mark),
+    );
+    expect(resolved).toMatchObject({
+      type: 'incident',
+      outcome: 'NVIDIA GeForce RTX 3070 is back on the bus',
+    });
   }, 60_000);
 
   it('a drive in the same enclosure: the GPU is removed, nobody says "unplug now"', async () => {

@@ -55,6 +55,15 @@ export type Incident = {
   /** What it means and what to do next, in the words `egpu explain` uses. */
   readonly meaning: readonly string[];
   readonly nextSteps: readonly string[];
+  /**
+   * Who was using the GPU when it went (surprise unplug, fall off the bus): those programs may
+   * have crashed and need a restart once it is back. Absent when nobody was, or not known.
+   */
+  readonly affected?: readonly { readonly pid: number; readonly comm: string }[];
+  /** When it ended: the GPU came back, or was ejected. Absent while it is open. */
+  readonly resolvedAt?: number;
+  /** How it ended, in words ("NVIDIA GeForce RTX 3070 is back on the bus"). */
+  readonly outcome?: string;
 };
 
 /**

@@ -202,6 +202,8 @@ function decideIncident(
   i: Incident,
   snapshot: Snapshot | null,
 ): { memory: NotifyMemory; decision: NotifyDecision } {
+  // An incident that ended (the GPU is back, or was ejected): the lifecycle notification says so.
+  if (i.resolvedAt !== undefined) return { memory, decision: none('the incident has ended') };
   const shownAt = memory.incidents.get(i.id);
   if (shownAt !== undefined && RANK[i.severity] <= RANK[shownAt]) {
     return { memory, decision: none('this incident was already shown at this severity') };

@@ -100,6 +100,31 @@ function titleOf(
   return k ? `${who}: ${explainEvent(k).title}` : `${who}: ${KIND_TEXT[kind].title}`;
 }
 
+type Affected = NonNullable<Incident['affected']>;
+
+/** Kinds after which the programs that used the GPU may have crashed. */
+const LOSES_CLIENTS: ReadonlySet<IncidentKind> = new Set(['surprise-removal', 'fell-off-bus']);
+
+/** "ollama (pid 2231) was using it and may have crashed — restart it once the GPU is back." */
+function affectedStep(kind: IncidentKind, affected: Affected): string[] {
+  if (!LOSES_CLIENTS.has(kind) || affected.length === 0) return [];
+  const who = affected.map((a) => `${a.comm} (pid ${a.pid})`);
+  const list = who.length === 1 ? who[0] : `${who.slice(0, -1).join(', ')} and ${who.at(-1)}`;
+  const verb = who.length === 1 ? 'was' : 'were';
+  const them = who.length === 1 ? 'it' : 'them';
+  return [`${list} ${verb} using it and may have crashed — restart ${them} once the GPU is back.`];
+}
+
+function withAffected(
+  kind: IncidentKind,
+  evidence: readonly Evidence[],
+  affected: Affected,
+): { meaning: string[]; nextSteps: string[]; affected?: Affected } {
+  const x = explain(kind, evidence);
+  if (affected.length === 0) return x;
+  return { ...x, nextSteps: [...affectedStep(kind, affected), ...x.nextSteps], affected };
+}
+
 export function openIncident(
   id: string,
   gpu: string | null,
@@ -107,6 +132,7 @@ export function openIncident(
   kind: IncidentKind,
   evidence: readonly Evidence[],
   at: number,
+  affected: Affected = [],
 ): Incident {
   return {
     id,
@@ -118,8 +144,13 @@ export function openIncident(
     openedAt: at,
     updatedAt: at,
     evidence,
-    ...explain(kind, evidence),
+    ...withAffected(kind, evidence, affected),
   };
+}
+
+/** The incident ended: the GPU is back, or was ejected. It takes no more evidence. */
+export function resolveIncident(incident: Incident, at: number, outcome: string): Incident {
+  return { ...incident, updatedAt: at, resolvedAt: at, outcome };
 }
 
 /** Adds evidence; the kind only ever escalates (a fall off the bus that ends in removal). */
@@ -128,9 +159,12 @@ export function mergeIncident(
   kind: IncidentKind,
   evidence: readonly Evidence[],
   at: number,
+  affected: Affected = [],
 ): Incident {
   const nextKind = KIND_RANK[kind] > KIND_RANK[incident.kind] ? kind : incident.kind;
   const all = [...incident.evidence, ...evidence];
+  const known = incident.affected ?? [];
+  const who = [...known, ...affected.filter((a) => !known.some((k) => k.pid === a.pid))];
   return {
     ...incident,
     kind: nextKind,
@@ -138,9 +172,9 @@ export function mergeIncident(
     title: titleOf(nextKind, incident.gpuName, all),
     updatedAt: at,
     evidence: all,
-    ...explain(nextKind, all),
+    ...withAffected(nextKind, all, who),
   };
 }
 
 export const isOpen = (incident: Incident, at: number): boolean =>
-  at - incident.updatedAt <= MERGE_WINDOW_MS;
+  incident.resolvedAt === undefined && at - incident.updatedAt <= MERGE_WINDOW_MS;

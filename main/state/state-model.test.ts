@@ -230,6 +230,35 @@ describe('StateModel lifecycle', () => {
     expect(m.entry(EGPU)?.unplugWarnings).toBeUndefined();
   });
 
+  it('a surprise unplug names who was using the GPU, and ends when the GPU is back', () => {
+    const m = started();
+    m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });
+    m.apply(removed(2000)); // udev first: the clients are gone with the GPU…
+    const out = m.apply(kernel(2100, 'thunderbolt 0-1: device disconnected')); // …then the cable
+    const inc = out.incidents[0]!;
+    expect(inc).toMatchObject({
+      kind: 'surprise-removal',
+      affected: [{ pid: 2231, comm: 'ollama' }],
+    });
+    expect(inc.nextSteps[0]).toBe(
+      'ollama (pid 2231) was using it and may have crashed — restart it once the GPU is back.',
+    );
+    expect(inc.resolvedAt).toBeUndefined();
+    const back = m.apply({ type: 'inventory', at: 60_000, inventory: tb3 });
+    expect(back.incidents).toEqual([
+      expect.objectContaining({
+        id: inc.id,
+        resolvedAt: 60_000,
+        outcome: 'NVIDIA GeForce RTX 3070 is back on the bus',
+      }),
+    ]);
+    expect(m.entry(EGPU)?.incident).toBeNull();
+    // A later surprise opens a new incident rather than reopening the ended one.
+    m.apply(kernel(70_000, 'thunderbolt 0-1: device disconnected'));
+    expect(m.snapshot().incidents.filter((i) => i.resolvedAt === undefined)).toHaveLength(1);
+    expect(m.snapshot().incidents).toHaveLength(2);
+  });
+
   it('a surprise unplug is remembered as one, for the words every face uses', () => {
     const m = started();
     m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });

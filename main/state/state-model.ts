@@ -22,7 +22,7 @@ import type {
 } from '../common/state-model.js';
 import { vendorOf } from '../diagnose/diagnosis.js';
 import type { Fact, KnownGpu } from './facts.js';
-import { isOpen, mergeIncident, openIncident } from './incidents.js';
+import { isOpen, mergeIncident, openIncident, resolveIncident } from './incidents.js';
 
 /** Physical-unplug evidence this recent turns a PCI removal into a surprise removal. */
 export const PHYSICAL_WINDOW_MS = 5_000;
@@ -37,7 +37,12 @@ export type Output = {
 
 type Entry = {
   -readonly [K in keyof GpuEntry]: GpuEntry[K];
-} & { lastPhysicalAt: number | null; footprint: Set<string> };
+} & {
+  lastPhysicalAt: number | null;
+  footprint: Set<string>;
+  /** Who used it when it left the bus: named in the incident (they may have crashed). */
+  lostClients: readonly ClientInfo[] | null;
+};
 
 const PRESENT_STATES: ReadonlySet<GpuLifecycle> = new Set([
   'attached',
@@ -132,7 +137,7 @@ export class StateModel {
 
   snapshot(): Snapshot {
     const gpus: GpuEntry[] = [...this.#entries.values()]
-      .map(({ lastPhysicalAt: _l, footprint: _f, ...e }) => ({ ...e }))
+      .map(({ lastPhysicalAt: _l, footprint: _f, lostClients: _c, ...e }) => ({ ...e }))
       .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
     const routers = this.#thunderbolt.flatMap((d) => d.routers);
     // Enclosures whose GPU eGPU Guard released: their tunnel was dropped on purpose, so they are
@@ -188,7 +193,11 @@ export class StateModel {
     const key = e?.incident ?? null;
     const open = key === null ? undefined : this.#incidents.get(key);
     let inc: Incident;
-    if (open !== undefined && isOpen(open, at)) inc = mergeIncident(open, kind, evidence, at);
+    // Who was using it (still listed, or remembered from before it left the bus).
+    const users = (e?.clients?.length ?? 0) > 0 ? (e?.clients ?? []) : (e?.lostClients ?? []);
+    const affected = [...new Map(users.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values()];
+    if (open !== undefined && isOpen(open, at))
+      inc = mergeIncident(open, kind, evidence, at, affected);
     else {
       const orphan =
         e === null
@@ -203,6 +212,7 @@ export class StateModel {
             kind,
             evidence,
             at,
+            affected,
           );
     }
     this.#incidents.set(inc.id, inc);
@@ -230,6 +240,7 @@ export class StateModel {
       incident: null,
       departure: null,
       lastPhysicalAt: null,
+      lostClients: null,
       footprint: new Set([k.bdf]),
     });
   }
@@ -281,6 +292,7 @@ export class StateModel {
           incident: null,
           departure: null,
           lastPhysicalAt: null,
+          lostClients: null,
           footprint: footprintOf(g),
         };
         this.#entries.set(g.bdf, e);
@@ -305,6 +317,7 @@ export class StateModel {
         if (!wasPresent) {
           e.departure = null;
           delete e.unplugWarnings;
+          e.lostClients = null;
         }
         // After a cable pull the functions linger in sysfs until pciehp has torn them down
         // (longer while NVIDIA waits for clients): still being listed is not being back.
@@ -314,8 +327,10 @@ export class StateModel {
           // keep the surprise-removed (or stuck) state until sysfs catches up
         } else if (!wasPresent || !PRESENT_STATES.has(e.state)) {
           this.#set(e, this.#busyState(e), at, [sysfs]);
+          if (g.health === 'ok') this.#resolve(e, at, `${e.name} is back on the bus`);
         } else if (e.state === 'fell-off-bus' && g.health === 'ok') {
           this.#set(e, this.#busyState(e), at, [sysfs]);
+          this.#resolve(e, at, `${e.name} answers on the bus again`);
         }
       }
       this.#entries.set(g.bdf, e);
@@ -392,6 +407,7 @@ export class StateModel {
     const e = this.#entries.get(bdf);
     if (e === undefined || !e.present) return;
     e.present = false;
+    if ((e.clients?.length ?? 0) > 0) e.lostClients = e.clients;
     e.clients = null;
     const physical =
       cardPresent === false ||
@@ -451,6 +467,16 @@ export class StateModel {
         this.#incident(e, 'surprise-removal', [ev], at);
       }
     }
+  }
+
+  /** Ends the GPU's open incident (it is back, or was ejected): it takes no more evidence. */
+  #resolve(e: Entry, at: number, outcome: string): void {
+    const inc = e.incident === null ? undefined : this.#incidents.get(e.incident);
+    e.incident = null;
+    if (inc === undefined || inc.resolvedAt !== undefined) return;
+    const done = resolveIncident(inc, at, outcome);
+    this.#incidents.set(done.id, done);
+    this.#out.incidents.set(done.id, done);
   }
 
   #hasOpenIncident(e: Entry, at: number): boolean {
@@ -602,6 +628,7 @@ export class StateModel {
         if (e.state === 'ejecting' || e.state === 'unplugged') {
           e.departure = 'safe-eject';
           this.#set(e, 'safe-to-unplug', fact.at, [ev]);
+          this.#resolve(e, fact.at, `${e.name} was ejected safely`);
         }
         return;
       case 'stuck':

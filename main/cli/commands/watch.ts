@@ -135,10 +135,10 @@ export const watchCommand: CommandDef = {
     });
     // Evidence keeps merging into an open incident (a surprise unplug brings pciehp, Xid 79, the
     // Thunderbolt disconnect and udev removes within a second): print an incident when it opens
-    // and again only when what a person reads changes — its kind, severity or title.
+    // and again only when what a person reads changes — its kind, severity or title — or it ends.
     const printed = new Map<string, string>();
     core.onIncident((i) => {
-      const said = `${i.kind}|${i.severity}|${i.title}`;
+      const said = `${i.kind}|${i.severity}|${i.title}|${i.resolvedAt ?? ''}`;
       if (printed.get(i.id) === said) return;
       printed.set(i.id, said);
       out(incidentLine(i, json));

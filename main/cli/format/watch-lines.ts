@@ -59,15 +59,19 @@ export function incidentLine(i: Incident, json: boolean): string {
       evidence: evidenceJson(i.evidence),
       meaning: i.meaning,
       nextSteps: i.nextSteps,
+      ...(i.affected === undefined ? {} : { affected: i.affected }),
+      ...(i.resolvedAt === undefined
+        ? {}
+        : { resolvedAt: iso(i.resolvedAt), outcome: i.outcome ?? null }),
     });
   }
+  if (i.resolvedAt !== undefined)
+    return `${local(i.resolvedAt)}  ${i.gpu ?? '-'}  RESOLVED: ${i.title} — ${i.outcome ?? 'ended'}`;
   const last = i.evidence[i.evidence.length - 1];
   const head = `${local(i.updatedAt)}  ${i.gpu ?? '-'}  INCIDENT ${i.severity}: ${i.title}`;
   const lines = [head, ...(last ? [`    evidence: ${last.text}`] : [])];
-  if (i.evidence.length === 1) {
-    for (const m of i.meaning.slice(0, 1)) lines.push(`    ${m}`);
-    for (const s of i.nextSteps.slice(0, 2)) lines.push(`    → ${s}`);
-  }
+  for (const m of i.meaning.slice(0, 1)) lines.push(`    ${m}`);
+  for (const s of i.nextSteps.slice(0, 2)) lines.push(`    → ${s}`);
   return lines.join('\n');
 }
 
