@@ -8,6 +8,7 @@ import { createDbusPort } from '../platform/dbus.js';
 import { DemoMachine } from '../sim/demo/demo-machine.js';
 import { createDesktopNotifier, type DesktopNotifier } from './desktop-notifier.js';
 import { bindCoreNotifications, createNotifyDispatcher } from './notify-dispatcher.js';
+import type { NotifyAction } from './notify-policy.js';
 import { dunstAvailable, startDunst, type Dunst } from './test/dunst.js';
 
 const NAME = 'NVIDIA GeForce RTX 3070';
@@ -77,6 +78,61 @@ describe('notifications on a real server (dunst)', () => {
       const critical = shown.filter((n) => n.urgency === 'CRITICAL');
       expect(critical.map((n) => n.summary)).toEqual([
         `${NAME} was unplugged without being ejected`,
+      ]);
+      bound.dispose();
+      dispatcher.dispose();
+    } finally {
+      notifier?.dispose();
+      await demo.stop();
+    }
+  }, 60_000);
+
+  it('one notification per GPU, replaced as the story goes on; a click reaches the core', async () => {
+    if (!dunstAvailable())
+      return expect.fail('dunst and Xvfb are required (apt-get install dunst xvfb)');
+    const demo = new DemoMachine();
+    let notifier: DesktopNotifier | null = null;
+    try {
+      await demo.start();
+      notifier = await createDesktopNotifier({
+        dbus: createDbusPort({ env: {} }),
+        clock: systemClock,
+        address: dunst.bus.address,
+      });
+      const dispatcher = createNotifyDispatcher({ notifier, snapshot: () => demo.snapshot() });
+      const bound = bindCoreNotifications(demo, dispatcher);
+      const clicked: NotifyAction[] = [];
+      dispatcher.onAction((a) => clicked.push(a));
+      const egpu = (): string | undefined => demo.snapshot().gpus.find((g) => g.external)?.state;
+      await until(() => egpu() === 'attached', 'attached');
+      const bdf = demo.snapshot().gpus.find((g) => g.external)!.bdf;
+      // dunst's history keeps the first test's notifications: only ids after these are ours.
+      const before = Math.max(0, ...(await dunst.everything()).map((n) => n.id));
+
+      // In use, yanked: the "removed" notice is replaced by the critical one — one on screen.
+      await demo.act('start-app');
+      await until(() => egpu() === 'in-use', 'in use');
+      await demo.act('unplug');
+      await until(() => egpu() === 'surprise-removed', 'surprise-removed');
+      await settle(1000);
+      await dispatcher.idle();
+      expect(await dunst.displayed()).toBe(1);
+
+      // A click on it is the notification's default action: the core's "details" for that GPU.
+      await dunst.click();
+      await until(() => clicked.length > 0, 'the click');
+      expect(clicked).toEqual([{ action: 'details', gpu: bdf }]);
+
+      // Plugged back in: the enclosure waits for authorization — said once, replacing the alarm.
+      await demo.act('plug');
+      await until(() => egpu() === 'connected', 'connected');
+      await dispatcher.idle();
+      // What is left: the connected notice alone (the clicked alarm went with its action, and
+      // dunst keeps no history of notifications closed that way).
+      expect(await dunst.displayed()).toBe(1);
+      const shown = (await dunst.everything()).filter((n) => n.id > before);
+      expect(shown.map((n) => [n.summary, n.urgency])).toEqual([
+        [`${NAME} is connected but not authorized`, 'NORMAL'],
       ]);
       bound.dispose();
       dispatcher.dispose();

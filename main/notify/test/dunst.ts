@@ -23,6 +23,8 @@ export type Dunst = {
   readonly bus: TestBus;
   /** How many notifications are on screen now. */
   displayed(): Promise<number>;
+  /** What a click on the newest notification does: its default action (dunstctl action 0). */
+  click(): Promise<void>;
   /** Closes everything on screen, then returns every notification shown so far (newest first). */
   everything(): Promise<ShownNotification[]>;
   stop(): Promise<void>;
@@ -96,6 +98,7 @@ export async function startDunst(): Promise<Dunst> {
   return {
     bus,
     displayed: async () => Number((await run('dunstctl', ['count', 'displayed'], env)).trim()),
+    click: async () => void (await run('dunstctl', ['action', '0'], env)),
     async everything() {
       await run('dunstctl', ['close-all'], env);
       const json = JSON.parse(await run('dunstctl', ['history'], env)) as HistoryJson;
