@@ -57,7 +57,7 @@ describe('tray controller', () => {
     expect(seen.at(-1)).toEqual({ type: 'open-window' });
     // Labels are not clickable.
     expect(items[0]).toEqual({
-      label: 'NVIDIA GeForce RTX 3070: unplugged while in use',
+      label: 'NVIDIA GeForce RTX 3070: unplugged without an eject',
       enabled: false,
     });
   });

@@ -81,7 +81,7 @@ describe('tray menu', () => {
       'safe-to-unplug': 'safe to unplug',
       unplugged: 'removed without an eject',
       'fell-off-bus': 'fell off the bus',
-      'surprise-removed': 'unplugged while in use',
+      'surprise-removed': 'unplugged without an eject',
       stuck: 'removal stuck in the driver',
     };
     for (const state of GPU_STATES) {

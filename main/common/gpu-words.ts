@@ -24,8 +24,26 @@ export type GpuWords = {
 
 type Facts = Pick<
   GpuEntry,
-  'state' | 'departure' | 'external' | 'enclosure' | 'clients' | 'unplugWarnings'
+  | 'state'
+  | 'departure'
+  | 'external'
+  | 'enclosure'
+  | 'clients'
+  | 'clientsAt'
+  | 'unplugWarnings'
+  | 'lostUsers'
 >;
+
+/** "ollama (pid 2231)", "ollama (pid 2231) and blender (pid 4410)". */
+export function usersWords(users: readonly { pid: number; comm: string }[]): string {
+  const who = users.map((u) => `${u.comm} (pid ${u.pid})`);
+  return who.length <= 1 ? (who[0] ?? '') : `${who.slice(0, -1).join(', ')} and ${who.at(-1)}`;
+}
+
+/** Who was using a GPU that went without an eject (still listed, or remembered). */
+function lostUsersOf(g: Facts): readonly { pid: number; comm: string }[] {
+  return (g.clients?.length ?? 0) > 0 ? (g.clients ?? []) : (g.lostUsers ?? []);
+}
 
 /** "the Razer Core X", or "the enclosure" when the enclosure has no name we know. */
 export function enclosureWords(g: Pick<GpuEntry, 'enclosure'>): string {
@@ -120,14 +138,33 @@ export function gpuWords(g: Facts): GpuWords {
         'critical',
         'recover',
       );
-    case 'surprise-removed':
+    case 'surprise-removed': {
+      const users = lostUsersOf(g);
+      if (users.length === 0 && g.clientsAt === null)
+        return w(
+          'surprise-removed',
+          'unplugged without an eject',
+          'It disappeared without an eject. Apps that used it may have crashed.',
+          'critical',
+          'recover',
+        );
+      if (users.length === 0)
+        return w(
+          'surprise-removed-idle',
+          'unplugged without an eject',
+          'It disappeared without an eject while no app was using it, so nothing was lost. Eject it first next time: unplugging a GPU in use can freeze the desktop.',
+          'warning',
+          'recover',
+        );
+      const verb = users.length === 1 ? 'was' : 'were';
       return w(
         'surprise-removed',
         'unplugged while in use',
-        'It disappeared without an eject. Apps that used it may have crashed.',
+        `It disappeared without an eject. ${usersWords(users)} ${verb} using it and may have crashed.`,
         'critical',
         'recover',
       );
+    }
     case 'stuck':
       return w(
         'stuck',

@@ -26,8 +26,50 @@ export type LinkHop = {
   readonly current: LinkState;
   /** The best both ends support: min of the two max values. */
   readonly capable: LinkState;
+  /**
+   * What runs below what both ends support, as a fault. Only 'width' is reported: a lower speed is
+   * how GPUs save power when idle (see GpuLink.slowNow), and a tunnelled link's figures are
+   * nominal. (Before, a lower speed was listed here too.)
+   */
   readonly degradedBy: readonly ('speed' | 'width')[];
+  /**
+   * Carried in a Thunderbolt/USB4 tunnel: its speed and width are nominal (the host end may read
+   * 2.5 GT/s x1); the Thunderbolt link sets the real bandwidth. Absent in older data.
+   */
+  readonly tunnel?: boolean;
 };
+
+/** The narrowest link between the root port and the GPU: the most the path can carry. */
+export type LinkBottleneck = {
+  /** Downstream end of that link. */
+  readonly device: string;
+  /** Upstream end. */
+  readonly port: string;
+  /** What it can do: both ends' max (for a tunnel: the device router's adapter max). */
+  readonly max: LinkState;
+  readonly tunnel: boolean;
+};
+
+/** Why a link counts as degraded (a fault to fix, not a design limit or power saving). */
+export type LinkDegradation =
+  | {
+      /** A link trained narrower than both of its ends support (a cable or seating fault). */
+      readonly kind: 'width';
+      readonly device: string;
+      readonly port: string;
+      readonly current: LinkState;
+      readonly capable: LinkState;
+    }
+  | {
+      /** A part in the middle of the path can do less than both the GPU and the root port. */
+      readonly kind: 'path';
+      readonly device: string;
+      readonly port: string;
+      readonly max: LinkState;
+      /** What the GPU and the root port both do. */
+      readonly ends: LinkState;
+      readonly rootPort: string;
+    };
 
 export type GpuLink = {
   readonly current: LinkState | null;
@@ -37,12 +79,40 @@ export type GpuLink = {
     readonly current: LinkState | null;
     readonly max: LinkState | null;
   } | null;
-  /** True when some link between the GPU and its root port runs below what both its ends support. */
+  /**
+   * True when the path has a real fault: a link narrower than both its ends support, or a part
+   * whose maximum is below both the GPU's and the root port's (see `degradation`). A speed lowered
+   * while idle is not one. (Before, any link below its ends' speed counted.)
+   */
   readonly degraded: boolean;
   /** Every link from the GPU up to the root port (a Navi card's internal switch included). */
   readonly hops: readonly LinkHop[];
   /** Why link attributes were not read (a suspended device must not be woken). */
   readonly skipped?: string;
+  /** The narrowest link of the path; null when no link was read. Absent in older data. */
+  readonly bottleneck?: LinkBottleneck | null;
+  /**
+   * The slowest link of the path as it runs now (tunnelled links left out: their figures are
+   * nominal); null when none was read. Absent in older data.
+   */
+  readonly now?: LinkState | null;
+  /**
+   * Set when the path runs below its bottleneck's speed now — GPUs lower their link speed when
+   * idle: information, not a fault. `byGpu`: the slowed link is the GPU's own or its card's.
+   */
+  readonly slowNow?: {
+    readonly device: string;
+    readonly port: string;
+    readonly current: LinkState;
+    readonly byGpu: boolean;
+  } | null;
+  /** The fault behind `degraded`; null when there is none. Absent in older data. */
+  readonly degradation?: LinkDegradation | null;
+  /**
+   * Set when the GPU's own link attributes read as no link: 'Unknown' speed, width 63 (config reads
+   * of a powered-down device return all ones) or 0 (link down). Absent when they read fine.
+   */
+  readonly noLink?: string;
 };
 
 export type GpuFunction = {
@@ -89,6 +159,11 @@ export type GpuInfo = {
   readonly powerState: string | null;
   readonly health: HealthState;
   readonly healthReason: string;
+  /**
+   * Why the GPU looks stuck in a power transition (power/runtime_status `error`, or runtime PM
+   * says active while the PCI power state is D3cold); null when it does not. Absent in older data.
+   */
+  readonly stuck?: string | null;
   readonly sysfsPath: string;
 };
 

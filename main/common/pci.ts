@@ -1,16 +1,28 @@
 // PCI addresses (BDF) and class codes: parsing and naming shared by every layer.
 
-/** Canonical form: dddd:bb:dd.f, lowercase hex. */
-export const BDF_PATTERN = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+/**
+ * Canonical form: dddd:bb:dd.f, lowercase hex. The kernel prints the domain with "%04x"
+ * (drivers/pci/probe.c, pci_setup_device → dev_set_name), so it has 4 hex digits, or 5 for the
+ * domains Intel VMD creates above 0xffff (drivers/pci/controller/vmd.c, vmd_find_free_domain
+ * starts at 0x10000): sysfs and dmesg then say `10001:80:02.0`.
+ */
+export const BDF_PATTERN = /^(?:[0-9a-f]{4}|[1-9a-f][0-9a-f]{4}):[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
 export const isBdf = (text: string): boolean => BDF_PATTERN.test(text);
 
 /** '0000:06:00.0' → '0000:06:00' (the slot, shared by the functions of one device). */
 export const slotOf = (bdf: string): string => bdf.slice(0, bdf.lastIndexOf('.'));
 
-/** Normalises 'DDDD:BB:DD.F', 'BB:DD.F', 'DDDD:BB:DD' (no function → .0) to canonical form. */
+/**
+ * Normalises 'DDDD:BB:DD.F', 'DDDDD:BB:DD.F' (a VMD domain), 'BB:DD.F', 'DDDD:BB:DD' (no function
+ * → .0) to canonical form. A 5-digit domain below 0x10000 (`00000:…`) is not how the kernel
+ * writes one and is refused, so every accepted text has exactly one canonical form.
+ */
 export function normalizeBdf(text: string): string | null {
-  const m = /^(?:([0-9a-f]{4}):)?([0-9a-f]{2}):([0-9a-f]{2})(?:\.([0-7]))?$/i.exec(text.trim());
+  const m =
+    /^(?:([0-9a-f]{4}|[1-9a-f][0-9a-f]{4}):)?([0-9a-f]{2}):([0-9a-f]{2})(?:\.([0-7]))?$/i.exec(
+      text.trim(),
+    );
   if (!m) return null;
   const [, domain, bus, dev, fn] = m;
   return `${(domain ?? '0000').toLowerCase()}:${bus!.toLowerCase()}:${dev!.toLowerCase()}.${fn ?? '0'}`;

@@ -105,6 +105,11 @@ export type GpuEntry = {
    * stays connected and must be ejected first). Absent or empty: nothing, unplug at will.
    */
   readonly unplugWarnings?: readonly string[];
+  /**
+   * Gone without an eject: who was using it when it left (they may have crashed). Absent when
+   * nobody was, or while it is on the bus (then `clients` says who uses it).
+   */
+  readonly lostUsers?: readonly { readonly pid: number; readonly comm: string }[];
 };
 
 /**

@@ -18,7 +18,7 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => dunst?.stop());
 
-const until = async (cond: () => boolean, what: string, ms = 10_000): Promise<void> => {
+const until = async (cond: () => boolean, what: string, ms = 20_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`${what}: not in time`);

@@ -95,10 +95,30 @@ describe('notify policy: transitions', () => {
     expect(r.body).toMatch(/crashed or hung/);
     expect(r.actions.map((a) => a.id)).toEqual(['default', 'recover']);
     expect(r.actions[0]!.label).toBe('Details');
-    // Not in use: a different explanation, the same urgency.
-    const attached = shown(decideTransition(transition('attached', 'surprise-removed')));
-    expect(attached.urgency).toBe('critical');
-    expect(attached.body).toMatch(/freeze the desktop/);
+    // With the facts: who was using it is named; an idle GPU is a warning, not an alarm.
+    const used: Snapshot = {
+      ...snapshot('surprise-removed'),
+      gpus: [
+        {
+          ...gpu('surprise-removed'),
+          present: false,
+          clientsAt: 900,
+          lostUsers: [{ pid: 2231, comm: 'ollama' }],
+        },
+      ],
+    };
+    const named = shown(decideTransition(transition('unplugged', 'surprise-removed'), used));
+    expect(named.urgency).toBe('critical');
+    expect(named.body).toBe(
+      'It disappeared without an eject. ollama (pid 2231) was using it and may have crashed. Plug it back in, then choose Recover.',
+    );
+    const idle: Snapshot = {
+      ...snapshot('surprise-removed'),
+      gpus: [{ ...gpu('surprise-removed'), present: false, clientsAt: 900 }],
+    };
+    const quiet = shown(decideTransition(transition('attached', 'surprise-removed'), idle));
+    expect(quiet.urgency).toBe('normal');
+    expect(quiet.body).toMatch(/while no app was using it, so nothing was lost/);
   });
 
   it('notifies falling off the bus and a stuck removal as critical', () => {

@@ -14,7 +14,7 @@ import type {
   Snapshot,
   Transition,
 } from '../common/state-model.js';
-import { enclosureWords } from '../common/gpu-words.js';
+import { enclosureWords, gpuWords } from '../common/gpu-words.js';
 import type { NotificationRequest, Urgency } from './desktop-notifier.js';
 
 export type NotifyEvent =
@@ -83,17 +83,20 @@ export function decideTransition(t: Transition, snapshot: Snapshot | null = null
   const name = t.name;
   const entry = snapshot?.gpus.find((g) => g.bdf === t.gpu);
   switch (t.to) {
-    case 'surprise-removed':
+    case 'surprise-removed': {
+      // The window's words for the same facts: who was using it (they may have crashed), or that
+      // nothing was — then it is a warning, not an alarm.
+      const words = entry === undefined ? null : gpuWords({ ...entry, state: t.to });
+      const idle = words?.key === 'surprise-removed-idle';
       return show(
         key,
-        'critical',
+        idle ? 'normal' : 'critical',
         `${name} was unplugged without being ejected`,
-        t.from === 'in-use'
-          ? 'Programs that were using it may have crashed or hung. Plug it back in, then choose Recover.'
-          : 'Unplugging an eGPU that is not ejected can freeze the desktop. Plug it back in, then choose Recover.',
+        `${words?.explanation ?? 'Programs that were using it may have crashed or hung.'} Plug it back in, then choose Recover.`,
         [DETAILS, RECOVER],
         'device.removed',
       );
+    }
     case 'fell-off-bus':
       return show(
         key,

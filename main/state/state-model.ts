@@ -137,7 +137,16 @@ export class StateModel {
 
   snapshot(): Snapshot {
     const gpus: GpuEntry[] = [...this.#entries.values()]
-      .map(({ lastPhysicalAt: _l, footprint: _f, lostClients: _c, ...e }) => ({ ...e }))
+      .map(({ lastPhysicalAt: _l, footprint: _f, lostClients: lost, ...e }) =>
+        lost !== null && lost.length > 0 && !e.present
+          ? {
+              ...e,
+              lostUsers: [
+                ...new Map(lost.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values(),
+              ],
+            }
+          : { ...e },
+      )
       .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
     const routers = this.#thunderbolt.flatMap((d) => d.routers);
     // Enclosures whose GPU eGPU Guard released: their tunnel was dropped on purpose, so they are

@@ -24,13 +24,14 @@ const button = (name: RegExp) => screen.queryByRole('button', { name });
 
 describe('GpuCard', () => {
   it.each(GPU_STATES)('labels the %s state in words and colour', (state) => {
-    renderCard(egpuEntry(state));
+    // A surprise removal while an app used it (an idle one has words of its own, below).
+    const lost = { lostUsers: [{ pid: 2231, comm: 'ollama' }], clients: null, present: false };
+    const entry = egpuEntry(state, state === 'surprise-removed' ? lost : {});
+    renderCard(entry);
     const label = STATE_LABELS[state];
     const badge = screen.getByText(label.label, { selector: '.badge' });
     expect(badge).toHaveClass(`tone-${label.tone}`);
-    expect(
-      screen.getByText(gpuWords(egpuEntry(state)).explanation, { exact: false }),
-    ).toBeInTheDocument();
+    expect(screen.getByText(gpuWords(entry).explanation, { exact: false })).toBeInTheDocument();
   });
 
   it('offers eject only where it makes sense, recover only after trouble or a removal', () => {
@@ -64,6 +65,31 @@ describe('GpuCard', () => {
       ]);
       unmount();
     }
+  });
+
+  it('an idle GPU pulled without an eject is a warning, not "while in use"; a used one names who', () => {
+    const { unmount } = render(GpuCard, {
+      props: {
+        ...renderProps(),
+        gpu: egpuEntry('surprise-removed', { present: false, clients: null }),
+      },
+    });
+    expect(screen.getByText('Unplugged without eject', { selector: '.badge' })).toHaveClass(
+      'tone-progress',
+    );
+    expect(screen.getByText(/while no app was using it, so nothing was lost/)).toBeInTheDocument();
+    unmount();
+    renderCard(
+      egpuEntry('surprise-removed', {
+        present: false,
+        clients: null,
+        lostUsers: [{ pid: 2231, comm: 'ollama' }],
+      }),
+    );
+    expect(screen.getByText('Unplugged while in use', { selector: '.badge' })).toBeInTheDocument();
+    expect(
+      screen.getByText(/ollama \(pid 2231\) was using it and may have crashed\./),
+    ).toBeInTheDocument();
   });
 
   it('after a safe eject: names what to unplug, offers "Use it again", never Recover', () => {
