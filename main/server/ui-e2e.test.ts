@@ -136,6 +136,7 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
       await demo.getByRole('button', { name: 'Plug in the enclosure' }).click();
       await page.getByRole('button', { name: `Recover ${NAME}` }).click();
       const dialog = page.getByRole('dialog', { name: `Recover ${NAME}` });
+      await dialog.locator('summary', { hasText: 'Details' }).click();
       await dialog.getByText('egpu-guard-helper tb-authorize 0-1').waitFor();
       await expectAccessible(page, 'recover plan, dark');
       await saveScreenshot(page, 'recover-plan-dark');
@@ -145,6 +146,7 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
       await dialog.getByRole('button', { name: 'Close' }).click();
 
       await page.getByRole('button', { name: 'Show options for this desktop' }).click();
+      await page.locator('summary', { hasText: /^Other ways/ }).click();
       await page.getByText('systemctl restart gdm').waitFor();
       await expectAccessible(page, 'status with advice, dark');
       await saveScreenshot(page, 'status-dark');

@@ -29,6 +29,43 @@ const progress = (step: StepProgress['step'], status: StepProgress['status'], de
 });
 
 describe('eject flow', () => {
+  it('says the plan in plain words first; steps, addresses and helper commands behind Details', async () => {
+    const bridge = createFakeBridge();
+    bridge.on('planEject', () =>
+      Promise.resolve({
+        ok: true,
+        value: {
+          ...ejectPlan(),
+          warnings: ['A drive in the Razer Core X (Samsung T7) stays connected: eject it first.'],
+        },
+      }),
+    );
+    await renderApp(bridge);
+    await fireEvent.click(screen.getByRole('button', { name: `Safely eject ${NAME}` }));
+    const dialog = await screen.findByRole('dialog', { name: `Safely eject ${NAME}` });
+    expect(
+      await within(dialog).findByText(
+        'Close ollama, then eGPU Guard releases the GPU and tells you when to unplug the Razer Core X.',
+      ),
+    ).toBeVisible();
+    expect(within(dialog).getByRole('checkbox', { name: /Close ollama first/ })).toBeVisible();
+    expect(within(dialog).getByText(/Samsung T7\) stays connected/)).toBeVisible();
+    const helper = within(dialog).getByText('egpu-guard-helper unbind 0000:0a:00.0');
+    expect(helper).not.toBeVisible();
+    await fireEvent.click(within(dialog).getByText('Details', { selector: 'summary' }));
+    expect(helper).toBeVisible();
+  });
+
+  it('the result names what to unplug when the core does not', async () => {
+    const { dialog, bridge } = await openEject();
+    await startRun(dialog);
+    bridge.pushProgress({ runId: 'run-1', final: { result: 'safe-to-unplug', detail: '' } });
+    await tick();
+    const result = within(dialog).getByRole('status');
+    expect(result).toHaveTextContent('Safe to unplug');
+    expect(result).toHaveTextContent('Unplug the Razer Core X now.');
+  });
+
   it('shows the blocker in plain words and needs an explicit yes before it runs', async () => {
     const { dialog, bridge } = await openEject();
     expect(bridge.callsTo('planEject')).toEqual([{ bdf: EGPU }]);

@@ -2,9 +2,50 @@ import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { createFakeBridge } from '../test/fake-bridge.js';
 import { egpuEntry, igpuEntry, incident, snapshot, T0 } from '../test/fixtures.js';
+import { openDetails, openFold } from '../test/open.js';
 import { renderApp } from '../test/render-app.js';
 
 describe('incident timeline', () => {
+  it('one "What it means" paragraph, and what to do in the window\'s words, without backticks', async () => {
+    const cli = {
+      ...incident('inc-5', T0, 'NVIDIA GeForce RTX 3070 driver stuck'),
+      meaning: ['The driver is waiting for programs to let go.', 'Removal cannot finish.'],
+      nextSteps: [
+        'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
+        'Next time, run `egpu eject` before unplugging: it shows the programs using the GPU and releases it cleanly.',
+        'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
+        'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
+        'Try `some-new-command` first.',
+      ],
+    };
+    await renderApp(createFakeBridge({ snapshot: snapshot({ incidents: [cli] }) }));
+    await openFold('Incidents');
+    const item = screen.getByRole('article', { name: cli.title });
+    const meaning = within(item).getByRole('heading', { name: 'What it means' });
+    expect(meaning.nextElementSibling).toHaveTextContent(
+      /^The driver is waiting for programs to let go\.$/,
+    );
+    // The rest explains the log lines: with the evidence.
+    expect(within(item).getByText('Removal cannot finish.')).not.toBeVisible();
+    expect(within(item).getAllByRole('heading', { name: 'What it means' })).toHaveLength(1);
+    const steps = within(item)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent ?? '');
+    expect(steps[0]).toMatch(
+      /^Close every app still using the GPU — the GPU’s card lists them under “Apps using it”/,
+    );
+    expect(steps[1]).toMatch(/^Next time, choose Safely eject before unplugging/);
+    expect(steps[2]).toMatch(/watch its card in this window/);
+    expect(steps[3]).toMatch(
+      /choose Recover on its card: it shows how eGPU Guard would bring it back .* before anything runs; or reboot\.$/,
+    );
+    expect(item).not.toHaveTextContent(/`|egpu clients|egpu status|egpu eject|--dry-run/);
+    // A command the window has no words for is still shown as code, never with backticks.
+    expect(within(item).getByText('some-new-command', { selector: 'code' })).toBeVisible();
+    // The title has a line of its own, not a squeezed column between the badge and the time.
+    expect(within(item).getByRole('heading', { level: 3 }).parentElement).toBe(item);
+  });
+
   it('lists incidents newest first with evidence, meaning and next steps', async () => {
     const bridge = createFakeBridge({
       snapshot: snapshot({
@@ -16,6 +57,9 @@ describe('incident timeline', () => {
     });
     await renderApp(bridge);
     const section = screen.getByRole('region', { name: 'Incidents' });
+    // Collapsed, the row names the newest.
+    expect(within(section).getByText(/Newer trouble \(and 1 more\)/)).toBeVisible();
+    await openFold('Incidents');
     const items = within(section).getAllByRole('article');
     expect(items.map((a) => within(a).getByRole('heading', { level: 3 }).textContent)).toEqual([
       'Newer trouble',
@@ -28,6 +72,8 @@ describe('incident timeline', () => {
     ).toBeVisible();
     expect(within(newest).getByRole('heading', { name: 'What to do' })).toBeVisible();
     expect(within(newest).getByText('Reconnect the enclosure, then use Recover.')).toBeVisible();
+    // The evidence is technical: one more disclosure.
+    await openDetails(newest, /^Evidence \(2 lines/);
     expect(
       within(newest).getByText('pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'),
     ).toBeVisible();
@@ -37,6 +83,10 @@ describe('incident timeline', () => {
 
   it('says when nothing went wrong', async () => {
     await renderApp();
+    expect(
+      within(screen.getByRole('region', { name: 'Incidents' })).getByText('none'),
+    ).toBeVisible();
+    await openFold('Incidents');
     expect(screen.getByText('Nothing has gone wrong since eGPU Guard started.')).toBeVisible();
   });
 
@@ -48,7 +98,10 @@ describe('incident timeline', () => {
       }),
     });
     await renderApp(bridge);
+    const fold = screen.getByRole('region', { name: 'Incidents' }).querySelector('details')!;
+    expect(fold.open).toBe(false);
     await fireEvent.click(screen.getByRole('button', { name: /What happened\?/ }));
+    expect(fold.open).toBe(true);
     expect(document.activeElement).toBe(document.getElementById('incident-inc-9'));
   });
 
@@ -61,10 +114,11 @@ describe('incident timeline', () => {
         updatedAt: T0 + 1,
       }),
     );
-    expect(await screen.findByText('It fell off')).toBeVisible();
+    await openFold('Incidents');
+    expect(await screen.findByRole('heading', { name: 'It fell off' })).toBeVisible();
     expect(screen.getByText('Fell off the bus', { selector: '.badge' })).toBeVisible();
     // An older snapshot (a slow reply) does not roll the window back.
     bridge.pushSnapshot(snapshot({ updatedAt: T0 }));
-    expect(screen.getByText('It fell off')).toBeVisible();
+    expect(screen.getByRole('heading', { name: 'It fell off' })).toBeVisible();
   });
 });

@@ -12,9 +12,10 @@ export class CloseClientFlow {
   error = $state.raw<IpcError | null>(null);
 
   readonly #bridge: BridgeApi;
-  readonly #onDone: (message: string) => void;
+  readonly #onDone: (message: string, pid: number) => void;
 
-  constructor(bridge: BridgeApi, onDone: (message: string) => void) {
+  /** `onDone` gets the confirmation and the pid it is about (it goes when that app is gone). */
+  constructor(bridge: BridgeApi, onDone: (message: string, pid: number) => void) {
     this.#bridge = bridge;
     this.#onDone = onDone;
   }
@@ -46,6 +47,7 @@ export class CloseClientFlow {
       force
         ? `Force quit ${target.comm} (pid ${target.pid}).`
         : `Asked ${target.comm} (pid ${target.pid}) to quit.`,
+      target.pid,
     );
   }
 }

@@ -20,7 +20,7 @@ export function createModels(bridge: BridgeApi): Models {
   return {
     status,
     action: new ActionFlow(bridge),
-    closer: new CloseClientFlow(bridge, (message) => status.say(message)),
+    closer: new CloseClientFlow(bridge, (message, pid) => status.say(message, pid)),
     advice: new AdviceModel(bridge),
   };
 }

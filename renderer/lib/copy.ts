@@ -13,10 +13,27 @@ export type ResultCopy = {
   readonly next: readonly string[];
 };
 
-export function resultCopy(action: ActionPlan['action'], final: ActionFinal): ResultCopy {
+/**
+ * `unplug` names what to pull ("the Razer Core X"): a safe eject's result says it unless the
+ * core's own detail already does.
+ */
+export function resultCopy(
+  action: ActionPlan['action'],
+  final: ActionFinal,
+  unplug = 'the enclosure',
+): ResultCopy {
   switch (final.result) {
     case 'safe-to-unplug':
-      return { title: 'Safe to unplug', tone: 'safe', next: [] };
+      // A drive on the same tunnel stays connected: the GPU is gone, the enclosure must wait.
+      if ((final.unplugWarnings?.length ?? 0) > 0)
+        return { title: 'GPU removed: eject the drive first', tone: 'progress', next: [] };
+      return {
+        title: 'Safe to unplug',
+        tone: 'safe',
+        next: /\bunplug\b/i.test(final.detail.replace(/safe to unplug/gi, ''))
+          ? []
+          : [`Unplug ${unplug} now.`],
+      };
     case 'recovered':
       return { title: 'Recovered', tone: 'safe', next: [] };
     case 'blocked':

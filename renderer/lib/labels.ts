@@ -100,3 +100,6 @@ export const SEVERITY_TONES = {
   warning: 'progress',
   critical: 'danger',
 } as const satisfies Record<Severity, Tone>;
+
+/** The incidents' collapsed row (a <details> id): "What happened?" opens it. */
+export const INCIDENTS_FOLD = 'incidents-fold';

@@ -57,3 +57,38 @@ describe('StatusModel', () => {
     expect(model.message).toBeNull();
   });
 });
+
+describe('StatusModel: what it says when things change', () => {
+  it('announces a GPU state change in the shared vocabulary’s words, not the first picture', () => {
+    const model = new StatusModel(createFakeBridge());
+    model.accept(snapshot({ gpus: [egpuEntry('in-use')] }));
+    expect(model.announcement).toBe('');
+    model.accept(snapshot({ gpus: [egpuEntry('in-use')], updatedAt: T0 + 1 }));
+    expect(model.announcement).toBe('');
+    model.accept(
+      snapshot({
+        gpus: [egpuEntry('safe-to-unplug', { present: false, departure: 'safe-eject' })],
+        updatedAt: T0 + 2,
+      }),
+    );
+    expect(model.announcement).toBe(
+      'NVIDIA GeForce RTX 3070: safe to unplug. Nothing uses it any more. Unplug the Razer Core X now.',
+    );
+  });
+
+  it('"Asked ollama to quit." goes when ollama is gone, or at the next state change', () => {
+    const model = new StatusModel(createFakeBridge());
+    model.accept(snapshot({ gpus: [egpuEntry('in-use')] }));
+    model.say('Asked ollama (pid 4242) to quit.', 4242);
+    // Still there while ollama still holds the GPU.
+    model.accept(snapshot({ gpus: [egpuEntry('in-use')], updatedAt: T0 + 1 }));
+    expect(model.message).toBe('Asked ollama (pid 4242) to quit.');
+    // The client scan no longer lists it (the state has not changed yet): gone.
+    model.accept(snapshot({ gpus: [egpuEntry('in-use', { clients: [] })], updatedAt: T0 + 2 }));
+    expect(model.message).toBeNull();
+    // Any other confirmation goes with the next state change.
+    model.say('Done.');
+    model.accept(snapshot({ gpus: [egpuEntry('attached')], updatedAt: T0 + 3 }));
+    expect(model.message).toBeNull();
+  });
+});

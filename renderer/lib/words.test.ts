@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { ejectPlan, ollamaBlocker, recoverPlan } from '../test/fixtures.js';
+import {
+  compositorWords,
+  listWords,
+  planSentence,
+  segments,
+  sourceLine,
+  sourcesSummary,
+  windowAdvice,
+} from './words.js';
+
+describe('window words', () => {
+  it('splits code out of text and never leaves a backtick', () => {
+    expect(segments('Run `egpu status` now')).toEqual([
+      { code: false, text: 'Run ' },
+      { code: true, text: 'egpu status' },
+      { code: false, text: ' now' },
+    ]);
+    expect(
+      segments('odd ` tick')
+        .map((s) => s.text)
+        .join(''),
+    ).toBe('odd  tick');
+    expect(listWords(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+
+  it('says CLI advice with the window’s buttons', () => {
+    expect(
+      windowAdvice(
+        'Reset the GPU: close the programs using it, eject it (`egpu eject`) and replug the enclosure, or reboot.',
+      ),
+    ).toBe(
+      'Reset the GPU: close the programs using it, eject it (Safely eject) and replug the enclosure, or reboot.',
+    );
+    expect(
+      windowAdvice(
+        'If the GPU behind it does not appear, check that the device is authorized (boltctl list).',
+      ),
+    ).toBe(
+      'If the GPU behind it does not appear, check whether this window says it is waiting for authorization.',
+    );
+    expect(windowAdvice('Save your work and reboot.')).toBe('Save your work and reboot.');
+  });
+
+  it('compositor text without lower-case stand-ins', () => {
+    expect(
+      compositorWords(
+        'your wlroots compositor: use only the internal GPU (WLR_DRM_DEVICES, first entry is primary)',
+      ),
+    ).toBe(
+      'Other wlroots compositors (river, labwc, Wayfire …): use only the internal GPU (WLR_DRM_DEVICES, first entry is primary)',
+    );
+    expect(
+      compositorWords(
+        'the script or profile that starts your wlroots compositor (e.g. ~/.profile, before `exec your wlroots compositor`)',
+      ),
+    ).toBe(
+      'The script or profile that starts the compositor (e.g. ~/.profile, before the line that starts it)',
+    );
+    expect(
+      compositorWords(
+        'your wlroots compositor reads it only when it starts: exit your wlroots compositor and start it again.',
+      ),
+    ).toBe('The compositor reads it only when it starts: exit the compositor and start it again.');
+  });
+
+  it('event sources in words', () => {
+    const bolt = {
+      name: 'bolt',
+      state: 'unavailable',
+      detail: 'unavailable: cannot connect to org.freedesktop.bolt',
+    };
+    expect(sourceLine(bolt)).toBe(
+      'Thunderbolt (bolt): not running — plugging is still seen through udev',
+    );
+    expect(sourceLine({ name: 'kernel log', state: 'running', detail: '', via: 'journal' })).toBe(
+      'Kernel messages: working (journal)',
+    );
+    expect(sourceLine({ name: 'kernel log', state: 'degraded', detail: 'x' })).toBe(
+      'Kernel messages: working, with gaps',
+    );
+    expect(sourcesSummary([bolt, { name: 'udev', state: 'running', detail: '' }])).toBe(
+      '1 of 2 not working',
+    );
+  });
+
+  it('the plan in one sentence, naming the app and what to unplug', () => {
+    expect(planSentence(ejectPlan(), 'the Razer Core X')).toBe(
+      'Close ollama, then eGPU Guard releases the GPU and tells you when to unplug the Razer Core X.',
+    );
+    const ready = { ...ejectPlan([]), steps: ejectPlan().steps.slice(1) };
+    expect(planSentence(ready, 'the Razer Core X')).toBe(
+      'eGPU Guard releases the GPU and tells you when to unplug the Razer Core X.',
+    );
+    expect(
+      planSentence(
+        ejectPlan([{ kind: 'primary-gpu', reason: 'Log out first.', closable: false }]),
+        'x',
+      ),
+    ).toBeNull();
+    expect(planSentence(ejectPlan([ollamaBlocker]), 'x')).toMatch(/^Close ollama, then/);
+    expect(planSentence(recoverPlan(), 'x')).toBe(
+      'eGPU Guard looks for the GPU on the PCI bus and checks that it answers.',
+    );
+  });
+});
