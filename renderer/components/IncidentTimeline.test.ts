@@ -58,7 +58,7 @@ describe('incident timeline', () => {
     await renderApp(bridge);
     const section = screen.getByRole('region', { name: 'Incidents' });
     // Collapsed, the row names the newest.
-    expect(within(section).getByText(/Newer trouble \(and 1 more\)/)).toBeVisible();
+    expect(within(section).getByText(/Newer trouble \(and 1 more open\)/)).toBeVisible();
     await openFold('Incidents');
     const items = within(section).getAllByRole('article');
     expect(items.map((a) => within(a).getByRole('heading', { level: 3 }).textContent)).toEqual([
@@ -120,5 +120,20 @@ describe('incident timeline', () => {
     // An older snapshot (a slow reply) does not roll the window back.
     bridge.pushSnapshot(snapshot({ updatedAt: T0 }));
     expect(screen.getByRole('heading', { name: 'It fell off' })).toBeVisible();
+  });
+
+  it('an incident that ended says how, and the row names only open ones', async () => {
+    const ended = {
+      ...incident('i1', T0, 'NVIDIA GeForce RTX 3070 unplugged while in use'),
+      resolvedAt: T0 + 60_000,
+      outcome: 'NVIDIA GeForce RTX 3070 is back on the bus',
+    };
+    await renderApp(createFakeBridge({ snapshot: snapshot({ incidents: [ended] }) }));
+    expect(screen.getByText('none open (1 resolved)')).toBeInTheDocument();
+    await openFold('Incidents');
+    expect(screen.getByText('Resolved', { selector: '.badge' })).toBeInTheDocument();
+    expect(
+      screen.getByText(/Ended at .*: NVIDIA GeForce RTX 3070 is back on the bus\./),
+    ).toBeInTheDocument();
   });
 });
