@@ -21,6 +21,7 @@ export const STEPS = [
   'memory-failing',
   'check-authorized',
   'check-link-if-repeats',
+  'check-link-on-repeat',
   'look-around',
 ] as const;
 
@@ -57,12 +58,40 @@ const TEMPLATES: Readonly<Record<Step, string>> = {
   'check-authorized':
     'If the GPU behind it does not appear, check that the device is authorized (boltctl list).',
   'check-link-if-repeats': `Nothing to do if this is rare. If it repeats: ${LINK}`,
+  // check-link-if-repeats without its "nothing to do", next to a step that asks for action now.
+  'check-link-on-repeat': `If it repeats, check the connection: ${LINK}`,
   'look-around': 'Nothing to do by itself; look at the errors logged just before it.',
 };
 
-/** Steps in display order, each once. */
+/** Steps that ask for something to be done now (the others are "if it repeats" or "nothing"). */
+const ACT_NOW: ReadonlySet<Step> = new Set<Step>([
+  'reboot-now',
+  'close-clients',
+  'check-link',
+  'check-link-if-unplanned',
+  'reconnect',
+  'rescan',
+  'reset-gpu',
+  'wait-reset',
+  'restart-app',
+  'restart-display',
+]);
+
+/**
+ * Steps in display order, each once, without contradictions: when one event asks for action
+ * now (reset the GPU) and another says there is nothing to do, the stronger advice stands. The
+ * "nothing to do" steps are dropped, and "nothing to do if rare; if it repeats, check the
+ * cable" keeps its cable advice ("if it repeats, check the connection") unless a link check is
+ * already asked for.
+ */
 export function orderSteps(steps: Iterable<Step>): Step[] {
   const set = new Set(steps);
+  if ([...set].some((s) => ACT_NOW.has(s))) {
+    set.delete('look-around');
+    if (set.delete('check-link-if-repeats') && !set.has('check-link')) {
+      if (!set.has('check-link-if-unplanned')) set.add('check-link-on-repeat');
+    }
+  }
   return STEPS.filter((s) => set.has(s));
 }
 

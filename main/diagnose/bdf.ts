@@ -1,16 +1,17 @@
 // PCI addresses as kernel messages write them: the dev_printk device prefix (`pcieport
 // 0000:00:1c.5: `, old pciehp's `pciehp 0000:02:05.0:pcie24: `) or an address inside the text
 // (NVIDIA's `PCI:0000:5d:00`, which has no function). Normalised to dddd:bb:dd.f lowercase:
-// a missing domain is 0000, a missing function .0 (LABELING.md §2.3).
+// a missing domain is 0000, a missing function .0 (LABELING.md §2.3). A domain has 4 hex digits,
+// or 5 behind Intel VMD (`pcieport 10001:80:02.0:`; see BDF_PATTERN in common/pci.ts).
 
 import { normalizeBdf } from '../common/pci.js';
 
 export { normalizeBdf };
 
-const ADDR = String.raw`(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?`;
+const ADDR = String.raw`(?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?`;
 /** `<driver> <dev>[:<sub>]: ` at the start of a dev_printk message (reference §6 prefixes). */
 const DEVICE_PREFIX =
-  /^([\w.-]{1,64}) ((?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?::[\w.-]{1,32})?:(?:\s|$)/;
+  /^([\w.-]{1,64}) ((?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?::[\w.-]{1,32})?:(?:\s|$)/;
 
 export type DevicePrefix = { readonly driver: string; readonly bdf: string };
 

@@ -128,4 +128,31 @@ describe('advice steps', () => {
       'reconnect',
     ]);
   });
+
+  it('never says "nothing to do" next to a step that asks for action now', () => {
+    // logcorpus case-022: Xid 38 and Xid 109 on one GPU.
+    expect(orderSteps(['reset-gpu', 'update-driver', 'check-link-if-repeats'])).toStrictEqual([
+      'reset-gpu',
+      'update-driver',
+      'check-link-on-repeat',
+    ]);
+    expect(orderSteps(['check-link', 'check-link-if-repeats', 'look-around'])).toStrictEqual([
+      'check-link',
+    ]);
+    expect(
+      orderSteps(['reboot-now', 'check-link-if-unplanned', 'check-link-if-repeats']),
+    ).toStrictEqual(['reboot-now', 'check-link-if-unplanned']);
+    // Alone, or next to other "if it repeats" advice, the mild steps stay.
+    expect(orderSteps(['check-link-if-repeats', 'look-around', 'update-driver'])).toStrictEqual([
+      'update-driver',
+      'check-link-if-repeats',
+      'look-around',
+    ]);
+    for (const steps of [
+      ['reset-gpu', 'check-link-if-repeats'],
+      ['wait-reset', 'look-around'],
+    ] as const) {
+      expect(adviceText(steps)).not.toMatch(/Nothing to do/);
+    }
+  });
 });

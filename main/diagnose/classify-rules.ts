@@ -47,7 +47,7 @@ const kind = (k: KernelEventKind) => (c: RuleContext) => ({ kind: k, bdf: c.bdf 
 
 /** `NVRM: Xid (PCI:dddd:bb:dd[ GPU-I:nn[ GPU-CI:nn]]): N, …`; very old drivers omit `PCI:`. */
 const XID =
-  /NVRM: Xid \((?:PCI:)?([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?)[^)\n]{0,64}\):\s{0,4}(\d{1,6})/;
+  /NVRM: Xid \((?:PCI:)?([0-9a-fA-F]{4,5}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?)[^)\n]{0,64}\):\s{0,4}(\d{1,6})/;
 /** NVRM assertion reports quote error names ("GPU lost from the bus"); never events (§4). */
 const NV_ASSERT = /Assertion failed|Check failed|nvAssert|nvCheck/;
 const NV_REMOVE_BUSY = /Attempting to remove (minor )?device (\S{1,64}) with non-zero usage count/;
@@ -220,14 +220,16 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
-    keys: ['; giving up'],
+    // Not `; giving up`: a mail client may wrap the record right before it (log-reader.ts).
+    keys: ['not ready '],
     match(c) {
       const m = NOT_READY.exec(c.text);
       return m && /resume|D[0-3]/.test(m[1]!) ? { kind: 'power-state-stuck', bdf: c.bdf } : null;
     },
   },
   {
-    keys: ['PCIe Bus Error: severity='],
+    // The key stops before `severity=`: a mail client may wrap the record there (log-reader.ts).
+    keys: ['PCIe Bus Error:'],
     match(c) {
       const m = AER.exec(c.text);
       if (!m) return null;

@@ -1,6 +1,9 @@
 // Incidents: grouping by device, address-less GPU events, ordering, headline, next steps and
 // the text `egpu explain` prints.
 
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyRecords, type LocatedEvent } from './classify.js';
 import { diagnose, formatDiagnosis } from './diagnosis.js';
@@ -20,6 +23,21 @@ const CASE_046 = [
 ];
 
 describe('diagnose', () => {
+  it('does not contradict itself: "reset the GPU" and never "nothing to do" (logcorpus case-022)', () => {
+    const log = readFileSync(
+      path.join(
+        path.dirname(fileURLToPath(import.meta.url)),
+        'fixtures/logcorpus/case-022/input.log',
+      ),
+      'utf8',
+    );
+    const d = diagnose(classifyRecords(readLogRecords(log)));
+    const steps = d.incidents[0]!.nextSteps;
+    expect(steps[0]).toMatch(/^Reset the GPU/);
+    expect(steps.some((s) => s.includes('Nothing to do'))).toBe(false);
+    expect(steps.at(-1)).toMatch(/^If it repeats, check the connection: reseat or replace/);
+  });
+
   it('groups by device and attaches an address-less NVIDIA event to the one NVIDIA GPU', () => {
     const d = diagnose(eventsOf(CASE_046), { lineCount: 5 });
     expect(d.incidents.map((i) => [i.device.label, i.events.map((e) => e.line)])).toStrictEqual([

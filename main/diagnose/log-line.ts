@@ -28,7 +28,11 @@ export type LineInfo =
       readonly message: string;
       /** A timestamp of its own: such a line always starts a new record. */
       readonly stamped: boolean;
-      /** Columns of leading whitespace before the message when unstamped (continuation test). */
+      /**
+       * Columns of leading whitespace before the line's first character (its stamp, or the
+       * message when unstamped): a pasted line's indentation (mail, Markdown, forums) or a
+       * continuation line's (continuation test, log-reader.ts).
+       */
       readonly indent: number;
       readonly format: LineFormat;
       readonly stamp: string | null;
@@ -216,7 +220,11 @@ export function parseLogLine(raw: string): LineInfo {
   if (first === 0x7b /* { */ || (first === 0x1e /* json-seq RS */ && trimmed[1] === '{')) {
     return { shape: 'json', json: first === 0x1e ? trimmed.slice(1) : trimmed };
   }
-  let line = raw;
+  // Text pasted into mail, Markdown or a forum is often indented by a few spaces or a tab: the
+  // stamp (and so the device prefix and `thunderbolt …` at the start of the message) follows the
+  // indentation. A stamp is never at the start of a real continuation line, so looking past the
+  // indentation cannot make one stamped by mistake; the indentation is kept in `indent`.
+  let line = skipSpace(raw);
   let stamp = unwrap(line);
   if (stamp === null) {
     const g = GREP_FILE.exec(line);
@@ -230,7 +238,7 @@ export function parseLogLine(raw: string): LineInfo {
       shape: 'text',
       message: skipSpace(messageAfter(stamp)).trimEnd(),
       stamped: true,
-      indent: 0,
+      indent: leadingColumns(raw),
       format: stamp.format,
       stamp: stamp.stamp.trim(),
     };
@@ -239,7 +247,8 @@ export function parseLogLine(raw: string): LineInfo {
     shape: 'text',
     message: line.trim(),
     stamped: false,
-    indent: leadingColumns(line),
+    // The paste's indentation plus what follows a `grep` file prefix (`kern.log:    NVRM: …`).
+    indent: leadingColumns(raw) + leadingColumns(line),
     format: 'bare',
     stamp: null,
   };

@@ -5,6 +5,7 @@
 // record each. Line numbers are 1-based physical lines; blank and `...` lines count but belong to
 // no record. Pure and total.
 
+import { parseDevicePrefix } from './bdf.js';
 import { parseJournalJsonLine } from './journal-json.js';
 import { MAX_RECORD_CHARS } from './limits.js';
 import { parseLogLine, type LineFormat, type LineInfo } from './log-line.js';
@@ -32,7 +33,38 @@ type Open = {
   readonly format: LineFormat;
   readonly stamp: string | null;
   text: string;
+  /** The last line ends where a mail client wraps a known record: the tail it expects. */
+  wrap: RegExp | null;
 };
+
+// Records that mail clients wrap at about 72 columns, splitting the message in two: the second
+// half has no stamp and no indentation, so it would read as a record of its own. Only these
+// known splits are joined, so ordinary unindented lines stay records (message shapes:
+// drivers/pci/pci.c pci_power_up, pci_set_low_power_state, pci_dev_wait; drivers/pci/pcie/aer.c
+// aer_print_error), e.g.
+//   pcieport 0000:04:00.0: can't change power state from | D3cold to D0 (config space inaccessible)
+//   pcieport 0000:00:01.1: AER: PCIe Bus Error: | severity=Uncorrected (Fatal), type=…
+// Every keyword the fast scan needs for such a record lies before the split (log-scan.ts).
+const POWER = String.raw`(?:D[0-3](?:hot|cold)?|unknown)`;
+const WRAPS: readonly (readonly [head: RegExp, tail: RegExp])[] = [
+  [/\bpower state from$/, new RegExp(String.raw`^${POWER} to D[0-3]`)],
+  [new RegExp(String.raw`\bpower state from ${POWER}$`), /^to D[0-3]/],
+  [/\bRefused to change power state,$/, /^currently in D[0-3]/],
+  [/\bPCIe Bus Error:$/, /^severity=/],
+  [/\bPCIe Bus Error: severity=Uncorrect(?:ed|able)$/, /^\((?:Non-)?Fatal\)/],
+  [/\bnot ready \d{1,9}ms after [^;\n]{1,40};$/, /^(?:giving up|waiting)\b/],
+];
+const WRAP_TAIL = new RegExp(WRAPS.map(([, tail]) => `(?:${tail.source})`).join('|'));
+
+const HEAD_ENDS = 'mdtne0123:,;';
+
+/** The tail a line's end asks for, when a mail client may have split the record there. */
+function wrapAfter(message: string): RegExp | null {
+  // Cheap test first (this runs on every record): every head ends in one of these characters.
+  if (message === '' || !HEAD_ENDS.includes(message.charAt(message.length - 1))) return null;
+  for (const [head, tail] of WRAPS) if (head.test(message)) return tail;
+  return null;
+}
 
 export type RecordGrouper = {
   /** Feeds the next physical line (already parsed) with its 1-based number. */
@@ -72,10 +104,17 @@ export function createRecordGrouper(emit: (record: LogRecord) => void): RecordGr
         }
         return;
       }
+      if (current?.wrap != null && !info.stamped && current.wrap.test(info.message)) {
+        // One message split by a mail client: joined back with the space it lost.
+        current.text = clamp(current.text + ' ' + info.message);
+        current.wrap = wrapAfter(current.text);
+        return;
+      }
       if (current !== null && isContinuation(info, current)) {
         if (current.text.length < MAX_RECORD_CHARS) {
           current.text = clamp(current.text + '\n' + info.message);
         }
+        current.wrap = wrapAfter(info.message);
         return;
       }
       flush();
@@ -86,6 +125,7 @@ export function createRecordGrouper(emit: (record: LogRecord) => void): RecordGr
         format: info.format,
         stamp: info.stamp,
         text: clamp(info.message),
+        wrap: wrapAfter(info.message),
       };
     },
     end: flush,
@@ -93,16 +133,36 @@ export function createRecordGrouper(emit: (record: LogRecord) => void): RecordGr
 }
 
 /**
- * An unstamped, indented line continues the open record when that record had a stamp (dmesg,
- * syslog), or when it is indented deeper than the record's own first line (bare excerpts whose
- * every line starts with a space, like a pasted `dmesg | cut -c16-`, stay one record per line).
+ * An unstamped line continues the open record when it is indented deeper than the record's own
+ * first line: dmesg indents a continuation by the stamp's width, journalctl aligns it under the
+ * message. Measuring from the first line's own indentation keeps a paste's common indentation
+ * (mail, Markdown, a forum) from turning the next record into a continuation, and keeps bare
+ * excerpts whose every line starts with a space (a pasted `dmesg | cut -c16-`) one record per
+ * line. A line that opens with a dev_printk device prefix (`pcieport 0000:00:1c.0: `) or a
+ * Thunderbolt router (`thunderbolt 0-1: `) is a record of its own: the kernel prints a
+ * record's continuation lines without the prefix (kernel/printk/printk.c, Documentation/ABI/
+ * testing/dev-kmsg "continuation lines").
  */
 export function isContinuation(
   info: Extract<LineInfo, { shape: 'text' }>,
   open: { readonly stamped: boolean; readonly indent: number },
 ): boolean {
-  return !info.stamped && info.indent > 0 && (open.stamped || info.indent > open.indent);
+  return (
+    !info.stamped &&
+    info.indent > open.indent &&
+    !OWN_PREFIX.test(info.message) &&
+    parseDevicePrefix(info.message) === null
+  );
 }
+
+const OWN_PREFIX = /^thunderbolt \d{1,3}-[\d-]{1,32}: /;
+
+/**
+ * What a line must look like to possibly join the record before it (a continuation or a wrap
+ * tail), whatever that record is. Lines that fail this start a record by themselves.
+ */
+export const mayJoinPrevious = (info: LineInfo): boolean =>
+  info.shape === 'text' && !info.stamped && (info.indent > 0 || WRAP_TAIL.test(info.message));
 
 /** Splits text into physical lines: LF or CRLF, a leading BOM dropped, no final empty line. */
 export function splitLogLines(text: string): string[] {

@@ -10,15 +10,18 @@
 //    escape or in a MESSAGE given as an array (byte values); its other escapes make only
 //    `" \ /` and control characters, which no keyword holds (keywords.test.ts). So JSON-shaped
 //    lines with `\u` or `"MESSAGE": [` are candidates too.
+//    A record that a mail client wrapped in two (log-reader.ts, WRAPS) is joined from two
+//    lines; the keywords of the rules that can match it lie in its first half.
 //  * The record around a hit is rebuilt by the same grouper, started at a "sync" line: one that
-//    is not continuation-shaped (blank, JSON, stamped or unindented) starts a record whatever came
-//    before, so the state there is exact; otherwise the grouper simply runs on from where the
-//    previous hit left it. Extra records rebuilt as context have no keyword and classify to null.
+//    cannot join the line before it (blank, JSON, stamped, or unindented and not a wrap's second
+//    half) starts a record whatever came before, so the state there is exact; otherwise the
+//    grouper simply runs on from where the previous hit left it. Extra records rebuilt as
+//    context have no keyword and classify to null.
 //  * Decoding line by line equals decoding the whole text: 0x0A never occurs inside a UTF-8
 //    sequence, so the decoder's U+FFFD replacement ends at the same places.
 
 import { KEYWORDS } from './keywords.js';
-import { createRecordGrouper, isContinuation, type LogRecord } from './log-reader.js';
+import { createRecordGrouper, mayJoinPrevious, type LogRecord } from './log-reader.js';
 import { parseLogLine, type LineInfo } from './log-line.js';
 import { createMultiSearch } from './multi-search.js';
 import { allocateWasmText, loadWasmText, type LoadedText } from './wasm-scan.js';
@@ -88,6 +91,37 @@ function mayBeIndented(bytes: Uint8Array, s: number, size: number): boolean {
   return true; // a very long first token: let the parser decide
 }
 
+/** The first characters of a wrap's second half (log-reader.ts WRAPS). */
+const TAIL_START = new Uint8Array(256);
+for (const ch of 'Dutcsgw(') TAIL_START[ch.charCodeAt(0)] = 1;
+
+/**
+ * A cheap necessary condition for a line being a wrap's second half (log-reader.ts WRAPS): its
+ * message starts with one of TAIL_START, possibly after spaces and a `grep` file prefix.
+ */
+function mayBeWrapTail(bytes: Uint8Array, s: number, size: number): boolean {
+  const tail = (b: number | undefined): boolean => b !== undefined && TAIL_START[b] === 1;
+  const ws = (b: number | undefined): boolean => b === 0x20 || b === 0x09;
+  let i = s;
+  while (ws(bytes[i])) i++;
+  if (tail(bytes[i])) return true;
+  const limit = Math.min(size, i + 2048);
+  for (; i < limit; i++) {
+    const b = bytes[i]!;
+    if (b === NL || ws(b)) return false;
+    if (b !== 0x3a) continue;
+    let j = i + 1;
+    while (j < limit && bytes[j]! >= 0x30 && bytes[j]! <= 0x39) j++;
+    if (j > i + 1 && bytes[j] === 0x3a) j++;
+    while (ws(bytes[j])) j++;
+    // `path:` then the message, or `path:123:` then the message; `path:` alone if digits follow.
+    let k = i + 1;
+    while (ws(bytes[k])) k++;
+    return tail(bytes[j]) || tail(bytes[k]);
+  }
+  return true; // a very long first token: let the parser decide
+}
+
 const HIDDEN_IN_JSON = /\\u|"MESSAGE"\s*:\s*\[/;
 
 /**
@@ -135,13 +169,11 @@ export function scanLogBytes(bytes: Uint8Array, engine: ScanEngine = 'auto'): Sc
     if (e > s && bytes[e - 1] === 0x0d) e--;
     return parseLogLine(decoder.decode(bytes.subarray(s, e)));
   };
-  /** Whether the line at s is continuation-shaped; parses it only when its bytes allow that. */
+  /** Whether the line at s may join the one before; parses it only when its bytes allow that. */
   const continuationAt = (s: number): LineInfo | null => {
-    if (!mayBeIndented(bytes, s, size)) return null;
+    if (!mayBeIndented(bytes, s, size) && !mayBeWrapTail(bytes, s, size)) return null;
     const info = parseAt(s);
-    return info.shape === 'text' && isContinuation(info, { stamped: true, indent: 0 })
-      ? info
-      : null;
+    return mayJoinPrevious(info) ? info : null;
   };
 
   // The grouper has been fed every line before byte `next` that mattered.

@@ -3,6 +3,7 @@
 // about the target itself (is it removable? a display controller?) is re-derived from sysfs later
 // (eligibility.ts); nothing here trusts the caller beyond the shape of the words.
 
+import { BDF_PATTERN } from '../common/pci.js';
 import { err, ok, type Result } from '../common/result.js';
 import {
   BIND_DRIVER_ALLOW_LIST,
@@ -31,8 +32,12 @@ export type ParsedInvocation = {
 /** A refusal is one line of English; the helper prints it and exits 2. */
 export type ParseOutcome = Result<ParsedInvocation, string>;
 
-/** linux-interfaces.md §10.3: the only accepted PCI address form, lowercase, with function. */
-export const BDF_RE = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+/**
+ * The only accepted PCI address form: lowercase, with function, as sysfs names devices
+ * (Documentation/ABI/testing/sysfs-bus-pci) — the same pattern as main/common/pci.ts, so a device
+ * behind Intel VMD (domain 10000 and up, five hex digits) is one the helper can act on too.
+ */
+export const BDF_RE = BDF_PATTERN;
 /** Thunderbolt router names are `<domain>-<route in hex>` ('0-1', '1-301'); see thunderbolt.rst. */
 export const ROUTER_RE = /^[0-9]{1,3}-[0-9a-f]{1,16}$/;
 export const CARD_RE = /^card[0-9]{1,4}$/;

@@ -1,4 +1,4 @@
-// The text-log fallback with the tail package on real files: stamps stripped, rotation by rename
+// The text-log fallback (platform/file-follow.ts) on real files: stamps stripped, rotation by rename
 // and re-creation survived, and the file picked under a --root.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -90,6 +90,60 @@ describe('text log follower', () => {
     );
     const got = await c.waitFor(isKernel, 1);
     expect(got[0]?.message).toBe('thunderbolt 0-1: new device found, vendor=0x41 device=0x305');
+  });
+
+  it('sees an Xid right after 10 MB of NUL bytes (ext4 after a crash), CPU bounded', async () => {
+    const file = path.join(dir, 'kern.log');
+    fs.writeFileSync(file, 'Jun 15 10:00:00 h kernel: before the crash\n');
+    const c = follow(file);
+    await settle();
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    fs.appendFileSync(file, Buffer.alloc(10 * 1024 * 1024));
+    fs.appendFileSync(
+      file,
+      'Jun 15 10:05:00 h kernel: NVRM: Xid (PCI:0000:0a:00): 79, GPU has fallen off the bus.\n',
+    );
+    const got = await c.waitFor(isKernel, 1);
+    const cpu = process.cpuUsage(cpu0);
+    expect(got.map((r) => r.message)).toEqual([
+      'NVRM: Xid (PCI:0000:0a:00): 79, GPU has fallen off the bus.',
+    ]);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(1500);
+  });
+
+  it('caps a huge line and keeps following; survives truncation; nothing lost or twice', async () => {
+    const file = path.join(dir, 'kern.log');
+    fs.writeFileSync(file, '');
+    const c = follow(file);
+    await settle();
+    fs.appendFileSync(file, `Jun 15 10:00:00 h kernel: ${'x'.repeat(3 * 1024 * 1024)}\n`);
+    fs.appendFileSync(file, 'Jun 15 10:00:01 h kernel: after the long line\r\n');
+    const got = await c.waitFor(isKernel, 2);
+    expect(got[0]!.message.length).toBeLessThanOrEqual(64 * 1024);
+    expect(got[1]!.message).toBe('after the long line');
+    fs.truncateSync(file, 0);
+    await settle();
+    fs.appendFileSync(file, 'Jun 15 10:00:02 h kernel: after truncation\n');
+    await c.waitFor(isKernel, 3);
+    // Lines the writer adds to the old file before letting go of it are read too.
+    fs.appendFileSync(file, 'Jun 15 10:00:03 h kernel: last in the old file\n');
+    fs.renameSync(file, `${file}.1`);
+    fs.writeFileSync(file, 'Jun 15 10:00:04 h kernel: first in the new file\n');
+    await c.waitFor(isKernel, 5);
+    await settle();
+    expect(
+      c
+        .of('kernel')
+        .map((r) => r.message)
+        .slice(1),
+    ).toEqual([
+      'after the long line',
+      'after truncation',
+      'last in the old file',
+      'first in the new file',
+    ]);
   });
 
   it('picks /var/log/kern.log before /var/log/messages under the root', () => {

@@ -156,6 +156,12 @@ describe('egpu explain: errors and odd input', () => {
       const p = path.join(dir, name);
       fs.writeFileSync(p, data);
       const r = await runCliInProcess(['explain', '--json', p]);
+      if (name === 'garbage.bin') {
+        // Not a kernel log at all: one line on stderr, exit 3 (see the next tests).
+        expect(r.code, name).toBe(3);
+        expect(r.stderr.split('\n'), name).toHaveLength(2);
+        continue;
+      }
       expect(r.code, name).toBe(0);
       expect(r.stderr, name).toBe('');
     }
@@ -172,6 +178,55 @@ describe('egpu explain: errors and odd input', () => {
     expect(jsonLines(long.stdout).map(withoutText)).toStrictEqual([
       { kind: 'tb-disconnected', bdf: null, line: 2 },
     ]);
+  });
+});
+
+describe('egpu explain: input that is not a kernel log', () => {
+  const notLog =
+    /^egpu explain: .* does not look like a kernel log \(\d+ of the \d+ lines read look like log lines\)\. Give it the output of dmesg or journalctl -k, e\.g\. {2}journalctl -k -b \| egpu explain\n$/;
+
+  it('says so for a program, a JPEG or a text file, and exits 3', async () => {
+    const jpeg = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
+      Buffer.from(Array.from({ length: 40_000 }, (_, i) => (i * 2654435761) >>> 24)),
+    ]);
+    const text = 'Dear Anna,\n\nthanks for the photos. The cable arrived today.\n'.repeat(20);
+    fs.writeFileSync(path.join(dir, 'photo.jpg'), jpeg);
+    fs.writeFileSync(path.join(dir, 'letter.txt'), text);
+    for (const file of [
+      process.execPath,
+      path.join(dir, 'photo.jpg'),
+      path.join(dir, 'letter.txt'),
+    ]) {
+      for (const json of [[], ['--json']]) {
+        const r = await runCliInProcess(['explain', ...json, file]);
+        expect(r.code, file).toBe(3);
+        expect(r.stdout, file).toBe('');
+        expect(r.stderr, file).toMatch(notLog);
+        expect(r.stderr, file).toContain(file);
+      }
+    }
+    const piped = await runCliInProcess(['explain'], { stdin: text });
+    expect(piped).toMatchObject({ code: 3, stdout: '' });
+    expect(piped.stderr).toContain('the input does not look like a kernel log');
+  });
+
+  it('keeps quiet kernel logs "no trouble found" (every realdmesg log without events)', async () => {
+    const quiet = path.join(
+      REPO_ROOT,
+      'main/diagnose/fixtures/realdmesg/logs/nouveau-0da7e7ca-p0b0.log',
+    );
+    const r = await runCliInProcess(['explain', quiet]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^No GPU or PCIe trouble found in \d+ lines\.\n$/);
+    const empty = path.join(dir, 'empty.log');
+    fs.writeFileSync(empty, '');
+    expect((await runCliInProcess(['explain', empty])).code).toBe(0);
+  });
+
+  it('documents exit status 3 in --help', async () => {
+    const r = await runCliInProcess(['explain', '--help']);
+    expect(r.stdout).toContain('3 when the input does not look like a kernel log');
   });
 });
 
