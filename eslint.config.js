@@ -5,6 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import layers from './scripts/eslint/layers.js';
 
 const fsBan = {
   paths: [
@@ -181,6 +182,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   ...svelte.configs['flat/recommended'],
+  {
+    // Who may import whom (DESIGN's table, in scripts/eslint/layers.js): every layer of main/, the
+    // Electron shell and the renderer, Svelte components included.
+    files: ['main/**/*.ts', 'electron/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.svelte'],
+    plugins: { local: layers },
+    rules: { 'local/layers': 'error' },
+  },
   {
     files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
     languageOptions: {
