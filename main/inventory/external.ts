@@ -1,13 +1,16 @@
-// Is a GPU external, and how do we know? Evidence in order of reliability
-// (linux-interfaces.md §1.3):
+// Is a GPU external, and how do we know? Evidence in order of reliability, all of it found on the
+// GPU's own upstream path:
 // 1. `removable` on the device or an ancestor: the kernel sets it below external-facing ports
 //    (drivers/pci/probe.c pci_set_removable; the file exists only when removable).
-// 2. A Thunderbolt bridge in the chain: older TB3 laptops lack the firmware property, but the
-//    enclosure's own controller (Alpine/Titan Ridge) or the host's TB bridge is in the path. NVIDIA
-//    detects eGPUs the same way (RmCheckForExternalGpu walks bridges looking for TB bridges).
-// 3. A Thunderbolt domain whose host interface shares a PCI bridge with the GPU (discrete TB
-//    controllers), or sits on the same PCI root (CPU-integrated TB4/USB4) — and, for naming the
-//    enclosure's router, a tunnel on the GPU's own path (tunnelPath below).
+// 2. A Thunderbolt/USB4 bridge or tunnel port in the chain (thunderbolt-ids.ts): older TB3
+//    laptops and many AMD USB4 ones lack the firmware property, but the host's tunnel port or the
+//    enclosure's controller is in the path. NVIDIA detects eGPUs the same way
+//    (RmCheckForExternalGpu walks bridges looking for TB bridges).
+// 3. A Thunderbolt/USB4 tunnel on the path, tied to the domain whose host interface (NHI) owns
+//    the host's tunnel port — that names the domain and, for the enclosure, its router. Sharing a
+//    PCI bridge or root with the host interface is no evidence: a GPU next to the NHI is not
+//    behind its tunnel (AMD APUs keep their USB4 NHIs behind an internal bridge of the root bus;
+//    desktop chipsets put a Thunderbolt controller and a GPU slot under one switch).
 // A hot-plug slot above the GPU is reported but is not enough on its own: desktops have those too.
 // The administrator's list (/etc/egpu-guard/removable.conf, root-owned) stands in for
 // `removable` where the firmware does not mark the port (OCuLink, older TB3 laptops), except for
@@ -17,22 +20,9 @@ import { isBdf } from '../common/pci.js';
 import { REMOVABLE_CONFIG_PATH } from '../common/removable-config.js';
 import type { Enclosure, ExternalEvidence, ThunderboltDomain } from '../common/inventory-model.js';
 import type { PciNames } from './pci-ids.js';
-import type { PciNode, PciTree } from './pci-tree.js';
+import type { PciTree } from './pci-tree.js';
 import type { ThunderboltTopology } from './thunderbolt.js';
-
-/**
- * Intel Thunderbolt bridge and TB-capable root port device IDs (from the kernel's
- * drivers/thunderbolt/nhi.h family names and pci.ids; list not exhaustive — pci.ids names
- * containing "Thunderbolt" or "USB4" are accepted too).
- */
-const INTEL_TB_BRIDGES = new Set([
-  0x1513, 0x151a, 0x151b, 0x1547, 0x1549, 0x1567, 0x1569, 0x156b, 0x156d, 0x1576, 0x1578, 0x15c0,
-  0x15d3, 0x15da, 0x15e7, 0x15ea, 0x15ef, 0x1133, 0x1136, 0x5786, 0x5787,
-  // CPU-integrated Thunderbolt 4 / USB4 PCIe root ports (Ice Lake, Tiger Lake, Alder Lake, Meteor Lake)
-  0x8a1d,
-  0x8a1f, 0x8a21, 0x8a23, 0x9a23, 0x9a25, 0x9a27, 0x9a29, 0x9a2b, 0x9a2d, 0x9a2f, 0x9a31, 0x461e,
-  0x461f, 0x462f, 0x463f, 0x466e, 0x7ec4, 0x7ec5, 0x7ec6, 0x7ec7,
-]);
+import { thunderboltBridgeName, tunnelLinks } from './thunderbolt-ids.js';
 
 export type ExternalAssessment = {
   readonly external: boolean;
@@ -43,38 +33,28 @@ export type ExternalAssessment = {
   readonly enclosure: Enclosure | null;
 };
 
-function thunderboltBridgeName(tree: PciTree, bdf: string, names: PciNames): string | null {
-  const vendor = tree.vendor(bdf);
-  const device = tree.device(bdf);
-  if (vendor === null || device === null) return null;
-  const dbName = names.device(vendor, device);
-  if (vendor === 0x8086 && INTEL_TB_BRIDGES.has(device))
-    return dbName ?? 'Intel Thunderbolt bridge';
-  if (dbName !== null && /thunderbolt|usb4/i.test(dbName)) return dbName;
-  return null;
-}
-
-function candidateDomains(
-  node: PciNode,
+/**
+ * The domains whose host interface owns the host's tunnel port. A discrete controller's NHI sits
+ * below the controller's own upstream port, next to the tunnel ports (the port's parent is on the
+ * NHI's path). An integrated controller's tunnel port is a root port: its NHI sits on the same
+ * PCI root, on the root bus or behind one internal bridge (AMD); several NHIs of one CPU (two
+ * domains) stay candidates, and the enclosure's router decides.
+ */
+function domainsOfTunnelPort(
+  tree: PciTree,
+  hostPort: string,
   tb: ThunderboltTopology,
-): { domains: ThunderboltDomain[]; shared: string | null } {
-  // Discrete controller: the NHI and the GPU hang off one bridge of the controller.
-  for (const d of tb.domains) {
+): ThunderboltDomain[] {
+  const node = tree.nodes.get(hostPort);
+  if (node === undefined) return [];
+  const owner = node.ancestors[node.ancestors.length - 1];
+  return tb.domains.filter((d) => {
     const nhiPath = tb.nhiPaths.get(d.domain);
-    if (nhiPath === undefined) continue;
-    // The deepest shared bridge is the controller's own upstream port.
-    const shared = [...node.ancestors].reverse().find((a) => nhiPath.includes(`/${a}/`));
-    if (shared !== undefined) return { domains: [d], shared };
-  }
-  // Integrated controller: the NHI sits on the same PCI root as the GPU's root port, on the root
-  // bus or behind one internal bridge (AMD). A discrete controller's NHI sits behind the
-  // controller's own switch (two or more bridges) and only serves devices below that switch.
-  const sameRoot = tb.domains.filter((d) => {
-    const nhiPath = tb.nhiPaths.get(d.domain);
-    if (nhiPath === undefined || !nhiPath.includes(`/${node.pciRoot}/`)) return false;
+    if (nhiPath === undefined) return false;
+    if (owner !== undefined) return nhiPath.includes(`/${owner}/`);
+    if (!nhiPath.includes(`/${node.pciRoot}/`)) return false;
     return nhiPath.split('/').filter(isBdf).length <= 2;
   });
-  return { domains: sameRoot, shared: null };
 }
 
 /**
@@ -98,29 +78,20 @@ export type TunnelPath = {
 };
 
 /**
- * Whether the GPU's PCI path runs through a Thunderbolt tunnel of the domain, and through how many
- * device routers. A device router's PCIe adapters are the ports of the switch inside its
- * controller (Documentation/admin-guide/thunderbolt.rst, "PCIe tunneling"), so a tunnelled device
- * sits below Thunderbolt bridges — an upstream and a downstream port per router — right below
- * the host's downstream port: the port of the discrete controller's switch on the path, or the
- * root port of an integrated controller. A path with no Thunderbolt bridge there (OCuLink, an M.2
- * slot, a desktop slot) is not tunnelled, however many routers the domain has.
+ * Whether the GPU's PCI path runs through a Thunderbolt/USB4 tunnel, and through how many device
+ * routers: one tunnelled link per router (thunderbolt-ids.ts tunnelLinks). A path with no
+ * tunnelled link (OCuLink, an M.2 slot, a desktop slot) is not tunnelled, however many routers a
+ * domain has.
  */
-function tunnelPath(
-  tree: PciTree,
-  names: PciNames,
-  path: readonly string[],
-  shared: string | null,
-): TunnelPath | null {
-  const hostAt = shared === null ? 0 : path.indexOf(shared) + 1;
-  const hostPort = path[hostAt];
-  if (hostPort === undefined || hostAt >= path.length - 1) return null;
-  const below = path.slice(hostAt + 1, -1);
-  let n = 0;
-  while (n < below.length && thunderboltBridgeName(tree, below[n]!, names) !== null) n++;
-  if (n === 0) return null;
-  const switchTops = below.slice(0, n).filter((_b, i) => i % 2 === 0);
-  return { hostPort, depth: switchTops.length, switchTops };
+function tunnelPath(tree: PciTree, names: PciNames, path: readonly string[]): TunnelPath | null {
+  const links = tunnelLinks(tree, names, path);
+  const first = links[0];
+  if (first === undefined) return null;
+  return {
+    hostPort: first.port,
+    depth: links.length,
+    switchTops: links.map((l) => l.device),
+  };
 }
 
 function matchEnclosure(
@@ -210,7 +181,7 @@ export function assessExternal(
       evidence.push({
         kind: 'thunderbolt-bridge',
         device: a,
-        detail: `${a} is a Thunderbolt bridge (${tbName})`,
+        detail: `${a} is a Thunderbolt/USB4 bridge (${tbName})`,
       });
       break;
     }
@@ -224,25 +195,18 @@ export function assessExternal(
       slot: hotplugSlots.get(slotPort) ?? '',
     });
   }
-  const { domains, shared } = candidateDomains(node, tb);
-  // Linked to a domain only through a tunnel on the GPU's own path, never for merely sharing
-  // its PCI root (an OCuLink port next to a Thunderbolt port shares that too).
-  const tunnel = domains.length > 0 ? tunnelPath(tree, names, path, shared) : null;
-  if (shared !== null && domains[0]) {
+  // Only a tunnel on the GPU's own path ties it to a domain.
+  const tunnel = tunnelPath(tree, names, path);
+  const domains = tunnel === null ? [] : domainsOfTunnelPort(tree, tunnel.hostPort, tb);
+  if (tunnel !== null && domains.length > 0) {
+    const first = tunnel.switchTops[0] ?? bdf;
     evidence.push({
       kind: 'thunderbolt-domain',
-      device: shared,
-      detail: `shares bridge ${shared} with Thunderbolt ${domains[0].domain} (host interface ${domains[0].hostInterface ?? '?'})`,
+      device: tunnel.hostPort,
+      detail: `its path runs through the Thunderbolt/USB4 tunnel ${tunnel.hostPort} → ${first} of ${domains.map((d) => `${d.domain} (host interface ${d.hostInterface ?? '?'})`).join(', ')}`,
     });
   }
   const external = evidence.some((e) => e.kind !== 'hotplug-slot');
-  if (external && shared === null && tunnel !== null) {
-    evidence.push({
-      kind: 'thunderbolt-domain',
-      device: bdf,
-      detail: `Thunderbolt/USB4 ${domains.map((d) => `${d.domain} (host interface ${d.hostInterface ?? '?'})`).join(', ')} on the same PCI root ${node.pciRoot}`,
-    });
-  }
   const enclosure =
     external && tunnel !== null ? matchEnclosure(domains, tunnel, evidence, bdf) : null;
   const domain =

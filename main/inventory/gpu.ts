@@ -4,7 +4,7 @@ import { naturalCompare } from '../common/natural-compare.js';
 import type { GpuFunction, GpuInfo } from '../common/inventory-model.js';
 import { functionKind, hexId, slotOf } from '../common/pci.js';
 import { assessExternal } from './external.js';
-import { probeHealth } from './health.js';
+import { probeHealth, probeStuck } from './health.js';
 import { readGpuLink } from './pci-link.js';
 import type { PciNames } from './pci-ids.js';
 import type { PciNode, PciTree } from './pci-tree.js';
@@ -90,7 +90,14 @@ export function describeGpu(ctx: GpuContext, node: PciNode): GpuInfo {
     listed: ctx.adminListed ?? [],
     bootVga: isBootVga,
   });
-  const health = probeHealth(reader.root, node.bdf, runtimeStatus, tree.vendor(node.bdf));
+  const powerState = reader.attr(`${base}/power_state`);
+  const health = probeHealth(
+    reader.root,
+    node.bdf,
+    runtimeStatus,
+    tree.vendor(node.bdf),
+    powerState,
+  );
   const minor = ctx.nvidiaMinors.get(node.bdf);
   return {
     bdf: node.bdf,
@@ -109,11 +116,12 @@ export function describeGpu(ctx: GpuContext, node: PciNode): GpuInfo {
     drm,
     nvidia: minor === undefined ? null : { minor, node: `/dev/nvidia${minor}` },
     functions: siblingFunctions(ctx, node),
-    link: readGpuLink(reader, tree, node.bdf),
+    link: readGpuLink(reader, tree, node.bdf, ctx.names),
     runtimeStatus,
-    powerState: reader.attr(`${base}/power_state`),
+    powerState,
     health: health.health,
     healthReason: health.reason,
+    stuck: probeStuck(runtimeStatus, powerState),
     sysfsPath: node.path,
   };
 }

@@ -1,7 +1,8 @@
 // Is the GPU still answering on the bus? Read the vendor ID from config space: a function that is
-// gone completes reads with all ones, so 0xffff means "not responding" (linux-interfaces.md §2.2;
-// the kernel's PCI_POSSIBLE_ERROR). Config reads runtime-resume a device in D3cold, so a
-// suspended device is never probed: its health is "unknown" and it may keep sleeping.
+// gone completes reads with all ones, so 0xffff means "not responding" (include/linux/pci.h
+// PCI_POSSIBLE_ERROR). Config reads runtime-resume a device in D3cold, so a
+// suspended or powered-off (D3cold) device is never probed: its health is "unknown" and it may
+// keep sleeping.
 
 import type { HealthState } from '../common/inventory-model.js';
 import type { SystemRoot } from '../platform/system-root.js';
@@ -13,9 +14,15 @@ export function probeHealth(
   bdf: string,
   runtimeStatus: string | null,
   expectedVendor: number | null,
+  powerState: string | null = null,
 ): HealthProbe {
   if (runtimeStatus === 'suspended') {
     return { health: 'unknown', reason: 'runtime-suspended; not probed so it can stay asleep' };
+  }
+  // Powered off by the kernel's cached state (which reading power_state does not change): a
+  // config read would try to wake it, or read all ones and look dead.
+  if (powerState === 'D3cold') {
+    return { health: 'unknown', reason: 'in D3cold (powered off); not probed so it is not woken' };
   }
   // Non-root readers get the first 64 bytes of config space, which hold the vendor ID.
   const r = root.readBytes(`/sys/bus/pci/devices/${bdf}/config`, 4);
@@ -45,4 +52,19 @@ export function probeHealth(
     };
   }
   return { health: 'ok', reason: 'responds on the bus' };
+}
+
+/**
+ * Why the GPU looks stuck in a power transition, from attributes the kernel keeps without touching
+ * the device (Documentation/ABI/testing/sysfs-devices-power runtime_status; sysfs-bus-pci
+ * power_state): runtime PM in `error` (a suspend or resume callback failed and the PM core stopped
+ * managing it), or runtime PM `active` while the PCI power state is still D3cold or `error` (it
+ * did not come back up). Null when neither.
+ */
+export function probeStuck(runtimeStatus: string | null, powerState: string | null): string | null {
+  if (runtimeStatus === 'error')
+    return 'runtime power management is in error (power/runtime_status): a suspend or resume failed';
+  if (runtimeStatus === 'active' && (powerState === 'D3cold' || powerState === 'error'))
+    return `runtime PM says active but the PCI power state is ${powerState}: it did not power up`;
+  return null;
 }

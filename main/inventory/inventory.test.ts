@@ -72,7 +72,8 @@ describe('readInventory on the scenarios', () => {
       ['removable', '0000:08:00.0'],
       ['thunderbolt-bridge', '0000:05:00.0'],
       ['hotplug-slot', '0000:06:01.0'],
-      ['thunderbolt-domain', '0000:05:00.0'],
+      // the tunnel on its own path, not a bridge it shares with the host interface
+      ['thunderbolt-domain', '0000:06:01.0'],
     ]);
     expect(e.functions).toEqual([
       {
@@ -89,7 +90,18 @@ describe('readInventory on the scenarios', () => {
       max: { speed: 16, width: 16 },
       port: { bdf: '0000:09:01.0', max: { speed: 8, width: 4 } },
       degraded: false,
+      // the Thunderbolt tunnel is the narrowest link (ties go to the tunnel)
+      bottleneck: {
+        port: '0000:06:01.0',
+        device: '0000:08:00.0',
+        max: { speed: 8, width: 4 },
+        tunnel: true,
+      },
+      now: { speed: 8, width: 4 },
+      slowNow: null,
+      degradation: null,
     });
+    expect(e.stuck).toBeNull();
     const i = gpu(inv, '0000:00:02.0');
     expect(i).toMatchObject({
       external: false,
@@ -141,6 +153,9 @@ describe('readInventory on the scenarios', () => {
       'hotplug-slot',
       'thunderbolt-domain',
     ]);
+    expect(e.externalEvidence.at(-1)?.detail).toBe(
+      'its path runs through the Thunderbolt/USB4 tunnel 0000:06:01.0 → 0000:08:00.0 of domain0 (host interface 0000:07:00.0)',
+    );
     expect(e.enclosure?.name).toBe('Razer Core X');
   });
 
@@ -178,7 +193,7 @@ describe('readInventory on the scenarios', () => {
     expect(e.externalEvidence.map((x) => x.kind)).toContain('thunderbolt-bridge');
   });
 
-  it('OCuLink: external by `removable` alone, no Thunderbolt, degraded Gen3 link found upstream', () => {
+  it('OCuLink: external by `removable` alone, no Thunderbolt, an x2 link found upstream', () => {
     const inv = readInventory(sysroot('oculink-amd').root);
     const e = gpu(inv, '0000:03:00.0');
     expect(e).toMatchObject({ external: true, enclosure: null, thunderboltDomain: null });
@@ -187,10 +202,14 @@ describe('readInventory on the scenarios', () => {
     expect(e.link.hops.find((h) => h.degradedBy.length > 0)).toEqual({
       device: '0000:01:00.0',
       port: '0000:00:01.1',
-      current: { speed: 8, width: 4 },
+      current: { speed: 16, width: 2 },
       capable: { speed: 16, width: 4 },
-      degradedBy: ['speed'],
+      degradedBy: ['width'],
+      tunnel: false,
     });
+    expect(e.link.degradation).toMatchObject({ kind: 'width', port: '0000:00:01.1' });
+    // The GPU's own link behind the Navi switch is x16; the OCuLink x4 is the path's bottleneck.
+    expect(e.link.bottleneck).toMatchObject({ port: '0000:00:01.1', max: { speed: 16, width: 4 } });
     expect(inv.thunderbolt).toEqual([]);
   });
 

@@ -3,12 +3,27 @@
 import { readInventory } from '../../inventory/inventory.js';
 import { flagBool } from '../args.js';
 import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
-import { formatStatus } from '../format/status-text.js';
+import { formatStatus, troubledGpus } from '../format/status-text.js';
+
+/** Exit status when some GPU is unreachable or stuck (the same code `egpu eject` uses for stuck). */
+export const STATUS_EXIT_GPU_TROUBLE = 3;
 
 export const statusCommand: CommandDef = {
   name: 'status',
   summary: 'list GPUs: external or internal (with evidence), link, health, Thunderbolt, modules',
   usage: 'status [--json] [--root DIR]',
+  details: [
+    'Link: the narrowest link between the root port and the GPU comes first (a Thunderbolt',
+    'tunnel’s x4, an OCuLink x4), then the speed it runs at now: GPUs lower their link speed',
+    'when idle, which is not a fault. DEGRADED means a link trained narrower than both its ends',
+    'support, or a part of the path can do less than both the GPU and the root port. A',
+    'runtime-suspended GPU is never woken to read it.',
+    '',
+    'Exit status: 0 when every GPU answers or sleeps; 1 when there is no PCI sysfs to read;',
+    `2 for usage errors; ${STATUS_EXIT_GPU_TROUBLE} when a GPU is unreachable (fell off the bus: config space reads`,
+    '0xffff) or stuck (runtime power management in error, or powered off although marked',
+    'active). --json prints the same inventory and exits the same way.',
+  ].join('\n'),
   flags: { ...JSON_FLAG, root: ROOT_FLAGS['root']! },
   positionals: { min: 0, max: 0 },
   run(args, io) {
@@ -23,6 +38,6 @@ export const statusCommand: CommandDef = {
     io.stdout(
       flagBool(args, 'json') ? JSON.stringify(inventory, null, 2) + '\n' : formatStatus(inventory),
     );
-    return Promise.resolve(0);
+    return Promise.resolve(troubledGpus(inventory).length > 0 ? STATUS_EXIT_GPU_TROUBLE : 0);
   },
 };

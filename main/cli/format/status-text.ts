@@ -2,26 +2,59 @@
 
 import type { GpuInfo, GpuLink, Inventory, LinkState } from '../../common/inventory-model.js';
 
-const speed = (s: LinkState | null): string =>
-  s === null ? '?' : `${s.speed === null ? '?' : `${s.speed} GT/s`} x${s.width ?? '?'}`;
+/** '8 GT/s x4'; a part the kernel did not give is left out rather than shown as '?'. */
+export const linkText = (s: LinkState): string =>
+  [s.speed === null ? null : `${s.speed} GT/s`, s.width === null ? null : `x${s.width}`]
+    .filter((x): x is string => x !== null)
+    .join(' ') || 'unknown';
 
-export function describeLink(link: GpuLink): string {
+const sameState = (a: LinkState, b: LinkState): boolean =>
+  a.speed === b.speed && a.width === b.width;
+
+/**
+ * The link line: the path's bottleneck first (the narrowest link between the root port and the
+ * GPU — a Thunderbolt tunnel's x4, an OCuLink x4 — not the GPU's own link behind its card's
+ * switch), then how it runs now, then a fault if there is one.
+ */
+export function describeLink(link: GpuLink, external = false): string {
   if (link.skipped !== undefined) return `not read (${link.skipped})`;
-  if (link.current === null) return 'no PCIe link information (integrated)';
-  if (link.current.width === 0)
-    return `no link (${speed(link.current)}): the device is not talking to its port`;
-  const worst = link.hops.find((h) => h.degradedBy.length > 0);
-  const port = link.port?.max ? `, port ${link.port.bdf} max ${speed(link.port.max)}` : '';
-  const base = `${speed(link.current)} (GPU max ${speed(link.max)}${port})`;
-  // Behind a switch (Navi cards) the GPU's own link is internal; the narrowest hop is what counts.
-  const bw = (s: LinkState): number => (s.speed ?? Infinity) * (s.width ?? Infinity);
-  const narrowest = [...link.hops].sort((a, b) => bw(a.current) - bw(b.current))[0];
-  const via =
-    narrowest && narrowest.device !== link.hops[0]?.device
-      ? `; narrowest link ${speed(narrowest.current)} (${narrowest.port} → ${narrowest.device})`
+  const b = link.bottleneck ?? null;
+  if (link.noLink !== undefined && b === null) return `no link: ${link.noLink}`;
+  if (b === null) {
+    if (link.current === null)
+      return external ? 'no PCIe link information in sysfs' : 'no PCIe link (integrated)';
+    return `${linkText(link.current)} at the GPU`;
+  }
+  const where = b.tunnel
+    ? `Thunderbolt/USB4 tunnel ${b.port} → ${b.device}`
+    : `${b.port} → ${b.device}`;
+  const gpuMore =
+    link.max !== null && !sameState(link.max, b.max)
+      ? ` (the GPU can do ${linkText(link.max)})`
       : '';
-  if (worst === undefined) return `${base}${via}: full speed for this path`;
-  return `${base}: DEGRADED — link ${worst.port} → ${worst.device} runs at ${speed(worst.current)} although both ends support ${speed(worst.capable)}`;
+  const parts = [`${linkText(b.max)} — narrowest link: ${where}${gpuMore}`];
+  if (link.noLink !== undefined) parts.push(`no link at the GPU — ${link.noLink}`);
+  const d = link.degradation ?? null;
+  const slow = link.slowNow ?? null;
+  const now = link.now ?? null;
+  if (slow !== null && slow.current.speed !== null) {
+    const who = slow.byGpu
+      ? 'the GPU lowers its link speed when idle'
+      : `link ${slow.port} → ${slow.device} runs slower for now`;
+    parts.push(`${slow.current.speed} GT/s now — ${who}; this path can do ${linkText(b.max)}`);
+  } else if (d === null && now !== null && link.noLink === undefined) {
+    parts.push(sameState(now, b.max) ? 'full speed now' : `${linkText(now)} now`);
+  }
+  if (d?.kind === 'width') {
+    parts.push(
+      `DEGRADED — link ${d.port} → ${d.device} trained at x${d.current.width ?? '?'} although both ends support x${d.capable.width ?? '?'} (reseat or replace the cable)`,
+    );
+  } else if (d?.kind === 'path') {
+    parts.push(
+      `DEGRADED — link ${d.port} → ${d.device} can do only ${linkText(d.max)} although the GPU and root port ${d.rootPort} both do ${linkText(d.ends)}`,
+    );
+  }
+  return parts.join('; ');
 }
 
 function gpuTitle(g: GpuInfo): string {
@@ -33,7 +66,13 @@ function gpuTitle(g: GpuInfo): string {
 function health(g: GpuInfo): string {
   const label = g.health === 'ok' ? 'ok' : g.health === 'unreachable' ? 'UNREACHABLE' : 'unknown';
   const pm = g.runtimeStatus === null ? '' : `, runtime PM ${g.runtimeStatus}`;
-  return `${label} — ${g.healthReason}${pm}`;
+  const stuck = g.stuck == null ? '' : `; STUCK — ${g.stuck}`;
+  return `${label} — ${g.healthReason}${pm}${stuck}`;
+}
+
+/** GPUs a script should hear about: unreachable (fell off the bus) or stuck in a power state. */
+export function troubledGpus(inv: Inventory): GpuInfo[] {
+  return inv.gpus.filter((g) => g.health === 'unreachable' || (g.stuck ?? null) !== null);
 }
 
 const row = (label: string, value: string): string => `  ${label.padEnd(11)} ${value}`;
@@ -54,7 +93,7 @@ function gpuBlock(g: GpuInfo): string[] {
   lines.push(
     row('Driver', `${g.driver ?? '(none bound)'}${nodes.length ? '   ' + nodes.join('  ') : ''}`),
   );
-  lines.push(row('Link', describeLink(g.link)));
+  lines.push(row('Link', describeLink(g.link, g.external)));
   lines.push(row('Health', health(g)));
   for (const [i, f] of g.functions.entries()) {
     lines.push(

@@ -7,6 +7,7 @@ import { lab } from './lab.js';
 import { oculinkAmd } from './oculink-amd.js';
 import { oculinkDirect } from './oculink-direct.js';
 import { oculinkTbDock } from './oculink-tb-dock.js';
+import { REAL_TOPOLOGIES } from './real-topologies.js';
 import { tb3Nvidia } from './tb3-nvidia.js';
 import { tb3NvidiaNvme } from './tb3-nvidia-nvme.js';
 import { usb4Amd } from './usb4-amd.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   oculinkDirect,
 ];
 
+/** A scenario of SCENARIOS, or one of the real-topology machines kept out of that list. */
 export function scenarioByName(name: string): Scenario | undefined {
-  return SCENARIOS.find((s) => s.name === name);
+  return SCENARIOS.find((s) => s.name === name) ?? REAL_TOPOLOGIES.find((s) => s.name === name);
 }

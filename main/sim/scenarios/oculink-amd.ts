@@ -1,9 +1,10 @@
 // Mini PC (AMD APU) with an RX 7900 XTX on an OCuLink dock. The firmware marks the port external,
 // so the functions behind it carry `removable`; there is no Thunderbolt anywhere. The OCuLink cable
-// trained at Gen3 although both ends do Gen4: a degraded link, as marginal cables cause.
+// trained at x2 although both ends do x4: a degraded link, as marginal cables cause (a lower
+// speed alone would not be one: GPUs lower it when idle).
 
 import { CLASS, type Scenario } from '../scenario.js';
-import { GEN3, GEN4, PCI_IDS_COMMON, enclosure, fn, hostBridge, link, port } from './parts.js';
+import { GEN4, PCI_IDS_COMMON, enclosure, fn, hostBridge, link, port } from './parts.js';
 
 export const oculinkAmd: Scenario = {
   name: 'oculink-amd',
@@ -16,10 +17,10 @@ export const oculinkAmd: Scenario = {
       bootVga: true,
       drm: { card: 0, render: 128, connectors: ['HDMI-A-1', 'DP-1'] },
     }),
-    port('0000:00:01.1', null, 0x1022, 0x14ed, { slot: '1', link: link(GEN3, 4, GEN4, 4) }),
+    port('0000:00:01.1', null, 0x1022, 0x14ed, { slot: '1', link: link(GEN4, 2, GEN4, 4) }),
     ...enclosure(
       [
-        port('0000:01:00.0', '0000:00:01.1', 0x1002, 0x1478, { link: link(GEN3, 4, GEN4, 16) }),
+        port('0000:01:00.0', '0000:00:01.1', 0x1002, 0x1478, { link: link(GEN4, 2, GEN4, 16) }),
         port('0000:02:00.0', '0000:01:00.0', 0x1002, 0x1479, { link: link(GEN4, 16) }),
         fn('0000:03:00.0', '0000:02:00.0', CLASS.vga, 0x1002, 0x744c, {
           driver: 'amdgpu',
