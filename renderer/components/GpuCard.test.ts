@@ -111,29 +111,37 @@ describe('GpuCard', () => {
   it('shows where an external GPU sits, its link, driver and health', () => {
     renderCard(egpuEntry('attached'));
     expect(screen.getByText(/External · Razer Core X · Thunderbolt/)).toBeInTheDocument();
-    expect(screen.getByText('PCIe 3.0 x4 (8 GT/s)')).toBeInTheDocument();
+    expect(screen.getByText('8 GT/s x4 at the GPU')).toBeInTheDocument();
     expect(screen.getByText('nvidia')).toBeInTheDocument();
     expect(screen.getByText(/Responds on the bus/)).toBeInTheDocument();
     expect(screen.queryByText(/Degraded link/)).toBeNull();
   });
 
-  it('warns about a degraded link', () => {
+  it('warns about a degraded link only for a real fault, in the words egpu status uses', () => {
     const gpu = egpuEntry('attached');
     const info = gpu.info!;
-    const hop = {
-      ...info.link.hops[0]!,
-      current: { speed: 8, width: 1 },
-      degradedBy: ['width'] as const,
-    };
     renderCard({
       ...gpu,
       info: {
         ...info,
-        link: { ...info.link, current: { speed: 8, width: 1 }, degraded: true, hops: [hop] },
+        link: {
+          ...info.link,
+          current: { speed: 8, width: 1 },
+          degraded: true,
+          degradation: {
+            kind: 'width',
+            port: '0000:09:01.0',
+            device: '0000:0a:00.0',
+            current: { speed: 8, width: 1 },
+            capable: { speed: 8, width: 4 },
+          },
+        },
       },
     });
     expect(
-      screen.getByText(/Degraded link: runs PCIe 3.0 x1 \(8 GT\/s\) between 0000:09:01.0/),
+      screen.getByText(
+        /Degraded link: link 0000:09:01.0 → 0000:0a:00.0 trained at x1 although both ends support x4/,
+      ),
     ).toBeInTheDocument();
   });
 

@@ -14,7 +14,7 @@ describe('format', () => {
   it('says why a link was not read', () => {
     const link = { ...EGPU_INFO.link, skipped: 'the GPU is suspended; reading would wake it' };
     expect(summarizeLink(link)).toEqual({
-      text: 'Not read: the GPU is suspended; reading would wake it',
+      text: 'not read (the GPU is suspended; reading would wake it)',
       warning: null,
     });
   });

@@ -2,6 +2,7 @@
 // tests are stable everywhere; the window shows times in the user's 24-hour clock).
 
 import type { GpuLink, LinkState } from '../../main/common/inventory-model.js';
+import { linkFault, linkPathWords } from '../../main/common/link-words.js';
 
 /** PCIe generation by transfer rate (PCI Express Base Specification, per-lane GT/s). */
 const GENERATIONS: readonly (readonly [number, string])[] = [
@@ -23,25 +24,22 @@ export function formatLinkState(state: LinkState | null): string | null {
 
 export type LinkSummary = {
   readonly text: string;
-  /** Set when some hop runs below what both its ends can do. */
+  /** Set only for a real fault: a link narrower than both its ends, or a slower part in the path. */
   readonly warning: string | null;
 };
 
-export function summarizeLink(link: GpuLink): LinkSummary {
-  if (link.skipped !== undefined) return { text: `Not read: ${link.skipped}`, warning: null };
-  const current = formatLinkState(link.current);
-  if (current === null) return { text: 'Unknown', warning: null };
-  if (!link.degraded) return { text: current, warning: null };
-  const hop = link.hops.find((h) => h.degradedBy.length > 0);
-  const what =
-    hop === undefined
-      ? 'below what both ends support'
-      : `${formatLinkState(hop.current) ?? '?'} between ${hop.port} and ${hop.device}, where ${
-          formatLinkState(hop.capable) ?? '?'
-        } is possible`;
+/**
+ * The link in the words `egpu status` uses (main/common/link-words.ts): the path's narrowest link
+ * first and how it runs now — a lower speed while idle is said, never warned about.
+ */
+export function summarizeLink(link: GpuLink, external = true): LinkSummary {
+  const fault = linkFault(link);
   return {
-    text: current,
-    warning: `Degraded link: runs ${what}. Check the cable and port (a slower or longer cable, or a USB-C port without Thunderbolt, limits it).`,
+    text: linkPathWords(link, external),
+    warning:
+      fault === null
+        ? null
+        : `Degraded link: ${fault}. Check the cable and port (a slower or longer cable, or a USB-C port without Thunderbolt, limits it).`,
   };
 }
 

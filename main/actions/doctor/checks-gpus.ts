@@ -3,11 +3,9 @@
 // draws the desktop with the eGPU. Pure.
 
 import { REMOVABLE_CONFIG_DIR, REMOVABLE_CONFIG_PATH } from '../../common/removable-config.js';
-import type { GpuInfo, LinkHop, LinkState } from '../../common/inventory-model.js';
+import type { GpuInfo } from '../../common/inventory-model.js';
+import { linkFault, linkPathWords } from '../../common/link-words.js';
 import type { DoctorFacts, DoctorFinding, PowerFacts } from './doctor-model.js';
-
-const speed = (s: LinkState): string =>
-  `${s.speed === null ? '?' : `${s.speed} GT/s`} x${s.width ?? '?'}`;
 
 function linkFinding(g: GpuInfo): DoctorFinding | null {
   const id = `link:${g.bdf}`;
@@ -21,15 +19,18 @@ function linkFinding(g: GpuInfo): DoctorFinding | null {
       detail: g.link.skipped,
     };
   }
-  if (g.link.current === null) return null; // integrated: no PCIe link of its own
-  const worst: LinkHop | undefined = g.link.hops.find((h) => h.degradedBy.length > 0);
-  if (worst === undefined) {
+  if (g.link.current === null && (g.link.bottleneck ?? null) === null) return null; // integrated
+  // The same words as `egpu status` and the window (main/common/link-words.ts): the path's
+  // narrowest link, how it runs now, and a fault only where there is one (a speed lowered while
+  // idle is not).
+  const fault = linkFault(g.link);
+  if (fault === null) {
     return {
       id,
       area,
       severity: 'ok',
       title: `${g.name}: PCIe link at full speed for its path`,
-      detail: `${speed(g.link.current)} at the GPU.`,
+      detail: `${linkPathWords(g.link, g.external)}.`,
     };
   }
   return {
@@ -37,7 +38,7 @@ function linkFinding(g: GpuInfo): DoctorFinding | null {
     area,
     severity: g.external ? 'warning' : 'info',
     title: `${g.name}: degraded PCIe link`,
-    detail: `The link ${worst.port} → ${worst.device} runs at ${speed(worst.current)} although both ends support ${speed(worst.capable)} (lower ${worst.degradedBy.join(' and ')}). The GPU gets less bandwidth than the path allows.`,
+    detail: `The ${fault}. The GPU gets less bandwidth than the path allows.`,
     fix: g.external
       ? 'Reseat the cable, try a shorter or certified cable (OCuLink and Thunderbolt cables are the usual cause), or another port; then check again with `egpu status`.'
       : 'Reseat the card; check the BIOS PCIe generation setting.',

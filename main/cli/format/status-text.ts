@@ -1,61 +1,9 @@
 // Human output of `egpu status`: a summary a person reads at a glance. Pure.
 
-import type { GpuInfo, GpuLink, Inventory, LinkState } from '../../common/inventory-model.js';
+import type { GpuInfo, Inventory } from '../../common/inventory-model.js';
+import { describeLink } from '../../common/link-words.js';
 
-/** '8 GT/s x4'; a part the kernel did not give is left out rather than shown as '?'. */
-export const linkText = (s: LinkState): string =>
-  [s.speed === null ? null : `${s.speed} GT/s`, s.width === null ? null : `x${s.width}`]
-    .filter((x): x is string => x !== null)
-    .join(' ') || 'unknown';
-
-const sameState = (a: LinkState, b: LinkState): boolean =>
-  a.speed === b.speed && a.width === b.width;
-
-/**
- * The link line: the path's bottleneck first (the narrowest link between the root port and the
- * GPU — a Thunderbolt tunnel's x4, an OCuLink x4 — not the GPU's own link behind its card's
- * switch), then how it runs now, then a fault if there is one.
- */
-export function describeLink(link: GpuLink, external = false): string {
-  if (link.skipped !== undefined) return `not read (${link.skipped})`;
-  const b = link.bottleneck ?? null;
-  if (link.noLink !== undefined && b === null) return `no link: ${link.noLink}`;
-  if (b === null) {
-    if (link.current === null)
-      return external ? 'no PCIe link information in sysfs' : 'no PCIe link (integrated)';
-    return `${linkText(link.current)} at the GPU`;
-  }
-  const where = b.tunnel
-    ? `Thunderbolt/USB4 tunnel ${b.port} → ${b.device}`
-    : `${b.port} → ${b.device}`;
-  const gpuMore =
-    link.max !== null && !sameState(link.max, b.max)
-      ? ` (the GPU can do ${linkText(link.max)})`
-      : '';
-  const parts = [`${linkText(b.max)} — narrowest link: ${where}${gpuMore}`];
-  if (link.noLink !== undefined) parts.push(`no link at the GPU — ${link.noLink}`);
-  const d = link.degradation ?? null;
-  const slow = link.slowNow ?? null;
-  const now = link.now ?? null;
-  if (slow !== null && slow.current.speed !== null) {
-    const who = slow.byGpu
-      ? 'the GPU lowers its link speed when idle'
-      : `link ${slow.port} → ${slow.device} runs slower for now`;
-    parts.push(`${slow.current.speed} GT/s now — ${who}; this path can do ${linkText(b.max)}`);
-  } else if (d === null && now !== null && link.noLink === undefined) {
-    parts.push(sameState(now, b.max) ? 'full speed now' : `${linkText(now)} now`);
-  }
-  if (d?.kind === 'width') {
-    parts.push(
-      `DEGRADED — link ${d.port} → ${d.device} trained at x${d.current.width ?? '?'} although both ends support x${d.capable.width ?? '?'} (reseat or replace the cable)`,
-    );
-  } else if (d?.kind === 'path') {
-    parts.push(
-      `DEGRADED — link ${d.port} → ${d.device} can do only ${linkText(d.max)} although the GPU and root port ${d.rootPort} both do ${linkText(d.ends)}`,
-    );
-  }
-  return parts.join('; ');
-}
+export { describeLink, linkText } from '../../common/link-words.js';
 
 function gpuTitle(g: GpuInfo): string {
   const tags = [g.external ? 'external' : 'internal'];
