@@ -153,6 +153,26 @@ describe('status window', () => {
     expect(await within(section).findByText('Selected: press Ctrl+C to copy.')).toBeVisible();
   });
 
+  it('runs the desktop action from the window, only after the user ticked that apps will close', async () => {
+    const bridge = createFakeBridge();
+    await renderApp(bridge);
+    const section = await openFold('Desktop session');
+    await fireEvent.click(
+      within(section).getByRole('button', { name: 'Show options for this desktop' }),
+    );
+    const run = await within(section).findByRole('button', { name: 'Log out and back in now' });
+    expect(run).toBeDisabled();
+    const logout = within(section)
+      .getByRole('heading', { name: 'Log out and back in' })
+      .closest('div')!;
+    await fireEvent.click(within(logout).getByRole('checkbox', { name: /I have saved my work/ }));
+    expect(run).toBeEnabled();
+    await fireEvent.click(run);
+    await waitFor(() => expect(bridge.callsTo('runCompositorAction')).toHaveLength(1));
+    expect(bridge.callsTo('runCompositorAction')[0]).toEqual({ id: 'logout', confirmed: true });
+    expect(await within(section).findByText('gnome-session-quit --logout: done')).toBeVisible();
+  });
+
   it('an unknown desktop: generic action first, other compositors behind "Other desktops", no stand-ins or backticks', async () => {
     const bridge = createFakeBridge();
     bridge.on('compositorAdvice', () =>

@@ -9,6 +9,7 @@ import type { ActionRun } from '../core/api.js';
 import type { ActionsContext, ActionsPort } from '../core/live-core.js';
 import type { EjectResult } from '../state/facts.js';
 import { processAlive, signalProcess } from '../platform/processes.js';
+import { pickAction, runCompositorAction, type ActionPorts } from './compositor/run-action.js';
 import type { EjectService } from './eject/eject-service.js';
 import type { RecoverService } from './recover/recover-service.js';
 
@@ -17,6 +18,8 @@ export type CoreActionsOptions = {
   readonly recover: RecoverService;
   readonly now: () => number;
   readonly compositorAdvice?: ActionsPort['compositorAdvice'];
+  /** Runs a compositor action (the programs and the helper, with the session's environment). */
+  readonly compositorPorts?: ActionPorts;
 };
 
 function started(run: (isCancelled: () => boolean) => Promise<ActionFinal>): ActionRun {
@@ -29,6 +32,15 @@ function started(run: (isCancelled: () => boolean) => Promise<ActionFinal>): Act
 }
 
 export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) => ActionsPort {
+  const compositorAdvice: ActionsPort['compositorAdvice'] =
+    o.compositorAdvice ??
+    (() =>
+      Promise.resolve({
+        session: 'unknown',
+        sessionDetail: 'session detection is not available',
+        actions: [],
+        config: [],
+      }));
   return ({ core, apply }) => ({
     async planEject(bdf) {
       const state = core.snapshot().gpus.find((g) => g.bdf === bdf)?.state ?? null;
@@ -85,14 +97,17 @@ export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) 
           )
         : ok(undefined);
     },
-    compositorAdvice:
-      o.compositorAdvice ??
-      (() =>
-        Promise.resolve({
-          session: 'unknown',
-          sessionDetail: 'session detection is not available',
-          actions: [],
-          config: [],
-        })),
+    compositorAdvice,
+    async runCompositorAction(id, confirmed) {
+      // The advice of now, not of when the window asked: the session or its holders may differ.
+      const picked = pickAction(await compositorAdvice(), id, confirmed);
+      if ('refusal' in picked) {
+        const code = picked.refusal.reason === 'needs-confirmation' ? 'blocked' : 'not-found';
+        return err(appError(code, picked.refusal.message.replace(/--yes/g, 'your confirmation')));
+      }
+      if (o.compositorPorts === undefined)
+        return err(appError('unsupported', 'desktop actions are not available here'));
+      return runCompositorAction(picked.action, o.compositorPorts);
+    },
   });
 }

@@ -44,4 +44,15 @@ export type Core = {
   /** SIGTERM (or SIGKILL with force) one process, after the user confirmed it in the UI. */
   closeClient(pid: number, force: boolean): Promise<Result<void>>;
   compositorAdvice(): Promise<CompositorAdvice>;
+  /**
+   * Runs one action the advice offers (log out, restart the display manager …) after the user
+   * chose it — and, when it warns that apps close, confirmed it. One line on what happened.
+   */
+  runCompositorAction(id: string, confirmed: boolean): Promise<Result<string>>;
 };
+
+/** What the demo's Simulation panel can do to the simulated machine. */
+export type DemoAction = 'plug' | 'unplug' | 'start-app' | 'stop-app' | 'fall-off-bus' | 'reset';
+
+/** The simulated machine's controls (`--demo`); null outside demo mode. */
+export type DemoControl = { act(action: DemoAction): Promise<Result<void>> };

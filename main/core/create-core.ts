@@ -93,6 +93,8 @@ export function createCore(setup: CoreSetup): Core {
         locks,
       ),
       now: () => clock.now(),
+      // A sysroot has no desktop session of its own: nothing runs on this machine's behalf then.
+      ...(sysroot ? {} : { compositorPorts: { runner, privileged, env: setup.env } }),
       compositorAdvice:
         setup.compositorAdvice ??
         (() =>

@@ -25,9 +25,8 @@ import { runScriptedSteps, type ScriptedRun, type StepHooks } from './fake-core-
 import { FakeMachine } from './fake-machine.js';
 
 /** The simulated hardware events of the demo panel (the `demo:act` channel). */
-export type DemoAction = 'plug' | 'unplug' | 'start-app' | 'stop-app' | 'fall-off-bus' | 'reset';
-
-export type DemoControl = { act(action: DemoAction): Promise<Result<void>> };
+export type { DemoAction, DemoControl } from './api.js';
+import type { DemoAction, DemoControl } from './api.js';
 
 export type FakeCoreOptions = {
   readonly clock?: Clock;
@@ -167,6 +166,15 @@ export class FakeCore implements Core, DemoControl {
 
   compositorAdvice(): Promise<CompositorAdvice> {
     return Promise.resolve(data.COMPOSITOR_ADVICE);
+  }
+
+  runCompositorAction(id: string, confirmed: boolean): Promise<Result<string>> {
+    const action = data.COMPOSITOR_ADVICE.actions.find((a) => a.id === id);
+    if (action === undefined)
+      return Promise.resolve(err(appError('not-found', `no action '${id}' for this session`)));
+    if (action.warning !== undefined && !confirmed)
+      return Promise.resolve(err(appError('blocked', `'${id}' needs your confirmation`)));
+    return Promise.resolve(ok(`${action.title}: done (simulated)`));
   }
 
   act(action: DemoAction): Promise<Result<void>> {

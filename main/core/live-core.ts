@@ -34,7 +34,7 @@ import { createSources, type SourceChoice } from './sources-setup.js';
 /** Everything that changes the machine: provided by main/actions (or refusals when absent). */
 export type ActionsPort = Pick<
   Core,
-  'planEject' | 'planRecover' | 'closeClient' | 'compositorAdvice'
+  'planEject' | 'planRecover' | 'closeClient' | 'compositorAdvice' | 'runCompositorAction'
 > & {
   runEject: Core['runEject'];
   runRecover: Core['runRecover'];
@@ -258,6 +258,9 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     compositorAdvice: () =>
       actions?.compositorAdvice() ??
       Promise.resolve({ session: 'unknown', sessionDetail: '', actions: [], config: [] }),
+    runCompositorAction: (id, confirmed) =>
+      actions?.runCompositorAction(id, confirmed) ??
+      Promise.resolve(err(appError('unsupported', 'desktop actions are not available'))),
   };
   const actions = options.actions?.({ core, apply });
   return core;

@@ -1,27 +1,17 @@
-// The IPC contract over a Core, without any transport: validate the input with the channel's zod
-// schema, call the Core, return an IpcResult (errors are data, never thrown), and turn Core events
-// and action progress into push messages. Browser mode puts HTTP and SSE around it; it is plain
-// Node, so the Electron handlers may adapt it as well.
+// Browser mode's transport around the one router (main/core/router.ts): validate the input with
+// the channel's zod schema, call the router, return an IpcResult (errors are data, never thrown),
+// and turn Core events and action progress into push messages for SSE.
 
-import { randomUUID } from 'node:crypto';
-import type { ActionFinal, StepProgress } from '../common/actions-model.js';
 import type { Disposable } from '../common/disposable.js';
 import { Emitter } from '../common/disposable.js';
 import { appError, type AppError } from '../common/errors.js';
 import { INVOKE_CHANNELS, type InvokeChannel, type PushChannel } from '../common/ipc/channels.js';
-import type {
-  AppInfo,
-  InputOf,
-  IpcResult,
-  Outputs,
-  PushPayloads,
-  RunStarted,
-} from '../common/ipc/contract.js';
+import type { AppInfo, IpcResult, PushPayloads } from '../common/ipc/contract.js';
 import { parseInput } from '../common/ipc/schemas.js';
-import { err, mapResult, ok, type Result } from '../common/result.js';
+import type { Result } from '../common/result.js';
 import type { Snapshot } from '../common/state-model.js';
-import type { ActionRun, Core } from '../core/api.js';
-import type { DemoControl } from '../core/fake-core.js';
+import type { Core, DemoControl } from '../core/api.js';
+import { createActionRuns, createRouter, type HandlerMap } from '../core/router.js';
 
 export type PushMessage = {
   [P in PushChannel]: { readonly channel: P; readonly payload: PushPayloads[P] };
@@ -46,8 +36,6 @@ export type IpcDispatcherOptions = {
   readonly newRunId?: () => string;
 };
 
-type Handlers = { [C in InvokeChannel]: (input: InputOf<C>) => Promise<Result<Outputs[C]>> };
-
 const CHANNELS: ReadonlySet<string> = new Set(Object.values(INVOKE_CHANNELS));
 
 export const isInvokeChannel = (channel: string): channel is InvokeChannel => CHANNELS.has(channel);
@@ -64,64 +52,19 @@ const failure = (error: AppError): IpcResult<never> => ({
 
 export function createIpcDispatcher(options: IpcDispatcherOptions): IpcDispatcher {
   const { core, demo, appInfo } = options;
-  const newRunId = options.newRunId ?? (() => `run-${randomUUID()}`);
   const pushes = new Emitter<PushMessage>();
-  let active: { readonly runId: string; readonly run: ActionRun } | null = null;
 
   const subscription = core.onSnapshot((payload) =>
     pushes.fire({ channel: 'snapshot:changed', payload }),
   );
-
-  const startRun = (start: (onProgress: (p: StepProgress) => void) => ActionRun) => {
-    // One guided action at a time: two ejects racing on one enclosure help nobody.
-    if (active !== null) {
-      return err(appError('busy', 'Another eject or recovery is running; wait or cancel it.'));
-    }
-    const runId = newRunId();
-    const run = start((progress) =>
-      pushes.fire({ channel: 'action:progress', payload: { runId, progress } }),
-    );
-    active = { runId, run };
-    const finish = (final: ActionFinal): void => {
-      if (active?.runId === runId) active = null;
-      pushes.fire({ channel: 'action:progress', payload: { runId, final } });
-    };
-    run.done.then(finish, (e: unknown) => {
-      options.onBug?.('action', e);
-      finish({ result: 'failed', detail: 'eGPU Guard hit an internal error during this action.' });
-    });
-    return ok<RunStarted>({ runId });
-  };
-
-  const handlers: Handlers = {
-    'snapshot:get': () => Promise.resolve(ok(core.snapshot())),
-    'clients:refresh': async () => ok(await core.refreshClients()),
-    'eject:plan': ({ bdf }) => core.planEject(bdf),
-    'eject:run': ({ bdf, closePids, force }) =>
-      Promise.resolve(
-        startRun((onProgress) => core.runEject(bdf, { closePids, force }, onProgress)),
-      ),
-    'recover:plan': ({ bdf, approve }) => core.planRecover(bdf, { approve: approve ?? null }),
-    'recover:run': ({ bdf, approve }) =>
-      Promise.resolve(
-        startRun((onProgress) => core.runRecover(bdf, onProgress, { approve: approve ?? null })),
-      ),
-    'action:cancel': ({ runId }) => {
-      if (active?.runId !== runId) {
-        return Promise.resolve(err(appError('not-found', `No action ${runId} is running.`)));
-      }
-      active.run.cancel();
-      return Promise.resolve(ok(null));
-    },
-    'client:close': async ({ pid, force }) =>
-      mapResult(await core.closeClient(pid, force), () => null),
-    'compositor:advice': async () => ok(await core.compositorAdvice()),
-    'app:info': () => Promise.resolve(ok(appInfo)),
-    'demo:act': async ({ action }) =>
-      demo === null
-        ? err(appError('unsupported', 'The simulation only runs in demo mode (egpu ui --demo).'))
-        : mapResult(await demo.act(action), () => null),
-  };
+  // The same router and action runs as the Electron shell (main/core/router.ts): browser mode is
+  // only the HTTP/SSE transport around them.
+  const runs = createActionRuns({
+    send: (payload) => pushes.fire({ channel: 'action:progress', payload }),
+    onBug: (e) => options.onBug?.('action', e),
+    ...(options.newRunId === undefined ? {} : { newRunId: options.newRunId }),
+  });
+  const handlers: HandlerMap = createRouter({ core, runs, demo, appInfo: () => appInfo });
 
   const call = async <C extends InvokeChannel>(channel: C, raw: unknown) => {
     const input = parseInput(channel, raw);
@@ -145,8 +88,7 @@ export function createIpcDispatcher(options: IpcDispatcherOptions): IpcDispatche
     snapshot: () => core.snapshot(),
     dispose() {
       subscription.dispose();
-      active?.run.cancel();
-      active = null;
+      runs.dispose();
     },
   };
 }

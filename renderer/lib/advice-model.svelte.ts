@@ -8,6 +8,11 @@ export class AdviceModel {
   advice = $state.raw<CompositorAdvice | null>(null);
   loading = $state(false);
   error = $state.raw<IpcError | null>(null);
+  /** The action running now (its id), and what the last one did. */
+  running = $state<string | null>(null);
+  outcome = $state.raw<{ readonly id: string; readonly ok: boolean; readonly text: string } | null>(
+    null,
+  );
 
   readonly #bridge: BridgeApi;
 
@@ -22,5 +27,17 @@ export class AdviceModel {
     this.loading = false;
     if (r.ok) this.advice = r.value;
     else this.error = r.error;
+  }
+
+  /** Runs an action the user chose; `confirmed`: they ticked its warning (apps will close). */
+  async run(id: string, confirmed: boolean): Promise<void> {
+    if (this.running !== null) return;
+    this.running = id;
+    this.outcome = null;
+    const r = await this.#bridge.runCompositorAction({ id, confirmed });
+    this.running = null;
+    this.outcome = r.ok
+      ? { id, ok: true, text: r.value.message }
+      : { id, ok: false, text: r.error.message };
   }
 }

@@ -46,6 +46,7 @@ export function createFakeBridge(
     cancelAction: () => ok(null),
     closeClient: () => ok(null),
     compositorAdvice: () => ok(advice()),
+    runCompositorAction: () => ok({ message: 'gnome-session-quit --logout: done' }),
     appInfo: () => ok(appInfo(options.mode ?? 'browser')),
     demoAct: () => ok(null),
   };

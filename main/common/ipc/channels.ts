@@ -12,6 +12,7 @@ export const INVOKE_CHANNELS = {
   cancelAction: 'action:cancel',
   closeClient: 'client:close',
   compositorAdvice: 'compositor:advice',
+  runCompositorAction: 'compositor:run',
   appInfo: 'app:info',
   demoAct: 'demo:act',
 } as const;

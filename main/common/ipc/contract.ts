@@ -34,6 +34,8 @@ export type Outputs = {
   'action:cancel': null;
   'client:close': null;
   'compositor:advice': CompositorAdvice;
+  /** What happened, in one line ("gnome-session-quit --logout: done"). */
+  'compositor:run': { readonly message: string };
   'app:info': AppInfo;
   'demo:act': null;
 };

@@ -45,6 +45,10 @@ export const INPUT_SCHEMAS = {
   [INVOKE_CHANNELS.cancelAction]: z.object({ runId }).strict(),
   [INVOKE_CHANNELS.closeClient]: z.object({ pid, force: z.boolean() }).strict(),
   [INVOKE_CHANNELS.compositorAdvice]: empty,
+  // An action the advice offered, by id; `confirmed`: the user ticked its warning (it closes apps).
+  [INVOKE_CHANNELS.runCompositorAction]: z
+    .object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/, 'an action id'), confirmed: z.boolean() })
+    .strict(),
   [INVOKE_CHANNELS.appInfo]: empty,
   [INVOKE_CHANNELS.demoAct]: z.object({ action: z.enum(DEMO_ACTIONS) }).strict(),
 } as const;

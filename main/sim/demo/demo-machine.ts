@@ -115,6 +115,11 @@ export class DemoMachine implements Core, DemoControl {
   runRecover: Core['runRecover'] = (bdf, p, r): ActionRun => this.#core().runRecover(bdf, p, r);
   closeClient: Core['closeClient'] = (pid, force) => this.#core().closeClient(pid, force);
   compositorAdvice: Core['compositorAdvice'] = () => this.#core().compositorAdvice();
+  /** The simulation never logs you out or restarts your display manager. */
+  runCompositorAction: Core['runCompositorAction'] = () =>
+    Promise.resolve(
+      err(appError('unsupported', 'The simulation does not restart or log out your desktop.')),
+    );
 
   /** A real process (a copy of /bin/sleep named ollama) holding the eGPU's device nodes. */
   #startApp(w: World): Result<void> {
