@@ -8,9 +8,10 @@
 // never ends.
 
 import type { Result } from '../../common/result.js';
-import { classifyRecords, type LocatedEvent } from '../../diagnose/classify.js';
+import type { KernelEvent } from '../../common/kernel-events.js';
+import { classifyMessage, classifyRecords, type LocatedEvent } from '../../diagnose/classify.js';
 import { diagnose, formatDiagnosis } from '../../diagnose/diagnosis.js';
-import { allocateLogBuffer, scanLogBytes } from '../../diagnose/log-scan.js';
+import { allocateLogBuffer, scanLogBytes, scanLogRecords } from '../../diagnose/log-scan.js';
 import { looksLikeKernelLog, sampleLogShape } from '../../diagnose/log-shape.js';
 import { readStreamBytes, readUserInput } from '../../platform/user-files.js';
 import { JSON_FLAG, type CliIo, type CommandDef } from '../command.js';
@@ -22,11 +23,61 @@ import { flagBool } from '../args.js';
  * lines; building and serialising an object per event was a tenth of the command's time).
  */
 export function eventJsonLine(e: LocatedEvent): string {
-  let s = `{"kind":${JSON.stringify(e.kind)},"bdf":${e.bdf === null ? 'null' : JSON.stringify(e.bdf)},"line":${e.line}`;
+  return jsonHead(e) + e.line + jsonTail(e);
+}
+
+/** eventJsonLine up to the line number, which is all that differs between repeats of a message. */
+const jsonHead = (e: KernelEvent): string =>
+  `{"kind":${JSON.stringify(e.kind)},"bdf":${e.bdf === null ? 'null' : JSON.stringify(e.bdf)},"line":`;
+
+/** eventJsonLine after the line number. */
+function jsonTail(e: KernelEvent): string {
+  let s = '';
   if (e.xid !== undefined) s += `,"xid":${e.xid}`;
   if (e.severity !== undefined) s += `,"severity":${JSON.stringify(e.severity)}`;
   if (e.outcome !== undefined) s += `,"outcome":${JSON.stringify(e.outcome)}`;
   return `${s},"text":${JSON.stringify(e.text)}}\n`;
+}
+
+/** Distinct messages remembered by writeJsonEvents before it starts afresh, and the longest
+ * remembered (printk records are at most 1–2 KiB): at most a few MB, whatever the input. */
+const MEMO_LIMIT = 4096;
+const MEMO_TEXT_LIMIT = 2048;
+/** Output is handed to stdout in pieces of about this many characters. */
+const CHUNK = 1 << 16;
+
+/**
+ * --json: classifies each record as the scan completes it and prints its line, keeping no record
+ * or event object alive. A dense log repeats the same few messages (an AER storm prints the same
+ * records for every error, an Xid flood the same Xid): classifyMessage is a pure function of the
+ * text, so each distinct text is classified and serialised once and a repeat costs one map
+ * look-up; only the line number is new. Returns the number of events printed.
+ */
+function writeJsonEvents(bytes: Uint8Array, io: CliIo): number {
+  // text → the event's JSON around its line number, or null when the text is no event.
+  const memo = new Map<string, { readonly head: string; readonly tail: string } | null>();
+  let out = '';
+  let count = 0;
+  scanLogRecords(bytes, (r) => {
+    let json = memo.get(r.text);
+    if (json === undefined) {
+      const e = classifyMessage(r.text);
+      json = e === null ? null : { head: jsonHead(e), tail: jsonTail(e) };
+      if (r.text.length <= MEMO_TEXT_LIMIT) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(r.text, json);
+      }
+    }
+    if (json === null) return;
+    count++;
+    out += json.head + r.line + json.tail;
+    if (out.length >= CHUNK) {
+      io.stdout(out);
+      out = '';
+    }
+  });
+  if (out !== '') io.stdout(out);
+  return count;
 }
 
 async function readInput(file: string | undefined, io: CliIo): Promise<Result<Uint8Array>> {
@@ -73,9 +124,19 @@ export const explainCommand: CommandDef = {
       io.stderr(`egpu explain: ${input.error.message}\n`);
       return 1;
     }
-    const scan = scanLogBytes(input.value);
-    const events = classifyRecords(scan.records);
-    if (events.length === 0) {
+    const json = flagBool(args, 'json');
+    let events: LocatedEvent[] = [];
+    let eventCount: number;
+    let lineCount = 0;
+    if (json) {
+      eventCount = writeJsonEvents(input.value, io);
+    } else {
+      const scan = scanLogBytes(input.value);
+      events = classifyRecords(scan.records);
+      eventCount = events.length;
+      lineCount = scan.lineCount;
+    }
+    if (eventCount === 0) {
       const shape = sampleLogShape(input.value);
       if (!looksLikeKernelLog(shape)) {
         const what = file === undefined || file === '-' ? 'the input' : file;
@@ -87,19 +148,8 @@ export const explainCommand: CommandDef = {
         return 3;
       }
     }
-    if (flagBool(args, 'json')) {
-      // In slices: one string for 50,000 events (a dense log) is megabytes built and copied.
-      for (let i = 0; i < events.length; i += 1024) {
-        io.stdout(
-          events
-            .slice(i, i + 1024)
-            .map(eventJsonLine)
-            .join(''),
-        );
-      }
-      return 0;
-    }
-    io.stdout(formatDiagnosis(diagnose(events, { lineCount: scan.lineCount })));
+    if (json) return 0;
+    io.stdout(formatDiagnosis(diagnose(events, { lineCount })));
     return 0;
   },
 };
