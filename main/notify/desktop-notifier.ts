@@ -1,5 +1,5 @@
 // Desktop notifications over org.freedesktop.Notifications on the session bus (Desktop
-// Notifications Specification; linux-interfaces.md §7.4). One notification per key: a second
+// Notifications Specification, "D-BUS Protocol"). One notification per key: a second
 // notify() for the same key passes the server's id as replaces_id, so it *replaces* rather than
 // stacks. Actions are offered only when the server has the 'actions' capability; ActionInvoked is
 // mapped back to (key, actionId). Which events notify is decided elsewhere.

@@ -4,7 +4,7 @@
 //
 // One notification per GPU: every decision about a GPU uses the key `gpu:<bdf>`, so the server
 // replaces the previous one instead of stacking (Desktop Notifications spec, replaces_id;
-// linux-interfaces.md §7.4). The action key `default` is the click on the notification body.
+// and its "Actions" section). The action key `default` is the click on the notification body.
 
 import type {
   GpuLifecycle,

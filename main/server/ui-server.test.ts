@@ -243,7 +243,7 @@ describe('ui server: the IPC contract', () => {
       const started = json(
         await invoke('eject:run', { bdf: '0000:0a:00.0', closePids: [4242, 5150], force: false }),
       ) as { ok: true; value: { runId: string } };
-      expect(started.value.runId).toMatch(/^run-[0-9a-f-]+$/);
+      expect(started.value.runId).toMatch(/^eject-[0-9a-f-]+$/);
       const step = await events.next((e) => e.event === 'action:progress');
       expect(step.data).toMatchObject({
         runId: started.value.runId,

@@ -25,6 +25,12 @@ export type Dunst = {
   displayed(): Promise<number>;
   /** What a click on the newest notification does: its default action (dunstctl action 0). */
   click(): Promise<void>;
+  /**
+   * Picks an action by its label from the notification's context menu (dunstctl context), as a
+   * person does in dunst's menu: the menu program (dunst(5): dmenu) is a script that answers with
+   * the line naming `label`.
+   */
+  choose(label: string): Promise<void>;
   /** Closes everything on screen, then returns every notification shown so far (newest first). */
   everything(): Promise<ShownNotification[]>;
   stop(): Promise<void>;
@@ -77,6 +83,10 @@ export async function startDunst(): Promise<Dunst> {
     });
   });
   const conf = path.join(dir, 'dunstrc');
+  // The "menu": prints the offered line that names the label in the file beside it.
+  const pick = path.join(dir, 'pick');
+  const menu = path.join(dir, 'menu.sh');
+  fs.writeFileSync(menu, `#!/bin/sh\ngrep -m1 -F -- "$(cat '${pick}')"\n`, { mode: 0o755 });
   // Nothing times out on its own (timeout 0) and the history keeps everything, so the test sees
   // every notification that reached the screen. dunst's history has no urgency field, so each
   // urgency's format (dunst(5): format, per [urgency_*] section) starts the message with it.
@@ -84,7 +94,7 @@ export async function startDunst(): Promise<Dunst> {
     `[urgency_${name}]\n    timeout = 0\n    format = "${name.toUpperCase()}|%s|%b"\n`;
   fs.writeFileSync(
     conf,
-    '[global]\n    history_length = 100\n    sticky_history = yes\n' +
+    `[global]\n    history_length = 100\n    sticky_history = yes\n    dmenu = ${menu}\n` +
       ['low', 'normal', 'critical'].map(urgency).join(''),
   );
   const env: NodeJS.ProcessEnv = {
@@ -99,6 +109,10 @@ export async function startDunst(): Promise<Dunst> {
     bus,
     displayed: async () => Number((await run('dunstctl', ['count', 'displayed'], env)).trim()),
     click: async () => void (await run('dunstctl', ['action', '0'], env)),
+    async choose(label) {
+      fs.writeFileSync(pick, label);
+      await run('dunstctl', ['context'], env);
+    },
     async everything() {
       await run('dunstctl', ['close-all'], env);
       const json = JSON.parse(await run('dunstctl', ['history'], env)) as HistoryJson;
