@@ -18,9 +18,10 @@ const fsBan = {
   ],
 };
 
-// The shell's banned-API list (architecture-study §8): ipcMain only in the validated wrapper,
-// BrowserWindow made only where its security flags are written out, and a sandboxed preload that
-// can require nothing but 'electron' and the channel names. Type imports stay free.
+// The shell's banned-API list (docs/architecture.md, "Electron shell"): ipcMain only in the
+// validated wrapper, BrowserWindow made only where its security flags are written out, and a
+// sandboxed preload that can require nothing but 'electron' and the channel names. Type imports
+// stay free.
 const ipcMainBan = {
   name: 'electron',
   importNames: ['ipcMain'],
@@ -183,8 +184,8 @@ export default tseslint.config(
   },
   ...svelte.configs['flat/recommended'],
   {
-    // Who may import whom (DESIGN's table, in scripts/eslint/layers.js): every layer of main/, the
-    // Electron shell and the renderer, Svelte components included.
+    // Who may import whom (docs/architecture.md's table, in scripts/eslint/layers.js): every layer
+    // of main/, the Electron shell and the renderer, Svelte components included.
     files: ['main/**/*.ts', 'electron/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.svelte'],
     plugins: { local: layers },
     rules: { 'local/layers': 'error' },

@@ -1,5 +1,5 @@
-// Vitest projects per layer (architecture-study §16): the Node core, the Electron shell with
-// `electron` mocked, and the Svelte renderer in jsdom.
+// Vitest projects per layer (docs/testing.md, "Vitest projects"): the Node core, the Electron
+// shell with `electron` mocked, and the Svelte renderer in jsdom.
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';

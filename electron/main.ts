@@ -6,8 +6,8 @@ import { bootstrap } from './bootstrap.js';
 
 // eGPU Guard must never open the eGPU itself: a GPU process with hardware acceleration would hold
 // /dev/dri and /dev/nvidia* nodes, and the app would become one of the processes that block the
-// very eject it offers (NVIDIA waits for its usage count to drop; DESIGN.md §3). Must be called
-// before `ready`.
+// very eject it offers (NVIDIA waits for its usage count to drop; docs/architecture.md, "Rules").
+// Must be called before `ready`.
 app.disableHardwareAcceleration();
 // Every renderer sandboxed, whatever a window's webPreferences say (Electron sandbox.md).
 app.enableSandbox();

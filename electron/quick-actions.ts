@@ -3,7 +3,7 @@
 // may still ask for the password); a plan that would close apps or stop services, that warns
 // about the unplug itself (a drive on the same tunnel), or that is blocked, opens the window
 // instead, where the user sees the plan before anything happens
-// (DESIGN.md §3: nothing destructive without a plan the user saw).
+// (docs/architecture.md, "Rules": nothing destructive without a plan the user saw).
 
 import type {
   ActionFinal,

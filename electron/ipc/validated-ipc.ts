@@ -1,4 +1,5 @@
-// The ONLY importer of ipcMain (architecture-study §8, §9). Every invoke goes through one wrapper:
+// The ONLY importer of ipcMain (docs/architecture.md, "Electron shell"). Every invoke goes
+// through one wrapper:
 // 1. the sender is one of our windows, its top frame, showing our renderer file (sender-policy);
 // 2. exactly one argument, parsed with the channel's zod schema;
 // 3. the handler's Result becomes an IpcResult; anything thrown is a bug, logged, and answered

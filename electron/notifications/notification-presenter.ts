@@ -6,7 +6,7 @@
 // no action buttons (its `actions` are macOS-only) and no replace key, so every update would
 // stack a new bubble. org.freedesktop.Notifications gives replaces_id (one notification per
 // GPU), actions with ActionInvoked, the urgency hint and desktop-entry grouping
-// (linux-interfaces.md §7.4). One path for all notifications of the app.
+// (Desktop Notifications Specification). One path for all notifications of the app.
 
 import type { Disposable } from '../../main/common/disposable.js';
 import type { Core } from '../../main/core/api.js';

@@ -1,7 +1,7 @@
 // The `electron` module as the shell's tests see it (vitest.config.ts aliases `electron` here):
 // just enough of app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, session, contextBridge and
 // ipcRenderer to record what the shell asks of Electron, in order, and to drive its events. The
-// real binary is never needed (toolchain.md, "Electron without its binary").
+// real binary is never needed (docs/testing.md, "Electron without its binary").
 
 import { EventEmitter } from 'node:events';
 

@@ -1,8 +1,8 @@
 // The one place a BrowserWindow is made, with the webPreferences of every eGPU Guard window
 // written out in full, each security flag explicit even where it equals Electron's default
-// (architecture-study §13): the explicit values are what reviewers and Electronegativity check —
-// it reads them at the `new BrowserWindow(…)` call, in this file — and they stay put when a
-// default changes.
+// (Electron's security checklist, electronjs.org/docs/latest/tutorial/security): the explicit
+// values are what reviewers and Electronegativity check — it reads them at the
+// `new BrowserWindow(…)` call, in this file — and they stay put when a default changes.
 
 import { BrowserWindow, type BrowserWindowConstructorOptions } from 'electron';
 

@@ -1,5 +1,5 @@
-// The fixed vocabulary of kernel-log events (../shared/logcorpus/LABELING.md) shared by
-// `egpu explain`, the live journal source, the state machine and the UI.
+// The fixed vocabulary of kernel-log events (main/diagnose/fixtures/logcorpus/LABELING.md)
+// shared by `egpu explain`, the live journal source, the state machine and the UI.
 
 export const KERNEL_EVENT_KINDS = [
   'gpu-fell-off-bus',

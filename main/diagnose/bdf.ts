@@ -9,7 +9,7 @@ import { normalizeBdf } from '../common/pci.js';
 export { normalizeBdf };
 
 const ADDR = String.raw`(?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?`;
-/** `<driver> <dev>[:<sub>]: ` at the start of a dev_printk message (reference §6 prefixes). */
+/** `<driver> <dev>[:<sub>]: ` at the start of a dev_printk message (drivers/base/core.c). */
 const DEVICE_PREFIX =
   /^([\w.-]{1,64}) ((?:[0-9a-fA-F]{4,5}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])(?::[\w.-]{1,32})?:(?:\s|$)/;
 

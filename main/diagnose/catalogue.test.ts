@@ -1,5 +1,6 @@
-// The Xid catalogue covers the reference's Xid table (linux-interfaces.md §6.1), Xid 154 names
-// its recovery action, and every event kind has a meaning and advice.
+// The Xid catalogue covers the reference table below (the Xids of NVIDIA's Xid Catalog,
+// docs.nvidia.com/deploy/xid-errors, that an eGPU user meets), Xid 154 names its recovery action,
+// and every event kind has a meaning and advice.
 
 import { describe, expect, it } from 'vitest';
 import { KERNEL_EVENT_KINDS, type KernelEvent } from '../common/kernel-events.js';

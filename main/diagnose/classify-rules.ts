@@ -1,8 +1,8 @@
 // The classification rules, in precedence order (first match wins), following
-// ../shared/logcorpus/LABELING.md. Each rule names the literal keywords without which it cannot
+// fixtures/logcorpus/LABELING.md. Each rule names the literal keywords without which it cannot
 // match; classify.ts runs a rule only when one of them is in the text, and keywords.ts derives
 // the fast scanner's keyword list from these — so the fast path finds every event by
-// construction. Message shapes: reference/linux-interfaces.md §6 (NVIDIA nv-pci.c, kernel_rc.c;
+// construction. Message shapes: the code that prints them (NVIDIA nv-pci.c, kernel_rc.c;
 // amdgpu; i915/xe; drivers/pci/pcie/aer.c, dpc.c, hotplug/pciehp_*.c, pci.c, probe.c;
 // thunderbolt/switch.c). Every quantifier is bounded: a hostile 1 MB message costs linear time.
 
@@ -48,7 +48,10 @@ const kind = (k: KernelEventKind) => (c: RuleContext) => ({ kind: k, bdf: c.bdf 
 /** `NVRM: Xid (PCI:dddd:bb:dd[ GPU-I:nn[ GPU-CI:nn]]): N, …`; very old drivers omit `PCI:`. */
 const XID =
   /NVRM: Xid \((?:PCI:)?([0-9a-fA-F]{4,5}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}(?:\.[0-7])?)[^)\n]{0,64}\):\s{0,4}(\d{1,6})/;
-/** NVRM assertion reports quote error names ("GPU lost from the bus"); never events (§4). */
+/**
+ * NVRM assertion reports quote error names ("GPU lost from the bus"); never events
+ * (LABELING.md §4).
+ */
 const NV_ASSERT = /Assertion failed|Check failed|nvAssert|nvCheck/;
 const NV_REMOVE_BUSY = /Attempting to remove (minor )?device (\S{1,64}) with non-zero usage count/;
 /** aer.c: "Corrected"/"Uncorrected (…)"; newer kernels say "Correctable"/"Uncorrectable (…)". */

@@ -1,5 +1,5 @@
 // Kernel message → KernelEvent: one event per record that itself states the condition, the
-// fixed vocabulary only, bdf only from the record's own text (../shared/logcorpus/LABELING.md).
+// fixed vocabulary only, bdf only from the record's own text (fixtures/logcorpus/LABELING.md).
 // The rules live in classify-rules.ts. Pure and independent of the log reader: the live journal
 // source calls classifyMessage on each MESSAGE (only a type comes from the reader).
 

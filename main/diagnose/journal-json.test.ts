@@ -1,5 +1,6 @@
-// MESSAGE shapes journald produces (reference §5.2): string, byte array (non-UTF-8), array
-// (repeated field), null (over the field threshold); and lines that are not what they seem.
+// MESSAGE shapes journald produces (systemd docs/JOURNAL_EXPORT_FORMATS.md): string, byte array
+// (non-UTF-8), array (repeated field), null (over the field threshold); and lines that are not
+// what they seem.
 
 import { describe, expect, it } from 'vitest';
 import { journalMessageText, parseJournalJsonLine } from './journal-json.js';

@@ -1,6 +1,6 @@
 // `journalctl -o json` lines: one object per line; MESSAGE is a string, an array of byte values
 // when the text is not valid UTF-8, an array when the field repeats, or null when it is larger
-// than journald's field threshold (systemd docs/JOURNAL_EXPORT_FORMATS.md; reference §5.2).
+// than journald's field threshold (systemd docs/JOURNAL_EXPORT_FORMATS.md).
 // Total: malformed JSON, non-objects and odd MESSAGE shapes give 'unparsed' or null, never a throw.
 
 export type JournalJsonLine =

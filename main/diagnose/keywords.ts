@@ -5,7 +5,7 @@
 //
 // Every keyword must be printable ASCII (the byte scanner matches UTF-8 bytes, where an ASCII
 // byte is always that character) and at least MIN_KEYWORD_LENGTH long (longer keywords let the
-// multi-pattern search skip further); createMultiSearch and keywords.test.ts check both.
+// multi-pattern search skip further); createMultiSearch and classify.test.ts check both.
 
 import { RULES } from './classify-rules.js';
 

@@ -1,7 +1,8 @@
 // What each kernel event means for someone with an external GPU, and what to do about it.
 // Shared by `egpu explain`, the live state machine and the UI so they all say the same thing.
-// Sources: reference/linux-interfaces.md §6 (message meanings) and §9 (hot-unplug behaviour),
-// kernel Documentation/PCI/pcieaer-howto.rst, Documentation/admin-guide/thunderbolt.rst.
+// Sources: the code that prints each message (classify-rules.ts names it) for its meaning; kernel
+// Documentation/gpu/drm-uapi.rst "Device Hot-Unplug" for hot-unplug behaviour;
+// Documentation/PCI/pcieaer-howto.rst, Documentation/admin-guide/thunderbolt.rst.
 
 import type { KernelEvent, KernelEventKind } from '../common/kernel-events.js';
 import { adviceText, type Step } from './advice-steps.js';

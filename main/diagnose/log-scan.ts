@@ -8,8 +8,8 @@
 //    keywords are the same bytes in UTF-8), so every event record has a keyword hit on a line.
 //    A `journalctl -o json` line can hide a keyword from the byte search only behind a \uXXXX
 //    escape or in a MESSAGE given as an array (byte values); its other escapes make only
-//    `" \ /` and control characters, which no keyword holds (keywords.test.ts). So JSON-shaped
-//    lines with `\u` or `"MESSAGE": [` are candidates too.
+//    `" \ /` and control characters, which no keyword holds (classify.test.ts, 'keywords'). So
+//    JSON-shaped lines with `\u` or `"MESSAGE": [` are candidates too.
 //    A record that a mail client wrapped in two (log-reader.ts, WRAPS) is joined from two
 //    lines; the keywords of the rules that can match it lie in its first half.
 //  * The record around a hit is rebuilt by the same grouper, started at a "sync" line: one that

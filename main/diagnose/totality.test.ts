@@ -1,5 +1,6 @@
-// Parsers are total (DESIGN §3): no reader, classifier or diagnosis function throws on random
-// strings, random bytes decoded as latin1 or UTF-8, truncated corpus lines, or 1 MB lines.
+// Parsers are total (docs/architecture.md, "Rules"): no reader, classifier or diagnosis function
+// throws on random strings, random bytes decoded as latin1 or UTF-8, truncated corpus lines, or
+// 1 MB lines.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -1,7 +1,7 @@
 // NVIDIA Xid errors in plain words for people with an external GPU. Numbers, mnemonics and
 // NVIDIA's resolution buckets: NVIDIA "Xid Catalog" (docs.nvidia.com/deploy/xid-errors),
-// open-gpu-kernel-modules src/common/sdk/nvidia/inc/nverror.h; eGPU readings: reference
-// linux-interfaces.md §6.1. `needs` is what it takes to get the GPU working again.
+// open-gpu-kernel-modules src/common/sdk/nvidia/inc/nverror.h; eGPU readings: our own, from
+// those two. `needs` is what it takes to get the GPU working again.
 
 import { adviceText, type Step } from './advice-steps.js';
 

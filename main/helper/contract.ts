@@ -5,7 +5,7 @@
 /**
  * Where packaging installs the helper. The polkit `org.freedesktop.policykit.exec.path`
  * annotation must equal this path: pkexec realpath()s the program and looks the action up by it
- * (linux-interfaces.md §10.1).
+ * (pkexec(1), its example action; polkit's src/programs/pkexec.c).
  */
 export const HELPER_INSTALL_PATH = '/usr/libexec/egpu-guard/egpu-guard-helper';
 
@@ -53,7 +53,7 @@ export const isHelperVerb = (value: string): value is HelperVerb =>
 
 /**
  * Verbs whose kernel write can block for ever (NVIDIA waits for its usage count, amdgpu for its
- * fences; linux-interfaces.md §1.2, §6.1): the port runs them under a watchdog.
+ * fences; NVIDIA's kernel-open/nvidia/nv-pci.c loops on it): the port runs them under a watchdog.
  */
 export const BLOCKING_VERBS: readonly HelperVerb[] = ['unbind', 'remove', 'module-unload'];
 

@@ -1,11 +1,11 @@
 // Re-derives, from sysfs and inside the helper, whether a target may be touched. The caller's
 // word counts for nothing: paths come from realpath() and must stay under /sys/devices/pci…, and
 // a PCI target must be removable (its own `removable` file or a PCI ancestor's reads
-// `removable`, linux-interfaces.md §1.3 — or the administrator listed it or a device above it in
-// a root-owned /etc/egpu-guard/removable.conf) and be a display controller, a function in a
-// display controller's slot (its HDMI audio), or a bridge inside the enclosure with a display
-// controller below it. An internal GPU, the boot VGA iGPU, a root port, an NVMe drive never
-// qualify.
+// `removable`, kernel Documentation/ABI/testing/sysfs-devices-removable — or the administrator
+// listed it or a device above it in a root-owned /etc/egpu-guard/removable.conf) and be a display
+// controller, a function in a display controller's slot (its HDMI audio), or a bridge inside the
+// enclosure with a display controller below it. An internal GPU, the boot VGA iGPU, a root port,
+// an NVMe drive never qualify.
 
 import {
   REMOVABLE_CONFIG_DIR,

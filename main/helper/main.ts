@@ -1,8 +1,8 @@
-// Entry of `egpu-guard-helper`, the one small door to root (DESIGN.md §3). pkexec runs it as root
-// with a cleared environment; it takes one fixed verb, validates every word, re-derives the target
-// from sysfs, performs one write or one program, prints one line and exits 0, 1 or 2 (never 126
-// or 127, which are pkexec's). `--test-root DIR` (first, never under pkexec) makes it act on a
-// sysroot folder and record programs instead of running them.
+// Entry of `egpu-guard-helper`, the one small door to root (docs/architecture.md, "The privileged
+// helper"). pkexec runs it as root with a cleared environment; it takes one fixed verb, validates
+// every word, re-derives the target from sysfs, performs one write or one program, prints one line
+// and exits 0, 1 or 2 (never 126 or 127, which are pkexec's). `--test-root DIR` (first, never
+// under pkexec) makes it act on a sysroot folder and record programs instead of running them.
 
 import { HELPER_COMMAND_LOG, HELPER_EXIT, HELPER_READY_LINE } from './contract.js';
 import { createHelperFs, type HelperFs } from './io/helper-fs.js';
@@ -29,7 +29,7 @@ const defaultDeps = (): HelperDeps => ({
 
 const PREFIX = 'egpu-guard-helper: ';
 
-/** Who asked, for the audit line only (linux-interfaces.md §10.3 rule 4): never for decisions. */
+/** Who asked, for the audit line only (docs/architecture.md, helper rule 4): never for decisions. */
 function caller(env: Readonly<Record<string, string | undefined>>): string {
   const uid = env['PKEXEC_UID'];
   return uid !== undefined && /^[0-9]{1,10}$/.test(uid) ? `uid ${uid}` : 'uid unknown';

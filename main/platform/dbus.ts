@@ -1,4 +1,4 @@
-// DbusPort: the narrow D-Bus door of the core (architecture-study §10). Connect to the system or
+// DbusPort: the narrow D-Bus door of the core (docs/architecture.md). Connect to the system or
 // session bus, call a method, read properties, watch a signal, PropertiesChanged or a name's owner,
 // close. Values cross it as plain JS (variants unwrapped; 64-bit integers as BigInt, `ay` as
 // Buffer); variants going out are written `new DbusVariant('y', 2)`.

@@ -1,7 +1,8 @@
 // PrivilegedRunner port: runs one helper verb as root through pkexec, or, with a test root, runs
 // the helper directly on a sysroot folder. pkexec is spawned directly by this (long-lived) process
 // — its parent is the polkit subject and must stay alive — with a minimal, clean environment, since
-// pkexec rejects suspicious values and clears the rest anyway (linux-interfaces.md §10.2).
+// pkexec rejects suspicious values and clears the rest anyway (pkexec(1); polkit's
+// src/programs/pkexec.c, validate_environment_variable).
 //
 // The watchdog: a kernel write can block for ever (NVIDIA waits for its usage count, amdgpu for
 // fences). The step timer starts when the helper prints its ready line, so time spent in the

@@ -1,6 +1,8 @@
 // Cables and tunnels in the simulated kernel: plugging and yanking an enclosure, Thunderbolt
 // (de)authorization, and a GPU falling off the bus. The kernel lines are the real texts
-// (linux-interfaces.md §6.1 NVRM, §6.2 amdgpu, §6.4 pciehp and thunderbolt).
+// (NVRM: NVIDIA open-gpu-kernel-modules kernel_rc.c and osinit.c; amdgpu: the kernel's
+// drivers/gpu/drm/amd/amdgpu/amdgpu_device.c; pciehp and thunderbolt: drivers/pci/hotplug/
+// pciehp_ctrl.c and drivers/thunderbolt/switch.c).
 
 import type { TbRouterSpec } from './scenario.js';
 import { tbRouterPath, writeTbRouter } from './sysroot-writer.js';
@@ -44,7 +46,10 @@ function routerEvent(
   });
 }
 
-/** NVRM's Xid 79 pair for an NVIDIA GPU whose driver is still bound (§6.1). */
+/**
+ * NVRM's Xid 79 pair for an NVIDIA GPU whose driver is still bound (open-gpu-kernel-modules
+ * src/nvidia/arch/nvalloc/unix/src/osinit.c, osHandleGpuLost).
+ */
 function nvidiaFellOff(s: SimState, bdf: string): void {
   s.out.kernel(
     `NVRM: Xid (PCI:${bdf.slice(0, 10)}): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.`,

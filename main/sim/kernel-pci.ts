@@ -1,6 +1,7 @@
 // PCI and DRM in the simulated kernel: driver bind/unbind with their DRM minors, device remove
 // (children before parents) and rescan, each changing the sysroot the way the kernel changes sysfs
-// and announcing it with the udev blocks in kernel order (linux-interfaces.md §4.3): connectors,
+// and announcing it with the udev blocks in kernel order (drm_dev_unregister() in the kernel's
+// drivers/gpu/drm/drm_drv.c, then device_release_driver() in drivers/base/dd.c): connectors,
 // card, render, then the function's unbind and remove.
 
 import * as fs from 'node:fs';

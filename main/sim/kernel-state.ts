@@ -31,7 +31,10 @@ export type SimState = {
   readonly plugged: Set<string>;
   /** Functions whose config space reads all ones. */
   readonly fallen: Set<string>;
-  /** Next DRM minors: allocated cyclically, never recycled (linux-interfaces.md §1.4). */
+  /**
+   * Next DRM minors: allocated cyclically, never recycled (kernel Documentation/gpu/drm-uapi.rst,
+   * "Device Hot-Unplug").
+   */
   readonly minors: { card: number; render: number };
   /** devpath → USEC_INITIALIZED of devices the simulation added. */
   readonly initialized: Map<string, number>;
@@ -70,8 +73,9 @@ const sharedDepth = (a: readonly string[], b: readonly string[]): number => {
 
 /**
  * The scenario's enclosures and the router tunnelling each. sysfs has no link between a router and
- * its PCI tree (§1.3), so the sim pairs each enclosure with a leaf peripheral router, preferring
- * the domain whose host interface shares the longest PCI path with the enclosure.
+ * its PCI tree (Documentation/ABI/testing/sysfs-bus-thunderbolt names none), so the sim pairs each
+ * enclosure with a leaf peripheral router, preferring the domain whose host interface shares the
+ * longest PCI path with the enclosure.
  */
 export function findEnclosures(s: Scenario): Enclosure[] {
   const byBdf = new Map(s.pci.map((p) => [p.bdf, p]));

@@ -21,7 +21,7 @@ export function splitUsec(usec: number): { sec: number; frac: string } {
 /**
  * One `udevadm monitor --udev --property` event: the header
  * `printf("%-6s[%lu.%06lu] %-8s %s (%s)\n", …)` (systemd src/udev/udevadm-monitor.c), one
- * KEY=VALUE line per property, then one empty line (linux-interfaces.md §4.1).
+ * KEY=VALUE line per property, then one empty line (the same file; udevadm(8), monitor --property).
  */
 export function formatUdevBlock(block: UdevBlock, monotonicUsec: number): string {
   const { sec, frac } = splitUsec(monotonicUsec);

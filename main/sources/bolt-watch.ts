@@ -1,8 +1,9 @@
-// Thunderbolt devices as bolt sees them (org.freedesktop.bolt on the system bus, §7.1):
-// a snapshot from Manager.ListDevices + each device's properties, then DeviceAdded,
-// DeviceRemoved and Status changes from PropertiesChanged on the device objects. Enrolled
-// (stored) devices never emit DeviceRemoved on unplug — their Status becomes 'disconnected' —
-// so PropertiesChanged is watched on every device object (one path_namespace rule covers them).
+// Thunderbolt devices as bolt sees them (org.freedesktop.bolt on the system bus;
+// bolt's data/org.freedesktop.bolt.xml): a snapshot from Manager.ListDevices + each device's
+// properties, then DeviceAdded, DeviceRemoved and Status changes from PropertiesChanged on the
+// device objects. Enrolled (stored) devices never emit DeviceRemoved on unplug — their Status
+// becomes 'disconnected' — so PropertiesChanged is watched on every device object (one
+// path_namespace rule covers them).
 
 import type { Disposable } from '../common/disposable.js';
 import type { DbusConnection } from '../platform/dbus.js';

@@ -1,6 +1,7 @@
 // Pure, total conversions of D-Bus property values (already unwrapped by the DbusPort) into the
 // event shapes. Unknown keys are ignored and wrong types fall back to empty values, because
-// services add properties over time (linux-interfaces.md §7.1, §7.2).
+// services add properties over time (bolt's data/org.freedesktop.bolt.xml and
+// switcheroo-control's NEWS show them growing).
 
 import type { BoltDevice, SwitcherooGpu } from './events.js';
 

@@ -3,7 +3,7 @@
 // coalesced), and each (re)start resumes with `--after-cursor=<last> --no-tail`, so a killed child
 // or a restarted app loses nothing and delivers nothing twice (cursors are de-duplicated too).
 //
-// journalctl facts this relies on (toolchain.md, checked on systemd 252):
+// journalctl facts this relies on (journalctl(1), checked by hand on systemd 252):
 // - `-o json` implies --quiet, so "No journal files were found." and the permission hints are only
 //   printed in the default output mode: a short probe run (`-n 0`) detects them, exit code 0 or not.
 // - With `-f`, journalctl shows only the last 10 entries unless `--no-tail`, even after a cursor.

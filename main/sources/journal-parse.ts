@@ -1,6 +1,6 @@
 // One `journalctl -o json` line → KernelRecord, or "unparsed". Pure and total.
 //
-// Facts (linux-interfaces.md §5.2, systemd docs/JOURNAL_EXPORT_FORMATS.md, checked on systemd 252):
+// Facts (systemd docs/JOURNAL_EXPORT_FORMATS.md, systemd.journal-fields(7); checked on v252):
 // every value is a JSON string; a field that is not valid UTF-8 is an array of byte numbers; a
 // field that occurs several times in one entry is an array of values; a field above journalctl's
 // size threshold is null.

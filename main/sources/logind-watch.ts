@@ -1,4 +1,4 @@
-// Suspend and resume from systemd-logind (§7.3): PrepareForSleep(b start) on
+// Suspend and resume from systemd-logind (org.freedesktop.login1(5)): PrepareForSleep(b start) on
 // org.freedesktop.login1 /org/freedesktop/login1, interface org.freedesktop.login1.Manager —
 // true before the machine sleeps, false after it resumed. Many eGPU setups do not survive a
 // suspend with the eGPU attached; the core decides what to do with these events.

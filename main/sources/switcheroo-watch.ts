@@ -1,7 +1,8 @@
-// GPUs as switcheroo-control lists them (§7.2): net.hadess.SwitcherooControl on the system bus,
-// property GPUs (aa{sv}: Name, Environment, Default). The service re-reads udev and emits
-// PropertiesChanged for GPUs/NumGPUs when GPUs come and go — a cheap hotplug hint. It carries no
-// BDF, so the BDF is derived from DRI_PRIME=pci-0000_06_00_0 (absent for NVIDIA's environment).
+// GPUs as switcheroo-control lists them (its src/net.hadess.SwitcherooControl.xml):
+// net.hadess.SwitcherooControl on the system bus, property GPUs (aa{sv}: Name, Environment,
+// Default). The service re-reads udev and emits PropertiesChanged for GPUs/NumGPUs when GPUs come
+// and go — a cheap hotplug hint. It carries no BDF, so the BDF is derived from
+// DRI_PRIME=pci-0000_06_00_0 (absent for NVIDIA's environment).
 
 import type { Disposable } from '../common/disposable.js';
 import type { DbusConnection } from '../platform/dbus.js';

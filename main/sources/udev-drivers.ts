@@ -1,6 +1,7 @@
 // Remembers which driver is bound to each device, because the kernel clears the driver pointer
-// before it sends KOBJ_UNBIND: an `unbind` uevent has no DRIVER= (drivers/base/dd.c,
-// linux-interfaces.md §4.2). Fed by add/bind/change events and by the core's coldplug scan.
+// before it sends KOBJ_UNBIND: an `unbind` uevent has no DRIVER= (the kernel's drivers/base/dd.c
+// __device_release_driver(), drivers/base/core.c dev_uevent()). Fed by add/bind/change events
+// and by the core's coldplug scan.
 
 export type DriverSeed = Iterable<readonly [string, string]> | Readonly<Record<string, string>>;
 

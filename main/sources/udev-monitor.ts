@@ -5,7 +5,7 @@
 // child with the same restart logic (tests, `egpu watch --udev-log FILE`).
 //
 // Why udevadm and not netlink: udev's group-2 messages carry a private binary header; spawning
-// udevadm is the stable interface (linux-interfaces.md §4.1).
+// udevadm is the stable interface (udevadm(8); systemd src/udev/udevadm-monitor.c).
 
 import type { Clock } from '../platform/clock.js';
 import type { CommandRunner, CommandSpec } from '../platform/command-runner.js';

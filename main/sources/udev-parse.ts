@@ -1,6 +1,6 @@
 // Parser for `udevadm monitor --property` output and sysfs `uevent` files (one KEY=VALUE format,
-// linux-interfaces.md §4.1). Pure and total: any line sequence — truncated, binary, 1 MB long —
-// yields blocks or "unparsed" items, never an exception.
+// udevadm(8); the kernel's lib/kobject_uevent.c). Pure and total: any line sequence —
+// truncated, binary, 1 MB long — yields blocks or "unparsed" items, never an exception.
 //
 // Format (systemd src/udev/udevadm-monitor.c, v252): a banner ("monitor will print the received
 // events for:", one line per selected source, a blank line), then per event a header printed as

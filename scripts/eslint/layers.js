@@ -1,6 +1,6 @@
-// A local ESLint rule: who may import whom, as docs/architecture.md's table says (the layer rules
-// of DESIGN). VS Code keeps its layers with a checker of this kind (its "code-import-patterns"
-// rule); this is the same idea in a few lines: each file belongs to a layer by its folder, each
+// A local ESLint rule: who may import whom, as the table in docs/architecture.md says (its
+// "Layers" section). VS Code keeps its layers with a checker of this kind (its
+// "code-import-patterns" rule); this is the same idea in a few lines: each file belongs to a layer by its folder, each
 // relative import is resolved to the layer it lands in, and an import the table does not allow is
 // reported with the rule that forbids it. Type-only imports count too: a layer that needs another's
 // types depends on it. Tests and test support are free (they wire layers together on purpose).

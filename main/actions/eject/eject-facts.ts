@@ -52,8 +52,9 @@ const DRM_LISTS = ['KWIN_DRM_DEVICES', 'WLR_DRM_DEVICES', 'AQ_DRM_DEVICES'];
 
 /**
  * Which GPU a compositor or X server uses as its primary: the first entry of its
- * KWIN/WLR/AQ_DRM_DEVICES list (linux-interfaces.md §7.6), else the only card it holds, else the
- * boot display among the cards it holds. null when it cannot be told.
+ * KWIN/WLR/AQ_DRM_DEVICES list (wlroots docs/env_vars.md, aquamarine docs/env.md; KWin's list
+ * works alike), else the only card it holds, else the boot display among the cards it holds.
+ * null when it cannot be told.
  */
 export function primaryGpuOf(
   root: SystemRoot,

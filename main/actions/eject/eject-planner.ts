@@ -1,5 +1,6 @@
 // The eject planner: from the facts, an ordered plan and the blockers in plain words. Pure.
-// Per driver (linux-interfaces.md §8–9, Appendix A):
+// Per driver (the kernel's Documentation/gpu/drm-uapi.rst, "Device Hot-Unplug"; NVIDIA's
+// kernel-open/nvidia/nv-pci.c; amdgpu_pci_remove in drivers/gpu/drm/amd/amdgpu/amdgpu_drv.c):
 // - NVIDIA: every process must let go first, else the driver's remove waits for ever for its
 //   usage count; its modules are unloaded afterwards only when no other NVIDIA GPU remains.
 // - amdgpu: hot-unplug since Linux 5.14; amdgpu is never unloaded (another AMD GPU may use it).

@@ -1,6 +1,6 @@
 // Running programs from the helper: absolute paths, an argv array, no shell, and an environment
-// of exactly LC_ALL=C (linux-interfaces.md §10.3: nothing from the caller's environment, no PATH
-// lookups, no locale-dependent output).
+// of exactly LC_ALL=C (docs/architecture.md, helper rule 3: nothing from the caller's
+// environment, no PATH lookups, no locale-dependent output).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,8 +34,9 @@ export function runProgram(argv: readonly string[]): ProgramOutcome {
 const LOGGER = '/usr/bin/logger';
 
 /**
- * Audit trail in the journal (§10.3 rule 7), best effort: `logger` may be missing or have no
- * /dev/log to talk to; neither may stop the helper, and it may never wait long on it.
+ * Audit trail in the journal (docs/architecture.md, helper rule 7), best effort: `logger` may be
+ * missing or have no /dev/log to talk to; neither may stop the helper, and it may never wait long
+ * on it.
  */
 export function logToJournal(message: string): void {
   if (!existsSync(LOGGER)) return;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A private polkit for polkit-pkexec.test.ts, run inside
 #   unshare --mount --propagation private --fork --pid --mount-proc
-# (toolchain.md, "polkit / pkexec"). Everything below is bind-mounted in the private mount
+# (docs/testing.md, "polkit and pkexec"). Everything below is bind-mounted in the private mount
 # namespace only; as PID 1 of a private PID namespace this script takes every daemon it started
 # with it when it exits. Usage: polkit-sandbox.sh WORK COMMAND…, where WORK holds
 #   bus.conf   a system-type dbus-daemon config listening on /run/dbus/system_bus_socket

@@ -1,7 +1,9 @@
 // Which device node a file descriptor or mapping points at, and which GPU that node belongs to
-// (linux-interfaces.md §3.1). DRM minors map to a GPU through the inventory (cardN/renderDN are
-// named after their minor); /dev/nvidiaN through the NVIDIA device minor; nvidiactl,
-// nvidia-modeset, nvidia-uvm and /dev/kfd are driver-wide and belong to every GPU of that driver.
+// (proc(5) for /proc/<pid>/fd; node names from the kernel's drivers/gpu/drm/drm_sysfs.c and
+// NVIDIA's kernel-open/common/inc/nv-chardev-numbers.h). DRM minors map to a GPU through the
+// inventory (cardN/renderDN are named after their minor); /dev/nvidiaN through the NVIDIA device
+// minor; nvidiactl, nvidia-modeset, nvidia-uvm and /dev/kfd are driver-wide and belong to every
+// GPU of that driver.
 
 import type { Inventory } from '../../common/inventory-model.js';
 

@@ -1,7 +1,8 @@
 // scanClients: every process that holds a GPU, per GPU, from /proc/<pid>/{fd,fdinfo,maps}
-// (linux-interfaces.md §3). Per-GPU nodes decide the GPU; driver-wide nodes (nvidiactl,
-// nvidia-uvm, /dev/kfd) and dma-bufs are attributed to the GPUs of that driver the process
-// already uses, else to every GPU of that driver: they block driver unload and may touch any.
+// (proc(5); kernel Documentation/gpu/drm-usage-stats.rst for fdinfo). Per-GPU nodes decide the
+// GPU; driver-wide nodes (nvidiactl, nvidia-uvm, /dev/kfd) and dma-bufs are attributed to the GPUs
+// of that driver the process already uses, else to every GPU of that driver: they block driver
+// unload and may touch any.
 
 import type { ClientInfo, ClientsReport, HoldVia } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';

@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../../cli/test/run-cli.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-/** The flags toolchain.md settled on for a headless, offline, quiet Chromium. */
+/** The flags docs/testing.md gives for a headless, offline, quiet Chromium. */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -1,4 +1,5 @@
-// Test support: a private dbus-daemon per test file (toolchain.md: starts in milliseconds).
+// Test support: a private dbus-daemon per test file (dbus-daemon(1); starts in milliseconds, see
+// docs/testing.md).
 // 'session' and 'system' differ only in the bus type of the config; both allow everything and
 // list no service directories, so nothing on the machine is ever auto-started by activation.
 

@@ -1,6 +1,7 @@
-// Test support: a fake boltd (org.freedesktop.bolt) with the 0.9 API shape of §7.1: Manager with
-// ListDevices/DeviceByUid, DeviceAdded/DeviceRemoved, and Device objects whose Status changes are
-// announced with PropertiesChanged. Stored devices keep their object when unplugged, as boltd does.
+// Test support: a fake boltd (org.freedesktop.bolt) with the 0.9 API shape of bolt's
+// data/org.freedesktop.bolt.xml: Manager with ListDevices/DeviceByUid, DeviceAdded/DeviceRemoved,
+// and Device objects whose Status changes are announced with PropertiesChanged. Stored devices
+// keep their object when unplugged, as boltd does.
 
 import { DBusError, interface as dbusInterface } from 'dbus-next';
 import { connectAs, type ServiceConnection } from './fake-service-bus.js';

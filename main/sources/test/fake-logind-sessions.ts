@@ -1,4 +1,4 @@
-// Test support: a fake systemd-logind with sessions (linux-interfaces.md §7.3): Manager with
+// Test support: a fake systemd-logind with sessions (org.freedesktop.login1(5)): Manager with
 // ListSessions a(susso), GetSession(s) → o, GetSessionByPID(u) → o and the PrepareForSleep
 // signal, and one org.freedesktop.login1.Session object per session with the properties eGPU
 // Guard reads (Id, Type, Class, Desktop, Active, Remote, State, Seat (so), User (uo) …).

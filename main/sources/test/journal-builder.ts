@@ -1,6 +1,7 @@
 // Test support: journal files written by the real systemd-journal-remote from journal export
-// format (linux-interfaces.md §5.3), followed by the real journalctl. Text fields are written as
-// `FIELD=value\n`; binary or multi-line ones as `FIELD\n` + 64-bit LE length + bytes + `\n`.
+// format (systemd docs/JOURNAL_EXPORT_FORMATS.md), followed by the real journalctl. Text fields
+// are written as `FIELD=value\n`; binary or multi-line ones as `FIELD\n` + 64-bit LE length +
+// bytes + `\n`.
 
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
