@@ -1,13 +1,13 @@
-// The Core the tray app runs, from the same factory as browser mode (main/server/core-factory.ts),
+// The Core the tray app runs, from the same factory as browser mode (main/core/face-core.ts),
 // so both faces always run the same thing: the live core on this machine, or with `--demo` the
 // simulated machine (a scenario sysroot and simulated kernel under the real core), whose
 // demo:act channel works and whose notice says it is a simulation.
 
 import type { AppInfo } from '../main/common/ipc/contract.js';
 import type { Core } from '../main/core/api.js';
-import type { DemoControl } from '../main/core/fake-core.js';
+import type { DemoControl } from '../main/core/api.js';
 import { createSystemRoot } from '../main/platform/system-root.js';
-import { createUiCore } from '../main/server/core-factory.js';
+import { createUiCore } from '../main/core/face-core.js';
 
 export type ShellCore = {
   readonly core: Core;

@@ -45,13 +45,13 @@ const DOCS_PATH = /(?<![\w./-])docs\/[\w./-]*[\w-]/g;
 
 type Problem = { file: string; line: number; text: string; why: string };
 
-const COMMENT_SYNTAX: Record<string, RegExp> = {
+const COMMENT_SYNTAX = {
   // A line that opens or continues a block comment, or `//` at the start or after a space (never
   // the one in a URL).
   code: /^\s*(?:\/\*+|\*(?!\/))(.*)$|(?:^|\s)\/\/+(.*)$/,
   hash: /(?:^|\s)#(.*)$/,
   svelte: /^\s*(?:\/\*+|\*(?!\/)|<!--)(.*)$|(?:^|\s)(?:\/\/+|<!--)(.*)$/,
-};
+} as const;
 
 function syntaxOf(file: string): RegExp | 'all' | null {
   if (/\.md$/.test(file)) return 'all';
@@ -189,8 +189,8 @@ describe('docs/architecture.md', () => {
   /** The layer table: first cell → the layers named in the second cell. */
   const table = new Map(
     [...doc.matchAll(/^\| `([\w/]+)` +\| (.*) \|$/gm)].map((m) => [
-      m[1],
-      [...m[2].matchAll(/`([\w/]+)`/g)].map((n) => n[1]),
+      m[1] ?? '',
+      [...(m[2] ?? '').matchAll(/`([\w/]+)`/g)].map((n) => n[1] ?? ''),
     ]),
   );
 

@@ -122,8 +122,6 @@ export const KNOWN_CROSSINGS = new Set([
   'main/cli/commands/ui.ts → main/server/ipc-dispatch.js',
   'main/cli/commands/ui.ts → main/server/static-assets.js',
   'main/cli/commands/ui.ts → main/server/ui-server.js',
-  'main/server/core-factory.ts → main/sim/demo/demo-machine.js',
-  'electron/core-factory.ts → main/server/core-factory.js',
 ]);
 
 const rel = (file, root) => path.relative(root, file).split(path.sep).join('/');
