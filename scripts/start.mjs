@@ -1,4 +1,5 @@
-// `npm start` (`npm start -- --demo` for the simulated machine): builds dist/, then runs the tray
+// `npm start` (`npm start -- --demo` for the simulated machine): builds what changed in dist/
+// (scripts/build.mjs --if-stale: nothing, in milliseconds, when dist/ is fresh), then runs the tray
 // app when the Electron binary is installed (node_modules/electron/dist, fetched by postinstall
 // on desktops). Without it — CI and build machines, which reach npm only — it says so in one line
 // and starts browser mode, the same window served on 127.0.0.1 (`egpu ui --open`).
@@ -19,7 +20,9 @@ function electronBinary() {
   }
 }
 
-const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+  stdio: 'inherit',
+});
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 /** Runs the face in the foreground; a SIGINT or SIGTERM to `npm start` reaches it too. */

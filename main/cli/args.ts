@@ -23,6 +23,50 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Edit distance (insert, delete, substitute, swap two neighbours), for "did you mean". */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The known word nearest to `typed`, when it is near enough to be a typo (`dryrun` → `dry-run`,
+ * `close-app` → `close-apps`, `yse` → `yes`); null otherwise.
+ */
+export function nearest(typed: string, known: readonly string[]): string | null {
+  const plain = (w: string): string => w.toLowerCase().replace(/[-_]/g, '');
+  let best: { word: string; d: number } | null = null;
+  for (const word of known) {
+    const d = plain(word) === plain(typed) ? 0 : distance(typed.toLowerCase(), word);
+    if (best === null || d < best.d) best = { word, d };
+  }
+  if (best === null) return null;
+  const limit = Math.max(1, Math.floor(Math.min(typed.length, best.word.length) / 3));
+  if (best.d <= limit) return best.word;
+  // A prefix long enough to mean one option: --close → --close-apps, --step → --step-timeout.
+  const starts = known.filter((w) => typed.length >= 3 && w.startsWith(typed.toLowerCase()));
+  return starts.length === 1 ? starts[0]! : null;
+}
+
+function unknownOption(name: string, specs: FlagSpecs): UsageError {
+  const near = nearest(name, Object.keys(specs));
+  return new UsageError(
+    `unknown option '--${name}'${near === null ? '' : ` (did you mean --${near}?)`}`,
+  );
+}
+
 export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs {
   const flags: Record<string, FlagValue | undefined> = {};
   const positionals: string[] = [];
@@ -42,12 +86,16 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
         flags['help'] = true;
         continue;
       }
-      throw new UsageError(`unknown option '${arg}'`);
+      // `-dry-run`, `-y`: a single dash where two were meant.
+      const near = arg.length > 2 ? nearest(arg.slice(1), Object.keys(specs)) : null;
+      throw new UsageError(
+        `unknown option '${arg}'${near === null ? '' : ` (did you mean --${near}?)`}`,
+      );
     }
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const spec = specs[name];
-    if (spec === undefined) throw new UsageError(`unknown option '--${name}'`);
+    if (spec === undefined) throw unknownOption(name, specs);
     if (spec.type === 'boolean') {
       if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);
       flags[name] = true;

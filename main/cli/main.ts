@@ -3,7 +3,7 @@
 
 import { BugError } from '../common/errors.js';
 import { readAppVersion } from '../platform/app-version.js';
-import { UsageError, formatFlags, parseArgs } from './args.js';
+import { UsageError, formatFlags, nearest, parseArgs } from './args.js';
 import type { CliIo, CommandDef } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -54,10 +54,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) {
+    const near = name.startsWith('-')
+      ? null
+      : nearest(
+          name,
+          COMMANDS.map((c) => c.name),
+        );
     io.stderr(
       name.startsWith('-')
         ? `egpu: unknown option '${name}' (try 'egpu --help')\n`
-        : `egpu: unknown command '${name}' (try 'egpu --help')\n`,
+        : `egpu: unknown command '${name}' (${near === null ? "try 'egpu --help'" : `did you mean 'egpu ${near}'?`})\n`,
     );
     return 2;
   }

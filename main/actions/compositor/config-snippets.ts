@@ -1,5 +1,6 @@
 // The configuration that keeps a compositor or X off the eGPU next time, as exact text to copy
-// (linux-interfaces.md §7.6). Pure. Facts behind the choices:
+// (mutter src/backends/meta-udev.c, wlroots docs/env_vars.md, aquamarine docs/env.md, xorg.conf(5)
+// BusID). Pure. Facts behind the choices:
 // - mutter reads the udev tag `mutter-device-ignore` on the DRM card, and only when it adds a GPU;
 //   60-drm.rules imports ID_PATH, so a 61-*.rules file can match on it.
 // - KWIN_DRM_DEVICES, WLR_DRM_DEVICES and AQ_DRM_DEVICES are colon-separated lists, first entry

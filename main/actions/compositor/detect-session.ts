@@ -1,6 +1,6 @@
 // Which desktop session is this: GNOME, KDE Plasma, sway, Hyprland, another wlroots compositor,
 // plain Xorg (with or without Bumblebee), on Wayland or X11. Pure: the answer comes from logind's
-// session (Type, Desktop — linux-interfaces.md §7.3), else the session environment
+// session (Type, Desktop — org.freedesktop.login1(5)), else the session environment
 // (XDG_SESSION_TYPE, XDG_CURRENT_DESKTOP), else the names of the processes that draw the screen.
 
 import type { SessionKind } from '../../common/actions-model.js';

@@ -51,7 +51,10 @@ export function displayGpus(inventory: Inventory): DisplayGpus {
   };
 }
 
-/** Environment variables whose first entry is the compositor's primary GPU (§7.6). */
+/**
+ * Environment variables whose first entry is the compositor's primary GPU (wlroots
+ * docs/env_vars.md, aquamarine docs/env.md; KWIN_DRM_DEVICES works alike).
+ */
 export const DRM_LIST_VARIABLES = ['KWIN_DRM_DEVICES', 'WLR_DRM_DEVICES', 'AQ_DRM_DEVICES'];
 
 /** The first device of a DRM list in a NUL-separated environ block; null when none is set. */

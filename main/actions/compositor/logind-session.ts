@@ -1,4 +1,4 @@
-// The caller's desktop session from systemd-logind on the system bus (linux-interfaces.md §7.3):
+// The caller's desktop session from systemd-logind on the system bus (org.freedesktop.login1(5)):
 // GetSession($XDG_SESSION_ID) or GetSessionByPID(our pid), then the Session object's properties.
 // When that session is not graphical (an ssh or tty login), ListSessions finds this user's
 // graphical session instead — that is the one whose compositor holds the GPUs.

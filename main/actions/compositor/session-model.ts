@@ -1,6 +1,7 @@
-// What eGPU Guard knows about the desktop session it runs in: the logind session (§7.3), the
-// session environment and the processes that draw the screen. Plain data, gathered by
-// session-facts.ts and turned into a DetectedSession by detect-session.ts (pure).
+// What eGPU Guard knows about the desktop session it runs in: the logind session
+// (org.freedesktop.login1(5)), the session environment and the processes that draw the screen.
+// Plain data, gathered by compositor-advice.ts (with logind-session.ts and session-processes.ts)
+// and turned into a DetectedSession by detect-session.ts (pure).
 
 import type { SessionKind } from '../../common/actions-model.js';
 

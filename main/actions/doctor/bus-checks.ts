@@ -1,5 +1,5 @@
 // The doctor's D-Bus questions. System bus: is bolt running (or activatable), and which security
-// level and version does it report (linux-interfaces.md §7.1)? Session bus: is there a
+// level and version does it report (bolt's data/org.freedesktop.bolt.xml)? Session bus: is there a
 // StatusNotifier watcher, and has a host (a panel that shows tray icons) registered with it?
 // Asking a running bolt for properties is cheap; an activatable but stopped one is not started.
 

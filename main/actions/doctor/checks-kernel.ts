@@ -1,5 +1,6 @@
 // Doctor checks: the kernel and the GPU drivers (what each one does when its GPU is unplugged,
-// linux-interfaces.md §9.2), udev, and how eGPU Guard reads the kernel log. Pure.
+// kernel Documentation/gpu/drm-uapi.rst "Device Hot-Unplug" and each driver's PCI remove path),
+// udev, and how eGPU Guard reads the kernel log. Pure.
 
 import type { DoctorFacts, DoctorFinding } from './doctor-model.js';
 import { parseKernelRelease } from './nvidia-proc.js';

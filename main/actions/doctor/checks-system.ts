@@ -1,5 +1,6 @@
-// Doctor checks: Thunderbolt security and bolt (§1.6, §7.1), the privileged path (polkit policy,
-// pkexec, the helper — §10), and the desktop's tray and polkit agent. Pure.
+// Doctor checks: Thunderbolt security and bolt (kernel Documentation/admin-guide/thunderbolt.rst;
+// bolt's data/org.freedesktop.bolt.xml), the privileged path (polkit policy, pkexec, the helper —
+// polkit(8), pkexec(1)), and the desktop's tray and polkit agent. Pure.
 
 import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../helper/contract.js';
 import type { FileProbe } from '../../platform/file-probe.js';
@@ -108,7 +109,22 @@ export function thunderboltChecks(f: DoctorFacts): DoctorFinding[] {
 
 const octal = (m: number | null): string => (m === null ? '?' : `0${m.toString(8)}`);
 
-function helperFinding(h: FileProbe): DoctorFinding {
+/**
+ * How to put the helper and the policy in place from a source checkout: what the deb/rpm
+ * after-install script does (assets/packaging/install-helper.sh), with the checkout's files —
+ * the helper bundle `npm run build` writes (scripts/build-helper.mjs) and the policy in
+ * assets/polkit/. A copy, not a link: pkexec looks the action up by the program's real path.
+ */
+export function checkoutInstall(checkout: string, what: 'helper' | 'policy'): string {
+  return what === 'helper'
+    ? `From this checkout (${checkout}): run \`npm run build\`, then copy the helper (a copy, not a link: pkexec matches the real path): ` +
+        `\`sudo install -D -m 0755 ${checkout}/dist/helper/egpu-guard-helper.cjs ${HELPER_INSTALL_PATH}\`. ` +
+        'It runs with /usr/bin/node: a Node installed elsewhere (nvm) needs a link there.'
+    : `From this checkout (${checkout}): ` +
+        `\`sudo install -D -m 0644 ${checkout}/assets/polkit/io.github.egpuguard.policy ${POLICY_INSTALL_PATH}\``;
+}
+
+function helperFinding(h: FileProbe, checkout: string | null): DoctorFinding {
   const base = { id: 'helper', area: 'privileges' as const };
   const fail = (title: string, detail: string, fix: string): DoctorFinding => ({
     ...base,
@@ -121,7 +137,9 @@ function helperFinding(h: FileProbe): DoctorFinding {
     return fail(
       `The eGPU Guard helper is not installed at ${HELPER_INSTALL_PATH}`,
       'Eject, recover and the display-manager restart run through it (via pkexec); without it they cannot run.',
-      'Install eGPU Guard from its package, which puts the helper and the polkit policy in place.',
+      checkout !== null
+        ? checkoutInstall(checkout, 'helper')
+        : 'Install eGPU Guard from its package, which puts the helper and the polkit policy in place.',
     );
   }
   if (h.kind === 'symlink') {
@@ -153,7 +171,7 @@ function helperFinding(h: FileProbe): DoctorFinding {
   };
 }
 
-function policyFinding(p: DoctorFacts['polkit']): DoctorFinding {
+function policyFinding(p: DoctorFacts['polkit'], checkout: string | null): DoctorFinding {
   const base = { id: 'polkit-policy', area: 'privileges' as const };
   if (!p.policy.exists) {
     return {
@@ -161,7 +179,10 @@ function policyFinding(p: DoctorFacts['polkit']): DoctorFinding {
       severity: 'problem',
       title: 'The eGPU Guard polkit policy is not installed',
       detail: `${POLICY_INSTALL_PATH} is missing: pkexec would fall back to its generic action or refuse.`,
-      fix: 'Install eGPU Guard from its package (assets/polkit/io.github.egpuguard.policy goes to /usr/share/polkit-1/actions/).',
+      fix:
+        checkout !== null
+          ? checkoutInstall(checkout, 'policy')
+          : 'Install eGPU Guard from its package (assets/polkit/io.github.egpuguard.policy goes to /usr/share/polkit-1/actions/).',
     };
   }
   const wrong = (p.policyExecPaths ?? []).filter((x) => x !== HELPER_INSTALL_PATH);
@@ -244,8 +265,8 @@ function agentFinding(f: DoctorFacts): DoctorFinding {
 
 export function privilegeChecks(f: DoctorFacts): DoctorFinding[] {
   return [
-    helperFinding(f.polkit.helper),
-    policyFinding(f.polkit),
+    helperFinding(f.polkit.helper, f.checkout ?? null),
+    policyFinding(f.polkit, f.checkout ?? null),
     pkexecFinding(f.polkit.pkexec),
     agentFinding(f),
   ];

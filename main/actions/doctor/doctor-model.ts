@@ -132,4 +132,10 @@ export type DoctorFacts = {
   readonly holds: readonly CompositorHold[];
   /** /etc/egpu-guard/removable.conf, as the helper will read it. */
   readonly removableList: AdminRemovable;
+  /**
+   * The folder of the source checkout eGPU Guard runs from (`node bin/egpu.js`, `npm start`), or
+   * null/absent when a package installed it: a missing helper or policy is then installed from
+   * that checkout, not from a package.
+   */
+  readonly checkout?: string | null;
 };

@@ -45,6 +45,8 @@ export type DoctorDeps = {
    */
   readonly sysroot: boolean;
   readonly journalctl?: string;
+  /** The source checkout eGPU Guard runs from, when it does (DoctorFacts.checkout). */
+  readonly checkout?: string | null;
 };
 
 const text = (root: SystemRoot, path: string, max = 64 * 1024): string | null => {
@@ -196,5 +198,6 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
     session: compositor.session,
     holds: compositor.holds,
     removableList: readAdminRemovable(root),
+    checkout: deps.checkout ?? null,
   };
 }

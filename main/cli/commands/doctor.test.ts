@@ -12,7 +12,7 @@ import {
 } from '../../actions/doctor/test/doctor-fixture.js';
 import type { SysrootFixture } from '../../sim/sysroot-fixture.js';
 import { journalRemoteAvailable } from '../../sources/test/journal-builder.js';
-import { runCliInProcess, runCliProcess } from '../test/run-cli.js';
+import { REPO_ROOT, runCliInProcess, runCliProcess } from '../test/run-cli.js';
 
 const UNIQUE_ID = 'dc010000-0000-8508-a22d-32ca6421cb16'; // the Razer Core X in tb3-nvidia
 let tb3: SysrootFixture;
@@ -79,9 +79,56 @@ describe('egpu doctor', () => {
     expect(r.stdout).toContain('Nothing here stops eGPU Guard from doing its job.');
     const bad = await doctor([]);
     expect(bad.stdout).toMatch(
-      /PROBLEM {2}pkexec is not installed \(\/usr\/bin\/pkexec\)\n\s+eGPU Guard asks/,
+      /PROBLEM {2}Privileges: pkexec is not installed \(\/usr\/bin\/pkexec\)\n\s+eGPU Guard asks/,
     );
     expect(bad.stdout).toContain('Fix: Install it: `sudo apt install pkexec`');
+  });
+
+  it('problems first, then warnings, then the rest by area', async () => {
+    const r = await doctor([]);
+    expect(r.code).toBe(1);
+    const labels = r.stdout
+      .split('\n')
+      .flatMap((l) => /^ {2}(PROBLEM|WARNING|info|ok) /.exec(l)?.[1] ?? []);
+    const firstOther = labels.findIndex((l) => l === 'info' || l === 'ok');
+    expect(labels.slice(0, firstOther)).toEqual([
+      ...labels.filter((l) => l === 'PROBLEM'),
+      ...labels.filter((l) => l === 'WARNING'),
+    ]);
+    expect(labels.slice(firstOther).every((l) => l === 'info' || l === 'ok')).toBe(true);
+    expect(r.stdout).toMatch(
+      /^eGPU Guard doctor: \d+ problems?, .*\n\nNeeds attention\n {2}PROBLEM /,
+    );
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      'Fix the problems at the top: eGPU Guard or the eGPU cannot work fully until then.',
+    );
+  });
+
+  it('run from a source checkout, a missing helper and policy are installed from it', async () => {
+    const r = await doctor([]);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).not.toContain('Install eGPU Guard from its package');
+    expect(text).toContain(
+      `Fix: From this checkout (${REPO_ROOT}): run \`npm run build\`, then copy the helper (a copy, not a link: pkexec matches the real path): \`sudo install -D -m 0755 ${REPO_ROOT}/dist/helper/egpu-guard-helper.cjs /usr/libexec/egpu-guard/egpu-guard-helper\`.`,
+    );
+    expect(text).toContain(
+      `Fix: From this checkout (${REPO_ROOT}): \`sudo install -D -m 0644 ${REPO_ROOT}/assets/polkit/io.github.egpuguard.policy /usr/share/polkit-1/actions/io.github.egpuguard.policy\``,
+    );
+    // The files it names are the ones the checkout has (the helper bundle once built).
+    expect(fs.existsSync(path.join(REPO_ROOT, 'assets/polkit/io.github.egpuguard.policy'))).toBe(
+      true,
+    );
+    expect(fs.existsSync(path.join(REPO_ROOT, 'dist/helper/egpu-guard-helper.cjs'))).toBe(true);
+    // From the built dist/ too (a real `node bin/egpu.js` process).
+    const child = await runCliProcess([
+      'doctor',
+      '--no-dbus',
+      '--root',
+      tb3.dir,
+      '--proc',
+      tb3.host('/etc'),
+    ]);
+    expect(child.stdout.replace(/\s+/g, ' ')).toContain(`Fix: From this checkout (${REPO_ROOT}):`);
   });
 
   it.skipIf(!journalRemoteAvailable())(

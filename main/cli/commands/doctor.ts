@@ -11,6 +11,7 @@ import { createNodeCommandRunner } from '../../platform/command-runner.js';
 import { createDbusPort } from '../../platform/dbus.js';
 import { newFileState, writeUserFile } from '../../platform/file-probe.js';
 import { UsageError, flagBool, flagString } from '../args.js';
+import { sourceCheckout } from '../checkout.js';
 import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
 import { formatDoctorReport } from '../format/doctor-report.js';
 import { formatDoctor } from '../format/doctor-text.js';
@@ -93,6 +94,7 @@ export const doctorCommand: CommandDef = {
       pid: process.pid,
       uid: process.getuid?.() ?? null,
       sysroot: flagString(args, 'root') !== undefined,
+      checkout: sourceCheckout(),
     });
     const result = runDoctorChecks(facts);
     io.stdout(

@@ -97,6 +97,16 @@ describe('egpu eject', () => {
     expect(no.stdout).toMatch(
       new RegExp(`BLOCKED: blender \\(pid ${app.pid}\\) holds /dev/dri/renderD129`),
     );
+    // The blocked answer ends with the command that gets past it.
+    expect(no.stdout.trim().split('\n').at(-1)).toBe(
+      `To close it and eject: egpu eject 0000:66:00.0 --yes --close-apps --root ${sim.dir}`,
+    );
+    expect(no.stdout).not.toMatch(/Plan:|Ejecting/);
+    const dry = await runCliProcess(['eject', '66:00.0', '--dry-run', '--root', sim.dir]);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout.trim().split('\n').at(-1)).toBe(
+      `To close it and eject: egpu eject 0000:66:00.0 --yes --close-apps --root ${sim.dir}`,
+    );
     const yes = await runCliProcess([
       'eject',
       '0000:66:00.0',
@@ -115,6 +125,10 @@ describe('egpu eject', () => {
     const internal = await runCliInProcess(['eject', '0000:00:02.0', '--dry-run', '--root', f.dir]);
     expect(internal.code).toBe(1);
     expect(internal.stdout).toMatch(/is an internal GPU; only external GPUs can be ejected/);
+    expect(internal.stdout.trim().split('\n').slice(-2)).toEqual([
+      'GPUs here: 0000:0a:00.0 NVIDIA GeForce RTX 3070 (external), 0000:00:02.0 Intel Iris Xe Graphics (internal).',
+      `To eject the external one: egpu eject 0000:0a:00.0 --dry-run --root ${f.dir}`,
+    ]);
     for (const argv of [
       ['eject', '0000:0a:00.0', '--root', f.dir],
       ['eject', '0000:0a:00.0', '--dry-run', '--yes'],
@@ -125,6 +139,98 @@ describe('egpu eject', () => {
       const r = await runCliInProcess(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    }
+  });
+});
+
+describe('egpu eject: words a person reads', () => {
+  it('--yes prints each step once, in words, as it runs; then the result (exit 0)', async () => {
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
+    const r = await runCliProcess([
+      'eject',
+      '0000:0a:00.0',
+      '--yes',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      udevLog,
+    ]);
+    expect(r.stdout).toBe(
+      [
+        'Ejecting NVIDIA GeForce RTX 3070 (0000:0a:00.0)',
+        '   1. Unbind 0000:0a:00.0 from nvidia … done',
+        "   2. Remove 0000:08:00.0 and everything below it (0000:0a:00.0, 0000:0a:00.1, the enclosure's bridges) … done",
+        '   3. Unload nvidia_drm, nvidia_modeset, nvidia_uvm, nvidia (no other NVIDIA GPU uses them), so the next plug starts clean … done',
+        '   4. Drop the Thunderbolt tunnel to Razer Core X (router 0-1) … done',
+        '   5. Check that 0000:0a:00.0, 0000:0a:00.1 are gone from sysfs … done',
+        '',
+        'SAFE TO UNPLUG: NVIDIA GeForce RTX 3070 is safe to unplug. Unplug the Razer Core X now.',
+        '',
+      ].join('\n'),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('--dry-run when ready ends with the command that runs it', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => f.cleanup());
+    const r = await runCliInProcess(['eject', '0a:00.0', '--dry-run', '--root', f.dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Eject NVIDIA GeForce RTX 3070 \(0000:0a:00\.0\): ready\n/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      `To eject it: egpu eject 0000:0a:00.0 --yes --root ${f.dir}`,
+    );
+  });
+
+  it('a missing or unknown address names the GPUs there are', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => f.cleanup());
+    const gpus =
+      'GPUs here: 0000:0a:00.0 NVIDIA GeForce RTX 3070 (external), 0000:00:02.0 Intel Iris Xe Graphics (internal)';
+    const missing = await runCliProcess(['eject', '--root', f.dir]);
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `egpu eject: the GPU's PCI address is missing (${gpus}); e.g. egpu eject 0000:0a:00.0 --dry-run --root ${f.dir}\n`,
+    });
+    const unknown = await runCliInProcess(['eject', '0b:00.0', '--dry-run', '--root', f.dir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe(
+      [
+        'Eject 0000:0b:00.0: BLOCKED',
+        '',
+        'Blockers:',
+        '  ✗ there is no GPU at 0000:0b:00.0 now — nothing to eject',
+        '',
+        `${gpus}.`,
+        `To eject the external one: egpu eject 0000:0a:00.0 --dry-run --root ${f.dir}`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('usage errors: one line, exit 2, no stack; the step timeout states its real range', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['eject', '0a:00.0', '--dryrun'],
+        "egpu eject: unknown option '--dryrun' (did you mean --dry-run?)\n",
+      ],
+      [
+        ['eject', '0a:00.0', '--dry-run', '--step-timeout', '0'],
+        'egpu eject: --step-timeout must be more than 0 and at most 3600 seconds, not 0 (the default is 20)\n',
+      ],
+      [
+        ['recover', '--dry-run', '--step-timeout', '7200'],
+        'egpu recover: --step-timeout must be more than 0 and at most 3600 seconds, not 7200 (the default is 20)\n',
+      ],
+      [['eject', '0a:00.0', '-yes'], "egpu eject: unknown option '-yes' (did you mean --yes?)\n"],
+      [['ejct'], "egpu: unknown command 'ejct' (did you mean 'egpu eject'?)\n"],
+    ];
+    for (const [argv, stderr] of cases) {
+      expect(await runCliProcess(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr });
     }
   });
 });

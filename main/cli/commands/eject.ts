@@ -8,7 +8,8 @@ import { systemClock } from '../../platform/clock.js';
 import { processAlive } from '../../platform/processes.js';
 import { defaultStatePath } from '../../platform/state-files.js';
 import { refuseAction } from '../action-refusal.js';
-import { UsageError, flagBool, flagNumber, flagString } from '../args.js';
+import { carriedFlags, missingAddress, stepTimeoutFromArgs } from '../action-args.js';
+import { UsageError, flagBool, flagString } from '../args.js';
 import {
   JSON_FLAG,
   ROOT_FLAGS,
@@ -17,7 +18,14 @@ import {
   type CommandDef,
 } from '../command.js';
 import { requireFile } from '../files.js';
-import { formatFinal, formatPlan, formatProgress } from '../format/plan-text.js';
+import {
+  createStepPrinter,
+  formatFinal,
+  formatPlan,
+  formatRunHeader,
+  nextAfterRun,
+  type NextContext,
+} from '../format/plan-text.js';
 import { privilegedFor } from '../privileged-setup.js';
 
 export const ejectCommand: CommandDef = {
@@ -57,16 +65,17 @@ export const ejectCommand: CommandDef = {
       description: 'confirm the removal from this udevadm transcript too',
     },
   },
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 0, max: 1 },
   async run(args, io) {
-    const bdf = parseBdfArg(args.positionals[0] ?? '');
+    const carry = carriedFlags(args);
+    const bdfArg = args.positionals[0];
+    if (bdfArg === undefined) throw missingAddress(systemRootFromArgs(args), carry);
+    const bdf = parseBdfArg(bdfArg);
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
     if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
     const json = flagBool(args, 'json');
-    const stepTimeout = flagNumber(args, 'step-timeout') ?? 20;
-    if (stepTimeout <= 0 || stepTimeout > 3600)
-      throw new UsageError('--step-timeout must be between 0 and 3600 seconds');
+    const stepTimeout = stepTimeoutFromArgs(args);
     const udevLogArg = flagString(args, 'udev-log');
     const root = systemRootFromArgs(args);
     const locks = createFileGpuLocks(gpuLockDir(root, io.env));
@@ -92,17 +101,23 @@ export const ejectCommand: CommandDef = {
       return refuseAction('eject', alreadyRunning(held.owner, held.key, bdf), json, io);
     const facts = await service.facts(bdf);
     const plan = planEject(facts);
-    if (dry) {
-      if (json) {
-        io.stdout(JSON.stringify(plan, null, 2) + '\n');
-      } else {
-        io.stdout(formatPlan(plan));
-      }
-      return plan.result === 'ready' ? 0 : 1;
-    }
     const force = flagBool(args, 'force');
     const closeApps = force || flagBool(args, 'close-apps');
-    if (!json) io.stdout(formatPlan(plan) + '\n');
+    const ctx: NextContext = {
+      bdf,
+      carry,
+      closeApps,
+      force,
+      gpus: facts.inventory.gpus.map((g) => ({ bdf: g.bdf, name: g.name, external: g.external })),
+    };
+    if (dry) {
+      io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
+      return plan.result === 'ready' ? 0 : 1;
+    }
+    // Runs only when every blocker is an app the user agreed to close; the service decides.
+    const runs = plan.blockers.every((b) => b.closable) && (plan.result === 'ready' || closeApps);
+    if (!json && runs) io.stdout(formatRunHeader(plan));
+    const printer = createStepPrinter(io.stdout);
     const final = await service.execute(
       facts,
       {
@@ -111,12 +126,18 @@ export const ejectCommand: CommandDef = {
           : [],
         force,
       },
-      (p) => io.stdout((json ? JSON.stringify(p) : formatProgress(p)) + '\n'),
+      (p) => (json ? io.stdout(JSON.stringify(p) + '\n') : printer.onProgress(p)),
       () => io.signal.aborted,
     );
+    printer.finish();
     if (final.code !== undefined)
       return refuseAction('eject', { code: final.code, message: final.detail }, json, io);
-    io.stdout(json ? JSON.stringify(final) + '\n' : formatFinal(final));
+    if (json) io.stdout(JSON.stringify(final) + '\n');
+    else {
+      // Nothing printed yet when it never started: no blank line before the result then.
+      io.stdout(runs ? formatFinal(final) : formatFinal(final).replace(/^\n/, ''));
+      if (final.result === 'blocked') io.stdout(nextAfterRun(plan, ctx, printer.failed()) + '\n');
+    }
     return final.result === 'safe-to-unplug' ? 0 : final.result === 'stuck' ? 3 : 1;
   },
 };

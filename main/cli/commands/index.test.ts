@@ -19,6 +19,25 @@ describe('the command registry', () => {
     }
   });
 
+  it('every command suggests the nearest option for a typo (--dryrun → --dry-run)', async () => {
+    for (const entry of COMMANDS) {
+      const cmd = await entry.load();
+      for (const name of [...Object.keys(cmd.flags), 'help'].filter((n) => n.length >= 4)) {
+        const typo = `${name[1]!}${name[0]!}${name.slice(2)}`;
+        const r = await runCliInProcess([entry.name, `--${typo}`]);
+        expect(r, `${entry.name} --${typo}`).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `egpu ${entry.name}: unknown option '--${typo}' (did you mean --${name}?)\n`,
+        });
+      }
+    }
+    const dry = await runCliInProcess(['restart-compositor', '--run', 'logout', '--dryrun']);
+    expect(dry.stderr).toBe(
+      "egpu restart-compositor: unknown option '--dryrun' (did you mean --dry-run?)\n",
+    );
+  });
+
   it('the global help lists every command', async () => {
     const r = await runCliInProcess(['--help']);
     for (const entry of COMMANDS) expect(r.stdout).toContain(entry.name);

@@ -44,7 +44,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'recover',
-    summary: 'bring an eGPU back: authorize, rescan PCI, bind, reload nvidia_drm, verify',
+    summary: 'bring an eGPU back: authorize its enclosure, remove a dead GPU, rescan, bind, verify',
     load: async () => (await import('./recover.js')).recoverCommand,
   },
   {

@@ -31,17 +31,19 @@ describe('egpu recover', () => {
     cleanups.push(() => f.cleanup());
     const status = await runCliProcess(['status', '--root', f.dir]);
     expect(status.stdout).toContain('UNREACHABLE');
-    const r = await runCliProcess([
-      'recover',
-      '0000:0a:00.0',
-      '--yes',
-      '--root',
-      f.dir,
-      '--step-timeout',
-      '1',
-    ]);
-    expect(r.stdout).toContain('$ egpu-guard-helper remove 0000:08:00.0');
-    expect(r.stdout).toContain('$ egpu-guard-helper bind 0000:0a:00.0 nvidia');
+    const argv = ['recover', '0000:0a:00.0', '--root', f.dir, '--step-timeout', '1'];
+    const plan = await runCliProcess([...argv, '--dry-run']);
+    expect(plan.stdout).toContain('$ egpu-guard-helper remove 0000:08:00.0');
+    expect(plan.stdout).toContain('$ egpu-guard-helper bind 0000:0a:00.0 nvidia');
+    expect(plan.stdout.trim().split('\n').at(-1)).toBe(
+      `To recover it: egpu recover 0000:0a:00.0 --yes --root ${f.dir} --step-timeout 1`,
+    );
+    const r = await runCliProcess([...argv, '--yes']);
+    // Each step once, as it runs, without the plan's ids or helper commands.
+    expect(r.stdout).toContain(
+      "\n   1. Remove 0000:0a:00.0, which does not respond, with everything below 0000:08:00.0 (the enclosure's bridges), so the rescan enumerates it afresh … done\n   2. Rescan the PCI bus so the kernel finds the GPU again … done\n",
+    );
+    expect(r.stdout).not.toMatch(/egpu-guard-helper|rescan:|Plan:/);
     expect(r.stdout).not.toMatch(/RECOVERED|is back/);
     expect(r.stdout.trim().split('\n').at(-1)).toBe(STILL_DEAD);
     expect(r.code).toBe(1);
@@ -65,9 +67,7 @@ describe('egpu recover', () => {
     sim.kernel.unplug();
     sim.kernel.plug();
     const back = await runCliProcess(argv);
-    expect(back.stdout).toContain(
-      `Authorize Razer Core X (router 0-1, ${CORE_X})   $ egpu-guard-helper tb-authorize 0-1`,
-    );
+    expect(back.stdout).toContain(`   1. Authorize Razer Core X (router 0-1, ${CORE_X}) … done\n`);
     expect(back.stdout).toMatch(/RECOVERED: NVIDIA GeForce RTX 3070 \(0000:0a:00\.0, nvidia, /);
     expect(back.code).toBe(0);
   });
@@ -98,11 +98,47 @@ describe('egpu recover', () => {
     );
     expect(r.stdout).not.toContain('tb-authorize');
     expect(r.stdout).toContain('BLOCKED');
+    // The answer ends with where to approve it.
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      'Approve it in the eGPU Guard window: egpu ui --open',
+    );
     expect(r.code).toBe(1);
     expect(
       fs
         .readFileSync(path.join(f.dir, 'sys/bus/thunderbolt/devices/0-1/authorized'), 'utf8')
         .trim(),
     ).toBe('0');
+  });
+
+  it('--udev-log: recovered only once the transcript shows the GPU back, like eject', async () => {
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
+    const argv = ['recover', '0000:0a:00.0', '--yes', '--root', sim.dir, '--step-timeout', '1'];
+    const ejectAndReplug = async (): Promise<void> => {
+      const e = await runCliProcess(['eject', '0000:0a:00.0', '--yes', '--root', sim.dir]);
+      expect(e.code).toBe(0);
+      sim.kernel.unplug();
+      sim.kernel.plug();
+    };
+    await ejectAndReplug();
+    const first = await runCliProcess([...argv, '--udev-log', udevLog]);
+    expect(first.stdout).toMatch(/RECOVERED: NVIDIA GeForce RTX 3070/);
+    expect(first.code).toBe(0);
+    // A transcript in which the GPU never came back: the run says so and exits 1.
+    await ejectAndReplug();
+    const quiet = path.join(sim.dir, 'quiet-udev.log');
+    fs.writeFileSync(quiet, '');
+    const silent = await runCliProcess([...argv, '--udev-log', quiet]);
+    expect(silent.stdout.trim().split('\n').at(-1)).toBe(
+      `FAILED: 0000:0a:00.0 answers on the bus, but udev did not report it within 1 s (${quiet}).`,
+    );
+    expect(silent.code).toBe(1);
+    const missing = await runCliInProcess([...argv, '--udev-log', '/nonexistent/udev.log']);
+    expect(missing).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'egpu recover: --udev-log /nonexistent/udev.log: no such file\n',
+    });
   });
 });

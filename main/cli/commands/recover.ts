@@ -6,8 +6,10 @@ import { recoverBusy, withRecoverLock } from '../../core/locked-recover.js';
 import { systemClock } from '../../platform/clock.js';
 import { createDbusPort } from '../../platform/dbus.js';
 import { defaultStatePath } from '../../platform/state-files.js';
+import { readUserFile } from '../../platform/user-files.js';
 import { refuseAction } from '../action-refusal.js';
-import { UsageError, flagBool, flagNumber } from '../args.js';
+import { carriedFlags, knownGpus, stepTimeoutFromArgs } from '../action-args.js';
+import { UsageError, flagBool, flagString } from '../args.js';
 import {
   JSON_FLAG,
   ROOT_FLAGS,
@@ -15,13 +17,22 @@ import {
   systemRootFromArgs,
   type CommandDef,
 } from '../command.js';
-import { formatFinal, formatPlan, formatProgress } from '../format/plan-text.js';
+import { requireFile } from '../files.js';
+import {
+  createStepPrinter,
+  formatFinal,
+  formatPlan,
+  formatRunHeader,
+  nextAfterRun,
+  type NextContext,
+} from '../format/plan-text.js';
 import { privilegedFor } from '../privileged-setup.js';
 
 export const recoverCommand: CommandDef = {
   name: 'recover',
   summary: 'bring an eGPU back: authorize its enclosure, remove a dead GPU, rescan, bind, verify',
-  usage: 'recover [BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--no-dbus]',
+  usage:
+    'recover [BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--no-dbus] [--udev-log FILE]',
   details:
     'Recovered means the GPU answers on the bus again (its config space reads back), is bound and ' +
     'has its /dev/dri nodes. Only Thunderbolt enclosures this machine has seen carry a GPU (or that ' +
@@ -44,18 +55,24 @@ export const recoverCommand: CommandDef = {
       description: 'how long each stage may take (default 20)',
     },
     'no-dbus': { type: 'boolean', description: 'do not use bolt; authorize through the helper' },
+    'udev-log': {
+      type: 'string',
+      value: 'FILE',
+      description: 'confirm the GPU is back from this udevadm transcript too',
+    },
   },
   positionals: { min: 0, max: 1 },
   async run(args, io) {
+    const carry = carriedFlags(args);
     const bdfArg = args.positionals[0];
     const bdf = bdfArg === undefined ? null : parseBdfArg(bdfArg);
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
     if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
-    const stepTimeout = flagNumber(args, 'step-timeout') ?? 20;
-    if (stepTimeout <= 0 || stepTimeout > 3600)
-      throw new UsageError('--step-timeout must be between 0 and 3600 seconds');
+    const stepTimeout = stepTimeoutFromArgs(args);
     const json = flagBool(args, 'json');
+    const udevLogArg = flagString(args, 'udev-log');
+    const udevLog = udevLogArg === undefined ? null : requireFile('udev-log', udevLogArg);
     const root = systemRootFromArgs(args);
     const sysroot = root.root !== '/';
     // The lock eject takes too: no rescan or module reload in the middle of an eject.
@@ -74,19 +91,60 @@ export const recoverCommand: CommandDef = {
     });
     const service = withRecoverLock(unlocked, locks);
     const plan = await service.plan(bdf);
+    const ctx: NextContext = {
+      bdf,
+      carry,
+      ...(plan.result === 'blocked' ? { gpus: knownGpus(root) } : {}),
+    };
     if (dry) {
-      io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
+      io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
       return plan.result === 'ready' ? 0 : 1;
     }
-    if (!json) io.stdout(formatPlan(plan) + '\n');
-    const final = await service.run(
+    const runs = plan.result === 'ready';
+    if (!json && runs) io.stdout(formatRunHeader(plan));
+    const printer = createStepPrinter(io.stdout);
+    let final = await service.run(
       bdf,
-      (p) => io.stdout((json ? JSON.stringify(p) : formatProgress(p)) + '\n'),
+      (p) => (json ? io.stdout(JSON.stringify(p) + '\n') : printer.onProgress(p)),
       () => io.signal.aborted,
     );
+    printer.finish();
     if (final.code !== undefined)
       return refuseAction('recover', { code: final.code, message: final.detail }, json, io);
-    io.stdout(json ? JSON.stringify(final) + '\n' : formatFinal(final));
+    // The transcript the caller follows must show the GPU's return too (as eject's --udev-log
+    // waits for its removal): otherwise udev consumers have not seen it yet.
+    // A GPU that never left (the plan only verifies) has no return to report.
+    const back = bdf ?? plan.gpu;
+    const changes = plan.steps.some((s) => s.step !== 'verify');
+    if (final.result === 'recovered' && udevLog !== null && back !== null && changes) {
+      const seen = await waitForUdevAdd(udevLog, back, stepTimeout * 1000);
+      if (!seen) {
+        final = {
+          result: 'failed',
+          detail: `${back} answers on the bus, but udev did not report it within ${stepTimeout} s (${udevLogArg ?? udevLog}).`,
+        };
+      }
+    }
+    if (json) io.stdout(JSON.stringify(final) + '\n');
+    else {
+      io.stdout(runs ? formatFinal(final) : formatFinal(final).replace(/^\n/, ''));
+      if (final.result === 'blocked') io.stdout(nextAfterRun(plan, ctx, printer.failed()) + '\n');
+    }
     return final.result === 'recovered' ? 0 : final.result === 'stuck' ? 3 : 1;
   },
 };
+
+/** Polls a udevadm transcript for the `add` of the GPU's PCI device (UDEV or KERNEL header). */
+async function waitForUdevAdd(file: string, bdf: string, timeoutMs: number): Promise<boolean> {
+  const line = new RegExp(
+    `^(?:UDEV|KERNEL)\\s*\\[[\\d.]+\\]\\s+(?:add|bind)\\s+\\S*/${bdf.replace(/\./g, '\\.')} \\(pci\\)$`,
+    'm',
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = readUserFile(file);
+    if (text.ok && line.test(Buffer.from(text.value).toString('utf8'))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -189,6 +189,55 @@ describe('egpu restart-compositor', () => {
     expect(dry).toMatchObject({ code: 0, stdout: 'would run: loginctl terminate-session 5\n' });
   });
 
+  it('--run ACTION --dry-run previews an action that closes apps without --yes', async () => {
+    const base = ['--no-dbus', '--root', tb3.dir, '--proc', emptyProc];
+    const dry = await cli(['--run', 'logout', '--dry-run', ...base], GNOME_ENV);
+    expect(dry).toEqual({
+      code: 0,
+      stdout: 'would run: gnome-session-quit --logout\n',
+      stderr: '',
+    });
+    const root = await cli(['--run', 'restart-display-manager', '--dry-run', ...base], GNOME_ENV);
+    expect(root).toEqual({
+      code: 0,
+      stdout:
+        'would run as root: egpu-guard-helper restart-unit display-manager (/usr/bin/systemctl restart display-manager.service)\n',
+      stderr: '',
+    });
+    // Running it still needs --yes.
+    const run = await cli(['--run', 'logout', ...base], GNOME_ENV);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^egpu restart-compositor: 'logout' needs --yes to run: /);
+  });
+
+  it('an unknown session with nothing on the eGPU: a few lines, and --all for everything', async () => {
+    const base = ['--no-dbus', '--root', tb3.dir, '--proc', emptyProc];
+    const r = await cli(base);
+    expect(r).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'Session: An unknown session',
+        'No compositor or X server holds the eGPU now: nothing needs restarting before you eject it.',
+        'eGPU Guard could not tell which desktop this is.',
+        `For the generic actions and every compositor's configuration: egpu restart-compositor --all --root ${tb3.dir} --proc ${emptyProc} --no-dbus`,
+        '',
+      ].join('\n'),
+    });
+    const all = await cli([...base, '--all']);
+    expect(all.stdout).toContain('Keep the compositor off the eGPU next time:');
+    expect(all.stdout.split('\n').length).toBeGreaterThan(50);
+    // A session it knows keeps its full answer (its own configuration only).
+    const gnome = await cli(base, GNOME_ENV);
+    expect(gnome.stdout).toContain('Actions (run one with: egpu restart-compositor --run ID):');
+    const yesAlone = await cli([...base, '--yes']);
+    expect(yesAlone).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'egpu restart-compositor: --yes and --dry-run go with --run ACTION_ID\n',
+    });
+  });
+
   it('usage errors exit 2 with one line', async () => {
     const r = await cli(['--run']);
     expect(r).toMatchObject({

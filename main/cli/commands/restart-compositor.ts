@@ -4,29 +4,47 @@
 // helper (pkexec; with --root DIR the helper runs on that sysroot with --test-root and records
 // the command instead of running it).
 
-import { compositorAdvice } from '../../actions/compositor/compositor-advice.js';
+import {
+  adviceFromFacts,
+  gatherCompositorFacts,
+} from '../../actions/compositor/compositor-advice.js';
 import { pickAction, runCompositorAction } from '../../actions/compositor/run-action.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
 import { createDbusPort } from '../../platform/dbus.js';
 import { createPrivilegedRunner } from '../../platform/privileged.js';
-import { flagBool, flagString } from '../args.js';
+import { UsageError, flagBool, flagString, type ParsedArgs } from '../args.js';
 import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
-import { formatCompositorAdvice, shellQuote } from '../format/compositor-text.js';
+import {
+  formatCompositorAdvice,
+  formatIdleUnknown,
+  shellQuote,
+} from '../format/compositor-text.js';
 
 const NAME = 'egpu restart-compositor';
+
+/** --root/--proc/--no-dbus, for the command the short answer suggests. */
+function carried(args: ParsedArgs): string[] {
+  return ['root', 'proc', 'no-dbus'].flatMap((name) => {
+    const v = args.flags[name];
+    return v === undefined || v === false ? [] : [`--${name}`, ...(v === true ? [] : [String(v)])];
+  });
+}
 
 export const restartCompositorCommand: CommandDef = {
   name: 'restart-compositor',
   summary: 'how to make the desktop let go of the eGPU now, and keep it off next time',
   usage:
-    'restart-compositor [--json] [--run ACTION_ID [--yes] [--dry-run]] [--root DIR] [--proc DIR] [--no-dbus]',
+    'restart-compositor [--json] [--run ACTION_ID [--yes] [--dry-run]] [--all] [--root DIR] [--proc DIR] [--no-dbus]',
   details: [
     'Without --run: prints the detected session (logind, else XDG_SESSION_TYPE/XDG_CURRENT_DESKTOP,',
     'else process names), the actions with their exact commands and warnings, and the',
     'configuration snippets (udev rules, KWIN/WLR/AQ_DRM_DEVICES, xorg.conf).',
     '',
+    'When the desktop is not recognised and nothing holds the eGPU, only that is said; --all',
+    "prints the generic actions and every compositor's configuration anyway.",
+    '',
     'Actions that close apps (log out, end the session, restart the display manager or',
-    'bumblebeed) need --yes. Privileged actions run through the eGPU Guard helper (polkit asks',
+    'bumblebeed) need --yes; --dry-run previews any of them without it. Privileged actions run through the eGPU Guard helper (polkit asks',
     'for a password); with --root DIR they run the helper on that sysroot instead.',
     '',
     'Exit status: 0 done (or nothing run), 1 the action failed, 2 usage errors: unknown action,',
@@ -37,6 +55,10 @@ export const restartCompositorCommand: CommandDef = {
     ...ROOT_FLAGS,
     run: { type: 'string', value: 'ACTION_ID', description: 'run one action (e.g. logout)' },
     yes: { type: 'boolean', description: 'confirm an action that closes apps' },
+    all: {
+      type: 'boolean',
+      description: 'print every action and snippet even when nothing holds the eGPU',
+    },
     'dry-run': { type: 'boolean', description: 'with --run: print the command, run nothing' },
     'no-dbus': { type: 'boolean', description: 'do not ask logind; detect from env and processes' },
   },
@@ -45,29 +67,40 @@ export const restartCompositorCommand: CommandDef = {
     const root = systemRootFromArgs(args);
     const sysroot = flagString(args, 'root') !== undefined;
     const id = flagString(args, 'run');
-    const advice = await compositorAdvice({
+    const dry = flagBool(args, 'dry-run');
+    if (id === undefined && (dry || flagBool(args, 'yes'))) {
+      throw new UsageError('--yes and --dry-run go with --run ACTION_ID');
+    }
+    const facts = await gatherCompositorFacts({
       root,
       dbus: flagBool(args, 'no-dbus') ? null : createDbusPort({ env: io.env }),
       env: io.env,
       pid: process.pid,
       uid: process.getuid?.() ?? null,
     });
+    const advice = adviceFromFacts(facts, io.env);
     if (id === undefined) {
+      // An unknown desktop with nothing on the eGPU: nothing to restart, so no list of every
+      // compositor's configuration unless asked for (--all).
+      const idle = advice.session === 'unknown' && !facts.holds.some((h) => h.external);
       io.stdout(
         flagBool(args, 'json')
           ? JSON.stringify(advice, null, 2) + '\n'
-          : formatCompositorAdvice(advice),
+          : idle && !flagBool(args, 'all')
+            ? formatIdleUnknown(advice, facts.gpus.external.length > 0, carried(args))
+            : formatCompositorAdvice(advice),
       );
       return 0;
     }
-    const picked = pickAction(advice, id, flagBool(args, 'yes'));
+    // A preview changes nothing, so it needs no confirmation.
+    const picked = pickAction(advice, id, flagBool(args, 'yes') || dry);
     if ('refusal' in picked) {
       io.stderr(`${NAME}: ${picked.refusal.message}\n`);
       return 2;
     }
     const { action } = picked;
     const shown = shellQuote(action.command ?? []);
-    if (flagBool(args, 'dry-run')) {
+    if (dry) {
       io.stdout(
         action.privileged
           ? `would run as root: egpu-guard-helper ${(action.helper ?? []).join(' ')} (${shown})\n`

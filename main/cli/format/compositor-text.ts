@@ -55,3 +55,24 @@ export function formatCompositorAdvice(advice: CompositorAdvice): string {
   }
   return out.join('\n') + '\n';
 }
+
+/**
+ * An unknown desktop, and no compositor or X server holds an eGPU: nothing needs to let go, so
+ * a few lines instead of every compositor's configuration (`--all` prints it).
+ */
+export function formatIdleUnknown(
+  advice: CompositorAdvice,
+  egpuAttached: boolean,
+  carry: readonly string[],
+): string {
+  return (
+    [
+      `Session: ${advice.sessionDetail}`,
+      egpuAttached
+        ? 'No compositor or X server holds the eGPU now: nothing needs restarting before you eject it.'
+        : 'No external GPU is attached now: nothing needs restarting.',
+      'eGPU Guard could not tell which desktop this is.',
+      `For the generic actions and every compositor's configuration: ${shellQuote(['egpu', 'restart-compositor', '--all', ...carry])}`,
+    ].join('\n') + '\n'
+  );
+}

@@ -1,10 +1,127 @@
 // Human output of action plans and their progress (`egpu eject`, `egpu recover`). Pure.
+//
+// --dry-run prints the plan (with the helper commands root will run) and ends with the command
+// to run next. --yes prints the plan's warnings, then each step once as it runs
+// ("  2. Remove … … done"), then the result; a blocked answer ends with the command that gets
+// past it (`--close-apps`, `--force`, `egpu restart-compositor` …).
 
-import type { ActionFinal, ActionPlan, StepProgress } from '../../common/actions-model.js';
+import type {
+  ActionFinal,
+  ActionPlan,
+  Blocker,
+  StepId,
+  StepProgress,
+} from '../../common/actions-model.js';
+import { shellQuote } from './compositor-text.js';
 
 const HELPER = 'egpu-guard-helper';
 
-export function formatPlan(plan: ActionPlan): string {
+/** A GPU that exists, for "GPUs here: …" after a missing or internal address. */
+export type KnownGpu = { readonly bdf: string; readonly name: string; readonly external: boolean };
+
+/** What the next command is built from. */
+export type NextContext = {
+  /** The address the user gave (recover may have none). */
+  readonly bdf: string | null;
+  /** Flags the next command carries over, e.g. ['--root', '/tmp/sim']. */
+  readonly carry: readonly string[];
+  /** --yes ran with --close-apps (then an app that did not quit needs --force). */
+  readonly closeApps?: boolean;
+  readonly force?: boolean;
+  /** The GPUs on this machine now: named when the address is missing or not ejectable. */
+  readonly gpus?: readonly KnownGpu[];
+};
+
+/** `egpu eject 0000:0a:00.0 --yes --root /tmp/x`: the command, its flags, then the carried ones. */
+export function egpuCommand(
+  action: 'eject' | 'recover',
+  bdf: string | null,
+  flags: readonly string[],
+  carry: readonly string[],
+): string {
+  return shellQuote(['egpu', action, ...(bdf === null ? [] : [bdf]), ...flags, ...carry]);
+}
+
+/** "GPUs here: 0000:0a:00.0 NVIDIA GeForce RTX 3070 (external), 0000:00:02.0 … (internal)". */
+export function gpuList(gpus: readonly KnownGpu[]): string {
+  if (gpus.length === 0) return 'no GPU is present here';
+  const sorted = [...gpus].sort((a, b) => Number(b.external) - Number(a.external));
+  return `GPUs here: ${sorted.map((g) => `${g.bdf} ${g.name} (${g.external ? 'external' : 'internal'})`).join(', ')}`;
+}
+
+/** Of the carried flags, those every command takes: --root DIR, --proc DIR. */
+function where(carry: readonly string[]): string[] {
+  const out: string[] = [];
+  carry.forEach((a, i) => {
+    if ((a === '--root' || a === '--proc') && carry[i + 1] !== undefined)
+      out.push(a, carry[i + 1]!);
+  });
+  return out;
+}
+
+/** For a GPU that is not there or not external: the GPUs that are, and the eject of one of them. */
+function elsewhere(action: 'eject' | 'recover', ctx: NextContext): string {
+  const gpus = ctx.gpus ?? [];
+  const external = gpus.find((g) => g.external);
+  const list = gpuList(gpus);
+  if (action === 'recover') {
+    return `${list}.\nPlug the enclosure in (and power it), then: ${egpuCommand('recover', ctx.bdf, ['--dry-run'], ctx.carry)}`;
+  }
+  return external === undefined
+    ? `${list}; none is external.\nTo see them: ${shellQuote(['egpu', 'status', ...where(ctx.carry)])}`
+    : `${list}.\nTo eject the external one: ${egpuCommand('eject', external.bdf, ['--dry-run'], ctx.carry)}`;
+}
+
+/** The line that ends a plan: what to run now that it is ready, or what gets past its blockers. */
+export function nextLine(plan: ActionPlan, ctx: NextContext): string {
+  const action = plan.action;
+  const bdf = ctx.bdf;
+  const yes = (extra: readonly string[] = []): string =>
+    egpuCommand(action, bdf, ['--yes', ...extra], ctx.carry);
+  if (plan.result === 'ready') return `To ${action} it: ${yes()}`;
+  const fixed = plan.blockers.filter((b) => !b.closable);
+  const first: Blocker | undefined = fixed[0];
+  if (first === undefined) {
+    const n = plan.blockers.length;
+    return `To close ${n === 1 ? 'it' : 'them'} and eject: ${yes(['--close-apps'])}`;
+  }
+  switch (first.kind) {
+    case 'primary-gpu':
+      return `Log out first (${shellQuote(['egpu', 'restart-compositor'])} shows how), then: ${yes()}`;
+    case 'client':
+      return `Close ${fixed.length === 1 ? 'it' : 'them'} (${shellQuote(['egpu', 'clients', '--gpu', bdf ?? '', ...where(ctx.carry)])} lists them), then: ${yes(plan.blockers.some((b) => b.closable) ? ['--close-apps'] : [])}`;
+    case 'internal':
+    case 'not-present':
+      return elsewhere(action, ctx);
+    case 'stuck':
+      return `See what holds it: ${shellQuote(['egpu', 'clients', '--gpu', bdf ?? '', ...where(ctx.carry)])}`;
+    case 'new-device':
+      return `Approve it in the eGPU Guard window: ${shellQuote(['egpu', 'ui', '--open'])}`;
+    case 'unsupported':
+      return `Once that is fixed, check again: ${egpuCommand(action, bdf, ['--dry-run'], ctx.carry)}`;
+  }
+}
+
+/**
+ * The line after a --yes that ended BLOCKED: an app that did not quit needs --force; one that
+ * started using the GPU after the plan needs --close-apps; otherwise what the plan's blockers need.
+ */
+export function nextAfterRun(
+  plan: ActionPlan,
+  ctx: NextContext,
+  failedSteps: readonly StepId[],
+): string {
+  const yes = (extra: readonly string[]): string =>
+    egpuCommand(plan.action, ctx.bdf, ['--yes', ...extra], ctx.carry);
+  if (plan.action === 'eject' && failedSteps.includes('close-app') && ctx.force !== true)
+    return `To kill what did not quit (SIGKILL, unsaved work is lost): ${yes(['--force'])}`;
+  const fixed = plan.blockers.some((b) => !b.closable);
+  if (plan.action === 'eject' && !fixed && (plan.result === 'ready' || ctx.closeApps === true))
+    return `To close what holds it and eject: ${yes(['--close-apps'])}`;
+  return nextLine(plan, ctx);
+}
+
+export function formatPlan(plan: ActionPlan, ctx?: NextContext): string {
   const verb = plan.action === 'eject' ? 'Eject' : 'Recover';
   const target = plan.name ? `${plan.name} (${plan.gpu ?? '?'})` : (plan.gpu ?? 'the eGPU');
   const out = [`${verb} ${target}: ${plan.result === 'ready' ? 'ready' : 'BLOCKED'}`];
@@ -21,11 +138,26 @@ export function formatPlan(plan: ActionPlan): string {
       out.push(`  ${String(i + 1).padStart(2)}. ${s.privileged ? '[root] ' : ''}${s.detail}${cmd}`);
     });
   }
-  // What makes the unplug itself unsafe (a drive on the same tunnel) is said louder than a note.
+  out.push(...formatWarnings(plan));
+  if (ctx !== undefined) out.push('', nextLine(plan, ctx));
+  return out.join('\n') + '\n';
+}
+
+/** The plan's warnings: what makes the unplug itself unsafe (a drive on the same tunnel) louder. */
+function formatWarnings(plan: ActionPlan): string[] {
+  const out: string[] = [];
   const unplug = new Set(plan.unplugWarnings ?? []);
   for (const w of plan.warnings)
     out.push('', `${unplug.has(w) ? 'BEFORE YOU UNPLUG' : 'Note'}: ${w}`);
-  return out.join('\n') + '\n';
+  return out;
+}
+
+/** What --yes prints before its first step: the action, then the plan's warnings. */
+export function formatRunHeader(plan: ActionPlan): string {
+  const verb = plan.action === 'eject' ? 'Ejecting' : 'Recovering';
+  const target = plan.name ? `${plan.name} (${plan.gpu ?? '?'})` : (plan.gpu ?? 'the eGPU');
+  const warnings = formatWarnings(plan);
+  return [`${verb} ${target}`, ...warnings, ...(warnings.length > 0 ? [''] : [])].join('\n') + '\n';
 }
 
 const MARK: Readonly<Record<StepProgress['status'], string>> = {
@@ -35,8 +167,60 @@ const MARK: Readonly<Record<StepProgress['status'], string>> = {
   skipped: '-',
 };
 
-export const formatProgress = (p: StepProgress): string =>
-  `  ${MARK[p.status]} ${p.step}: ${p.detail}`;
+/** One progress event as one JSON-free line (kept for callers that print events one by one). */
+export const formatProgress = (p: StepProgress): string => `  ${MARK[p.status]} ${p.detail}`;
+
+/**
+ * Prints each step once: its words when it starts ("   2. Remove 0000:08:00.0 … … "), its
+ * outcome on the same line when it ends ("done", "FAILED: why"), so a step that hangs shows
+ * which one it is. The "safe to unplug" step is the result line itself, so it is not repeated.
+ */
+export function createStepPrinter(write: (text: string) => void): {
+  readonly onProgress: (p: StepProgress) => void;
+  /** Ends a step line left open (cancelled or refused mid-step). */
+  readonly finish: () => void;
+  /** Steps whose outcome was 'failed', in order. */
+  readonly failed: () => readonly StepId[];
+} {
+  const numbers = new Map<StepId, number>();
+  const failed: StepId[] = [];
+  let open: StepId | null = null;
+  const numberOf = (step: StepId): number => {
+    const n = numbers.get(step) ?? numbers.size + 1;
+    numbers.set(step, n);
+    return n;
+  };
+  const close = (): void => {
+    if (open !== null) write('\n');
+    open = null;
+  };
+  return {
+    onProgress(p) {
+      if (p.step === 'safe-to-unplug') return;
+      if (p.status === 'running') {
+        close();
+        write(`  ${String(numberOf(p.step)).padStart(2)}. ${p.detail} … `);
+        open = p.step;
+        return;
+      }
+      if (open !== p.step) {
+        close();
+        write(`  ${String(numberOf(p.step)).padStart(2)}. `);
+      }
+      open = null;
+      if (p.status === 'failed') failed.push(p.step);
+      write(
+        p.status === 'done'
+          ? 'done\n'
+          : p.status === 'failed'
+            ? `FAILED: ${p.detail}\n`
+            : `skipped (${p.detail})\n`,
+      );
+    },
+    finish: close,
+    failed: () => failed,
+  };
+}
 
 export function formatFinal(f: ActionFinal): string {
   const head =

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError, nearest, parseArgs } from './args.js';
+
+describe('nearest: "did you mean"', () => {
+  const flags = ['json', 'root', 'proc', 'dry-run', 'yes', 'close-apps', 'force', 'step-timeout'];
+
+  it('finds typos, missing hyphens, swapped letters and unique prefixes', () => {
+    expect(nearest('dryrun', flags)).toBe('dry-run');
+    expect(nearest('dry_run', flags)).toBe('dry-run');
+    expect(nearest('close-app', flags)).toBe('close-apps');
+    expect(nearest('jsno', flags)).toBe('json');
+    expect(nearest('yse', flags)).toBe('yes');
+    expect(nearest('step', flags)).toBe('step-timeout');
+    expect(nearest('Force', flags)).toBe('force');
+  });
+
+  it('says nothing when no option is near', () => {
+    expect(nearest('no-such-flag', flags)).toBeNull();
+    expect(nearest('verbose', flags)).toBeNull();
+    expect(nearest('x', flags)).toBeNull();
+    expect(nearest('dry', [])).toBeNull();
+  });
+
+  it('parseArgs puts the suggestion into the usage error', () => {
+    const specs = { 'dry-run': { type: 'boolean' as const, description: '' } };
+    expect(() => parseArgs(['--dryrun'], specs)).toThrow(
+      new UsageError("unknown option '--dryrun' (did you mean --dry-run?)"),
+    );
+    expect(() => parseArgs(['--dryrun=1'], specs)).toThrow(/did you mean --dry-run\?/);
+    expect(() => parseArgs(['--verbose'], specs)).toThrow(
+      new UsageError("unknown option '--verbose'"),
+    );
+  });
+});
