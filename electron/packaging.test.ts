@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HELPER_INSTALL_PATH } from '../main/helper/contract.js';
+import { HELPER_INSTALL_PATH } from '../main/common/helper-contract.js';
 import { makeRoot } from '../main/helper/test/helper-fixture.js';
 import { tb3Nvidia } from '../main/sim/scenarios/tb3-nvidia.js';
 import { checkPackage } from '../scripts/check-package.mjs';

@@ -6,7 +6,7 @@
 #
 # A copy, not a symlink: pkexec realpath()s the program and looks the polkit action up by that
 # path, so the file must really be at /usr/libexec/egpu-guard/egpu-guard-helper, the policy's
-# org.freedesktop.policykit.exec.path (main/helper/contract.ts HELPER_INSTALL_PATH).
+# org.freedesktop.policykit.exec.path (main/common/helper-contract.ts HELPER_INSTALL_PATH).
 set -eu
 
 HELPER=/usr/libexec/egpu-guard/egpu-guard-helper

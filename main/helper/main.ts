@@ -4,7 +4,7 @@
 // and exits 0, 1 or 2 (never 126 or 127, which are pkexec's). `--test-root DIR` (first, never
 // under pkexec) makes it act on a sysroot folder and record programs instead of running them.
 
-import { HELPER_COMMAND_LOG, HELPER_EXIT, HELPER_READY_LINE } from './contract.js';
+import { HELPER_COMMAND_LOG, HELPER_EXIT, HELPER_READY_LINE } from '../common/helper-contract.js';
 import { createHelperFs, type HelperFs } from './io/helper-fs.js';
 import { logToJournal, runProgram } from './io/programs.js';
 import { parseHelperArgv } from './request.js';

@@ -10,7 +10,7 @@ import {
   HELPER_VERBS,
   POLKIT_ACTION_PREFIX,
   POLKIT_IMPLY_GROUPS,
-} from './contract.js';
+} from '../common/helper-contract.js';
 import { POLICY_FILE } from './test/helper-fixture.js';
 
 // The few DOM shapes used here (the project's type-check has no DOM lib).

@@ -11,7 +11,7 @@ import {
   UNIT_ALLOW_LIST,
   isHelperVerb,
   type HelperVerb,
-} from './contract.js';
+} from '../common/helper-contract.js';
 
 export type HelperRequest =
   | { readonly verb: 'unbind' | 'remove'; readonly bdf: string }

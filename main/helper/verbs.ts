@@ -3,7 +3,7 @@
 // 0 done (or already done: remove/unbind/deauthorize of something gone is success), 1 the kernel
 // or the program said no (errno in the message), 2 refused, nothing written.
 
-import { HELPER_EXIT, MODPROBE_PATH, SYSTEMCTL_PATH } from './contract.js';
+import { HELPER_EXIT, MODPROBE_PATH, SYSTEMCTL_PATH } from '../common/helper-contract.js';
 import {
   PCI_CLASS_AUDIO_DEVICE,
   PCI_CLASS_DISPLAY,

@@ -2,20 +2,12 @@
 // reference count and holders. refcnt counts dependent modules *plus* open files, which is why
 // nvidia can show refcnt 2127 with two holders; unloading needs refcnt 0 on each module.
 
+import { MODULE_ALLOW_LIST } from '../common/helper-contract.js';
 import type { KernelModule } from '../common/inventory-model.js';
 import type { SysfsReader } from './sysfs-reader.js';
 
-export const GPU_MODULES = [
-  'nvidia',
-  'nvidia_modeset',
-  'nvidia_drm',
-  'nvidia_uvm',
-  'amdgpu',
-  'radeon',
-  'nouveau',
-  'i915',
-  'xe',
-] as const;
+/** The GPU modules: one list with the helper's allow-list, so the two cannot drift. */
+export const GPU_MODULES = MODULE_ALLOW_LIST;
 
 /** Modules worth listing for a GPU vendor even when not loaded (recovery reloads them). */
 const VENDOR_MODULES: Readonly<Record<number, readonly string[]>> = {

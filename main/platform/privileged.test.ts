@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HELPER_INSTALL_PATH, HELPER_READY_LINE } from '../helper/contract.js';
+import { HELPER_INSTALL_PATH, HELPER_READY_LINE } from '../common/helper-contract.js';
 import { makeRoot } from '../helper/test/helper-fixture.js';
 import { tb3Nvidia } from '../sim/scenarios/tb3-nvidia.js';
 import { pciDevicePath } from '../sim/sysroot-writer.js';

@@ -21,7 +21,7 @@ import {
   HELPER_READY_LINE,
   PKEXEC_PATH,
   type HelperVerb,
-} from '../helper/contract.js';
+} from '../common/helper-contract.js';
 import type { CommandOutcome, CommandRunner } from './command-runner.js';
 
 export type PrivilegedOutput = { readonly stdout: string; readonly stderr: string };

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Disposable } from '../common/disposable.js';
-import { HELPER_COMMAND_LOG } from '../helper/contract.js';
+import { HELPER_COMMAND_LOG } from '../common/helper-contract.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { ControlWatcher, type ControlFile } from './control-watcher.js';
 import { fallOffBus, plug, setAuthorized, unplug } from './kernel-hotplug.js';

@@ -93,15 +93,6 @@ const WHY = {
  * while these are fixed. `from file → to file`, both relative to the repository root.
  */
 export const KNOWN_CROSSINGS = new Set([
-  // the privileged helper's verb contract belongs in main/common
-  'main/actions/compositor/advice-actions.ts → main/helper/contract.js',
-  'main/actions/compositor/run-action.ts → main/helper/contract.js',
-  'main/actions/doctor/checks-system.ts → main/helper/contract.js',
-  'main/actions/doctor/doctor-model.ts → main/helper/contract.js',
-  'main/actions/doctor/gather.ts → main/helper/contract.js',
-  'main/actions/eject/eject-executor.ts → main/helper/contract.js',
-  'main/actions/recover/recover-service.ts → main/helper/contract.js',
-  'main/platform/privileged.ts → main/helper/contract.js',
   // the core's ports and glue belong in main/core; locks, intents and known GPUs in main/actions
   'main/actions/core-actions.ts → main/core/api.js',
   'main/actions/core-actions.ts → main/core/live-core.js',

@@ -3,7 +3,7 @@
 // ones go through the helper's `restart-unit` verb (display-manager, bumblebeed).
 
 import type { CompositorAction } from '../../common/actions-model.js';
-import { SYSTEMCTL_PATH } from '../../helper/contract.js';
+import { SYSTEMCTL_PATH } from '../../common/helper-contract.js';
 import type { DetectedSession } from './session-model.js';
 
 const CLOSES_SESSION = 'Every app in this session closes. Save your work first.';

@@ -7,7 +7,7 @@
 import type { CompositorAction, CompositorAdvice } from '../../common/actions-model.js';
 import { appError, type AppError } from '../../common/errors.js';
 import { err, ok, type Result } from '../../common/result.js';
-import { isHelperVerb } from '../../helper/contract.js';
+import { isHelperVerb } from '../../common/helper-contract.js';
 import type { CommandRunner } from '../../platform/command-runner.js';
 import type { PrivilegedRunner } from '../../platform/privileged.js';
 

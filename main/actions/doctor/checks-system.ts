@@ -2,7 +2,7 @@
 // bolt's data/org.freedesktop.bolt.xml), the privileged path (polkit policy, pkexec, the helper —
 // polkit(8), pkexec(1)), and the desktop's tray and polkit agent. Pure.
 
-import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../helper/contract.js';
+import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../common/helper-contract.js';
 import type { FileProbe } from '../../platform/file-probe.js';
 import { POLICY_INSTALL_PATH, type DoctorFacts, type DoctorFinding } from './doctor-model.js';
 

@@ -15,7 +15,7 @@ import type { CompositorHold } from '../compositor/gpu-roles.js';
 import type { DetectedSession, SessionProcess } from '../compositor/session-model.js';
 
 /** Where packaging installs assets/polkit/io.github.egpuguard.policy. */
-export { POLICY_INSTALL_PATH } from '../../helper/contract.js';
+export { POLICY_INSTALL_PATH } from '../../common/helper-contract.js';
 
 export const SEVERITIES = ['ok', 'info', 'warning', 'problem'] as const;
 export type Severity = (typeof SEVERITIES)[number];

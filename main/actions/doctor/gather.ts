@@ -9,7 +9,7 @@ import {
   HELPER_VERBS,
   PKEXEC_PATH,
   POLKIT_ACTION_PREFIX,
-} from '../../helper/contract.js';
+} from '../../common/helper-contract.js';
 import type { CommandRunner } from '../../platform/command-runner.js';
 import type { DbusPort } from '../../platform/dbus.js';
 import { probeFile } from '../../platform/file-probe.js';

@@ -2,7 +2,7 @@
 // or broken, Thunderbolt settings, NVIDIA's suspend setup, runtime PM, the process table.
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../helper/contract.js';
+import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../common/helper-contract.js';
 import { writeRemovableList, type SysrootFixture } from '../../sim/sysroot-fixture.js';
 import { writeFakeProc } from '../compositor/test/fake-proc.js';
 import { POLICY_INSTALL_PATH, type Severity } from './doctor-model.js';

@@ -13,7 +13,7 @@ import type {
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { AppError } from '../../common/errors.js';
 import type { Result } from '../../common/result.js';
-import type { HelperVerb } from '../../helper/contract.js';
+import type { HelperVerb } from '../../common/helper-contract.js';
 
 export type EjectPorts = {
   runHelper(verb: HelperVerb, args: readonly string[]): Promise<Result<unknown, AppError>>;

@@ -22,7 +22,7 @@ import {
 import { loadKnownGpus } from '../../core/known-gpus.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';
-import type { HelperVerb } from '../../helper/contract.js';
+import type { HelperVerb } from '../../common/helper-contract.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DbusPort } from '../../platform/dbus.js';
 import type { PrivilegedRunner } from '../../platform/privileged.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const dist = (p) => new URL(`../../../dist/main/${p}`, import.meta.url).href;
 const { createNodeCommandRunner } = await import(dist('platform/command-runner.js'));
 const { createPrivilegedRunner } = await import(dist('platform/privileged.js'));
-const { HELPER_INSTALL_PATH } = await import(dist('helper/contract.js'));
+const { HELPER_INSTALL_PATH } = await import(dist('common/helper-contract.js'));
 
 const runner = createNodeCommandRunner();
 const priv = createPrivilegedRunner({ runner, stepTimeoutMs: 15_000, authTimeoutMs: 15_000 });

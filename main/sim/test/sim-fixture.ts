@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
-import type { HelperVerb } from '../../helper/contract.js';
+import type { HelperVerb } from '../../common/helper-contract.js';
 import { createPrivilegedRunner, type PrivilegedRunner } from '../../platform/privileged.js';
 import { SimKernel } from '../kernel.js';
 import type { SimEvent } from '../kernel-output.js';

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../../helper/contract.js';
+import { HELPER_INSTALL_PATH, PKEXEC_PATH } from '../../../common/helper-contract.js';
 import { createNodeCommandRunner } from '../../../platform/command-runner.js';
 import { createSystemRoot } from '../../../platform/system-root.js';
 import { scenarioByName } from '../../../sim/scenarios/index.js';

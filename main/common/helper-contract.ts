@@ -57,11 +57,11 @@ export const isHelperVerb = (value: string): value is HelperVerb =>
  */
 export const BLOCKING_VERBS: readonly HelperVerb[] = ['unbind', 'remove', 'module-unload'];
 
-/** GPU kernel modules the helper may load or unload. */
+/** GPU kernel modules the helper may load or unload — the ones the inventory lists, too. */
 export const MODULE_ALLOW_LIST = [
   'nvidia',
-  'nvidia_drm',
   'nvidia_modeset',
+  'nvidia_drm',
   'nvidia_uvm',
   'amdgpu',
   'radeon',
