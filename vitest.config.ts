@@ -1,9 +1,20 @@
 // Vitest projects per layer (docs/testing.md, "Vitest projects"): the Node core, the Electron
-// shell with `electron` mocked, and the Svelte renderer in jsdom.
+// shell with `electron` mocked, and the Svelte renderer in jsdom — and, apart, the system tests
+// that start real parts (scripts/test-tiers.mjs). `npm run test:unit` runs all but those.
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
+import { SYSTEM_TESTS } from './scripts/test-tiers.mjs';
+
+const electronAlias = {
+  alias: [
+    {
+      find: /^electron$/,
+      replacement: fileURLToPath(new URL('electron/test/fake-electron.ts', import.meta.url)),
+    },
+  ],
+};
 
 export default defineConfig({
   test: {
@@ -14,28 +25,33 @@ export default defineConfig({
           name: 'main',
           environment: 'node',
           include: ['main/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: SYSTEM_TESTS,
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
       },
       {
         // No test needs the Electron binary: `electron` is a recording fake in this project.
-        resolve: {
-          alias: [
-            {
-              find: /^electron$/,
-              replacement: fileURLToPath(
-                new URL('electron/test/fake-electron.ts', import.meta.url),
-              ),
-            },
-          ],
-        },
+        resolve: electronAlias,
         test: {
           name: 'electron',
           environment: 'node',
           include: ['electron/**/*.test.ts'],
+          exclude: SYSTEM_TESTS,
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // Real parts: child processes, the simulated kernel with the helper, D-Bus, journald
+        // tools, polkitd, dunst, Chromium (docs/testing.md).
+        resolve: electronAlias,
+        test: {
+          name: 'system',
+          environment: 'node',
+          include: SYSTEM_TESTS,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

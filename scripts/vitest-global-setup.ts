@@ -10,6 +10,8 @@
 import { execFileSync } from 'node:child_process';
 
 export default function setup(): void {
+  // `npm run test:unit` runs only pure and in-process tests, which import the sources: no build.
+  if (process.env['EGPU_SKIP_DIST_BUILD'] === '1') return;
   try {
     execFileSync(
       process.execPath,

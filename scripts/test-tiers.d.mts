@@ -1,0 +1,2 @@
+export const SYSTEM_TESTS: string[];
+export const SYSTEM_MARKERS: RegExp;
