@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { session, type App } from 'electron';
 import { DisposableStore, toDisposable } from '../main/common/disposable.js';
 import type { AppInfo } from '../main/common/ipc/contract.js';
-import type { Snapshot } from '../main/common/state-model.js';
+import type { Snapshot } from '../main/common/snapshot.js';
 import { createDesktopNotifier, type DesktopNotifier } from '../main/notify/desktop-notifier.js';
 import { systemClock } from '../main/platform/clock.js';
 import { createDbusPort } from '../main/platform/dbus.js';

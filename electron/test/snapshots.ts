@@ -7,7 +7,7 @@ import type {
   Incident,
   PendingDevice,
   Snapshot,
-} from '../../main/common/state-model.js';
+} from '../../main/common/snapshot.js';
 
 export const EGPU = '0000:0a:00.0';
 export const EGPU2 = '0000:3c:00.0';

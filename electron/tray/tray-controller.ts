@@ -9,7 +9,7 @@ import {
   type MenuItemConstructorOptions,
   type NativeImage,
 } from 'electron';
-import type { Snapshot } from '../../main/common/state-model.js';
+import type { Snapshot } from '../../main/common/snapshot.js';
 import { buildTrayMenu, type TrayAction, type TrayMenuItem } from './tray-menu.js';
 import { trayIconFile, trayIconState, trayTooltip } from './tray-icon.js';
 

@@ -2,8 +2,8 @@
 // state wins. Icons live in assets/icons/tray/<state>.png (+ @2x, which Electron's nativeImage
 // picks up by itself on HiDPI screens).
 
-import type { GpuEntry, GpuLifecycle, Snapshot } from '../../main/common/state-model.js';
-import { PROBLEM_STATES } from '../../main/common/state-model.js';
+import type { GpuEntry, GpuLifecycle, Snapshot } from '../../main/common/snapshot.js';
+import { PROBLEM_STATES } from '../../main/common/snapshot.js';
 import { gpuWords } from '../../main/common/gpu-words.js';
 
 export const TRAY_ICON_STATES = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GPU_STATES, type GpuLifecycle } from '../../main/common/state-model.js';
+import { GPU_STATES, type GpuLifecycle } from '../../main/common/snapshot.js';
 import { EGPU, EGPU2, gpu, igpu, pendingRouter, snapshot } from '../test/snapshots.js';
 import { buildTrayMenu, escapeLabel, type TrayMenuItem } from './tray-menu.js';
 

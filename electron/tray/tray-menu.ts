@@ -4,7 +4,7 @@
 // the items into an Electron Menu and the actions into calls.
 
 import { gpuWords } from '../../main/common/gpu-words.js';
-import type { GpuEntry, Snapshot } from '../../main/common/state-model.js';
+import type { GpuEntry, Snapshot } from '../../main/common/snapshot.js';
 import { stateLabel } from './tray-icon.js';
 
 export type TrayAction =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gpuWords } from './gpu-words.js';
-import { GPU_STATES, type Departure, type GpuEntry, type GpuLifecycle } from './state-model.js';
+import { GPU_STATES, type Departure, type GpuEntry, type GpuLifecycle } from './snapshot.js';
 
 const entry = (state: GpuLifecycle, departure: Departure | null = null): GpuEntry => ({
   bdf: '0000:0a:00.0',

@@ -4,7 +4,7 @@
 // state alone is not enough: "unplugged" after a safe eject is the end of the story the user
 // chose, while "unplugged" without one may have crashed the apps that used the GPU.
 
-import type { GpuEntry, Severity } from './state-model.js';
+import type { GpuEntry, Severity } from './snapshot.js';
 
 /** The one thing the GPU's row offers first; null when nothing needs doing. */
 export type PrimaryAction = 'eject' | 'recover' | null;

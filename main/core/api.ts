@@ -12,7 +12,7 @@ import type {
 import type { ClientsReport } from '../common/clients-model.js';
 import type { Disposable } from '../common/disposable.js';
 import type { Result } from '../common/result.js';
-import type { Incident, Notice, Snapshot, Transition } from '../common/state-model.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 
 export type ActionRun = {
   /** Resolves with the final result; never rejects. */

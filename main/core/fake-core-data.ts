@@ -5,7 +5,7 @@
 import type { CompositorAdvice } from '../common/actions-model.js';
 import type { ClientInfo } from '../common/clients-model.js';
 import type { GpuInfo, ThunderboltDomain } from '../common/inventory-model.js';
-import type { Evidence, GpuEntry, IncidentKind, SourceHealth } from '../common/state-model.js';
+import type { Evidence, GpuEntry, IncidentKind, SourceHealth } from '../common/snapshot.js';
 
 export const IGPU_BDF = '0000:00:02.0';
 export const EGPU_BDF = '0000:0a:00.0';

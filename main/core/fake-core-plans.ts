@@ -3,7 +3,7 @@
 
 import type { ActionPlan, Blocker, PlanStep } from '../common/actions-model.js';
 import type { ClientInfo } from '../common/clients-model.js';
-import type { GpuEntry } from '../common/state-model.js';
+import type { GpuEntry } from '../common/snapshot.js';
 
 const CLOSABLE_ROLES: ReadonlySet<ClientInfo['role']> = new Set(['compute', 'browser', 'other']);
 

@@ -16,7 +16,7 @@ import type { ClientsReport } from '../common/clients-model.js';
 import { Emitter, type Disposable } from '../common/disposable.js';
 import { appError } from '../common/errors.js';
 import { err, ok, type Result } from '../common/result.js';
-import type { Incident, Notice, Snapshot, Transition } from '../common/state-model.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { ActionRun, Core } from './api.js';
 import * as data from './fake-core-data.js';

@@ -2,7 +2,7 @@
 // through these methods, which fire transitions and incidents and build the snapshot.
 
 import { Emitter } from '../common/disposable.js';
-import type { GpuEntry, Incident, Snapshot, Transition } from '../common/state-model.js';
+import type { GpuEntry, Incident, Snapshot, Transition } from '../common/snapshot.js';
 import type { Clock } from '../platform/clock.js';
 import * as data from './fake-core-data.js';
 

@@ -8,7 +8,7 @@ import { Emitter, type Disposable } from '../common/disposable.js';
 import { appError } from '../common/errors.js';
 import type { Inventory } from '../common/inventory-model.js';
 import { err } from '../common/result.js';
-import type { Incident, Notice, Snapshot, Transition } from '../common/state-model.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import { scanClients } from '../inventory/clients/scan-clients.js';
 import { readInventory } from '../inventory/inventory.js';
 import type { Clock } from '../platform/clock.js';

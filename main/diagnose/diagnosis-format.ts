@@ -2,7 +2,7 @@
 // what was seen (with log line numbers), what it means, what to do next; then the summary.
 
 import { wrapText } from '../common/text-wrap.js';
-import type { Diagnosis, Finding, Incident } from './diagnosis.js';
+import type { Diagnosis, Finding, LogIncident } from './diagnosis.js';
 
 const WIDTH = 96;
 
@@ -25,13 +25,13 @@ function findingLine(f: Finding): string {
   return `  ${MARK[f.level]} ${f.title} (${describeLines(f.lines)}${note})`;
 }
 
-const sameAdvice = (a: Incident, b: Incident): boolean =>
+const sameAdvice = (a: LogIncident, b: LogIncident): boolean =>
   a.meanings.join('\n') === b.meanings.join('\n') &&
   a.nextSteps.join('\n').replaceAll(a.device.bdf ?? '\0', '') ===
     b.nextSteps.join('\n').replaceAll(b.device.bdf ?? '\0', '');
 
 /** `previous`: the last incident printed in full; its advice is not repeated. */
-function formatIncident(incident: Incident, previous: Incident | undefined): string[] {
+function formatIncident(incident: LogIncident, previous: LogIncident | undefined): string[] {
   const where =
     incident.firstLine === incident.lastLine
       ? `line ${incident.firstLine}`
@@ -54,7 +54,7 @@ function formatIncident(incident: Incident, previous: Incident | undefined): str
 }
 
 export function formatDiagnosis(d: Diagnosis): string {
-  let lastInFull: Incident | undefined;
+  let lastInFull: LogIncident | undefined;
   const blocks = d.incidents.map((incident) => {
     const lines = formatIncident(incident, lastInFull);
     if (lastInFull === undefined || !sameAdvice(lastInFull, incident)) lastInFull = incident;

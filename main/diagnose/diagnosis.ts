@@ -22,7 +22,7 @@ export type Finding = {
   readonly inferred: number;
 };
 
-export type Incident = {
+export type LogIncident = {
   readonly device: DeviceRef;
   readonly level: EventLevel;
   readonly needs: XidNeeds;
@@ -40,7 +40,7 @@ export type Incident = {
 
 export type Diagnosis = {
   /** Ordered by where each incident first appears in the log. */
-  readonly incidents: readonly Incident[];
+  readonly incidents: readonly LogIncident[];
   readonly eventCount: number;
   readonly level: EventLevel | 'ok';
   readonly needs: XidNeeds;
@@ -100,9 +100,9 @@ function nextSteps(
   return steps;
 }
 
-const weightOf = (i: Incident): number => Math.max(...i.findings.map((f) => f.weight));
+const weightOf = (i: LogIncident): number => Math.max(...i.findings.map((f) => f.weight));
 
-function incidentOf(key: string, events: LocatedEvent[]): Incident {
+function incidentOf(key: string, events: LocatedEvent[]): LogIncident {
   const device = deviceFor(events, key);
   const findings = findingsOf(events);
   const level = worst(

@@ -2,7 +2,7 @@
 // the policy's decisions arrive in order, replace per GPU and map actions back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Emitter } from '../common/disposable.js';
-import type { Incident, Notice, Transition } from '../common/state-model.js';
+import type { Incident, Notice, Transition } from '../common/snapshot.js';
 import { systemClock } from '../platform/clock.js';
 import { createDbusPort } from '../platform/dbus.js';
 import { dbusDaemonAvailable, startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';

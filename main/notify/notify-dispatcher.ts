@@ -5,7 +5,7 @@
 
 import { DisposableStore, toDisposable, type Disposable } from '../common/disposable.js';
 import type { AppError } from '../common/errors.js';
-import type { Snapshot } from '../common/state-model.js';
+import type { Snapshot } from '../common/snapshot.js';
 import type { Core } from '../core/api.js';
 import type { DesktopNotifier, NotificationRequest } from './desktop-notifier.js';
 import {

@@ -7,7 +7,7 @@ import {
   type Notice,
   type Snapshot,
   type Transition,
-} from '../common/state-model.js';
+} from '../common/snapshot.js';
 import {
   decideNotification,
   decideTransition,

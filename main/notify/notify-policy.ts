@@ -13,7 +13,7 @@ import type {
   Severity,
   Snapshot,
   Transition,
-} from '../common/state-model.js';
+} from '../common/snapshot.js';
 import { enclosureWords, gpuWords } from '../common/gpu-words.js';
 import type { NotificationRequest, Urgency } from './desktop-notifier.js';
 

@@ -9,7 +9,7 @@ import { INVOKE_CHANNELS, type InvokeChannel, type PushChannel } from '../common
 import type { AppInfo, IpcResult, PushPayloads } from '../common/ipc/contract.js';
 import { parseInput } from '../common/ipc/schemas.js';
 import type { Result } from '../common/result.js';
-import type { Snapshot } from '../common/state-model.js';
+import type { Snapshot } from '../common/snapshot.js';
 import type { Core, DemoControl } from '../core/api.js';
 import { createActionRuns, createRouter, type HandlerMap } from '../core/router.js';
 

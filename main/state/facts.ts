@@ -4,7 +4,7 @@
 import type { ClientsReport } from '../common/clients-model.js';
 import type { Inventory } from '../common/inventory-model.js';
 import type { KernelEvent } from '../common/kernel-events.js';
-import type { Evidence } from '../common/state-model.js';
+import type { Evidence } from '../common/snapshot.js';
 
 /** An external GPU remembered from earlier runs, so it can show as "absent" until plugged. */
 export type KnownGpu = {

@@ -3,7 +3,7 @@
 // disconnected" and udev remove events within a second or two, in no fixed order; they become
 // one incident whose kind is the most serious thing the evidence shows. Pure.
 
-import type { Evidence, Incident, IncidentKind, Severity } from '../common/state-model.js';
+import type { Evidence, Incident, IncidentKind, Severity } from '../common/snapshot.js';
 import { STEP_TEXT, orderSteps, type Step } from '../diagnose/advice-steps.js';
 import { explainEvent } from '../diagnose/kind-catalogue.js';
 

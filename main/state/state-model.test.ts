@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientInfo, ClientsReport } from '../common/clients-model.js';
 import type { Inventory } from '../common/inventory-model.js';
-import type { Evidence } from '../common/state-model.js';
+import type { Evidence } from '../common/snapshot.js';
 import { classifyMessage } from '../diagnose/classify.js';
 import { readInventory } from '../inventory/inventory.js';
 import { scenarioByName } from '../sim/scenarios/index.js';

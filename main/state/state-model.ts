@@ -19,7 +19,7 @@ import type {
   Snapshot,
   SourceHealth,
   Transition,
-} from '../common/state-model.js';
+} from '../common/snapshot.js';
 import { vendorOf } from '../diagnose/diagnosis.js';
 import type { Fact, KnownGpu } from './facts.js';
 import { isOpen, mergeIncident, openIncident, resolveIncident } from './incidents.js';

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { gpuWords } from '../../main/common/gpu-words.js';
 import { describe, expect, it, vi } from 'vitest';
-import { GPU_STATES, type GpuEntry } from '../../main/common/state-model.js';
+import { GPU_STATES, type GpuEntry } from '../../main/common/snapshot.js';
 import { STATE_LABELS } from '../lib/labels.js';
 import { client, egpuEntry, igpuEntry, OLLAMA, T0 } from '../test/fixtures.js';
 import GpuCard from './GpuCard.svelte';

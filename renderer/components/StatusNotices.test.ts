@@ -1,6 +1,6 @@
 import { fireEvent, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import type { PendingDevice } from '../../main/common/state-model.js';
+import type { PendingDevice } from '../../main/common/snapshot.js';
 import { createFakeBridge } from '../test/fake-bridge.js';
 import { snapshot } from '../test/fixtures.js';
 import { renderApp } from '../test/render-app.js';

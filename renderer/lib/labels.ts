@@ -4,7 +4,7 @@
 import type { StepId, StepStatus } from '../../main/common/actions-model.js';
 import type { ClientRole } from '../../main/common/clients-model.js';
 import type { HealthState } from '../../main/common/inventory-model.js';
-import type { GpuLifecycle, Severity } from '../../main/common/state-model.js';
+import type { GpuLifecycle, Severity } from '../../main/common/snapshot.js';
 
 /** Colour families (styles/tokens.css): each has a text, background and border token. */
 export type Tone = 'ok' | 'busy' | 'progress' | 'safe' | 'neutral' | 'danger';

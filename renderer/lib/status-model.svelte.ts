@@ -3,7 +3,7 @@
 
 import type { AppInfo, BridgeApi, InputOf, IpcError } from '../../main/common/ipc/contract.js';
 import { gpuWords } from '../../main/common/gpu-words.js';
-import type { GpuEntry, Incident, Snapshot } from '../../main/common/state-model.js';
+import type { GpuEntry, Incident, Snapshot } from '../../main/common/snapshot.js';
 
 export type DemoAction = InputOf<'demo:act'>['action'];
 

@@ -5,7 +5,7 @@
 // main/common/gpu-words.ts.
 
 import type { ActionPlan, StepId } from '../../main/common/actions-model.js';
-import type { SourceHealth } from '../../main/common/state-model.js';
+import type { SourceHealth } from '../../main/common/snapshot.js';
 
 /** A run of plain text or of code (what a terminal user would type or read verbatim). */
 export type Segment = { readonly code: boolean; readonly text: string };

@@ -8,7 +8,7 @@ import type {
   FocusRequest,
   IpcResult,
 } from '../../main/common/ipc/contract.js';
-import type { Snapshot } from '../../main/common/state-model.js';
+import type { Snapshot } from '../../main/common/snapshot.js';
 import { advice, appInfo, ejectPlan, recoverPlan, snapshot } from './fixtures.js';
 
 type Method<M extends BridgeMethod> = BridgeApi[M];

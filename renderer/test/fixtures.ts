@@ -4,7 +4,7 @@
 import type { ActionPlan, CompositorAdvice } from '../../main/common/actions-model.js';
 import type { ClientInfo } from '../../main/common/clients-model.js';
 import type { AppInfo } from '../../main/common/ipc/contract.js';
-import type { GpuEntry, GpuLifecycle, Incident, Snapshot } from '../../main/common/state-model.js';
+import type { GpuEntry, GpuLifecycle, Incident, Snapshot } from '../../main/common/snapshot.js';
 import {
   COMPOSITOR_ADVICE,
   DESKTOP_CLIENTS,

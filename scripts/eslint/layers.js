@@ -109,7 +109,6 @@ export const KNOWN_CROSSINGS = new Set([
   'main/state/fact-builder.ts → main/sources/events.js',
   'main/sources/text-log-follower.ts → main/diagnose/log-line.js',
   // one factory for the faces belongs in main/core; the demo loads lazily
-  'main/cli/commands/ui.ts → main/server/core-factory.js',
   'main/cli/commands/ui.ts → main/server/ipc-dispatch.js',
   'main/cli/commands/ui.ts → main/server/static-assets.js',
   'main/cli/commands/ui.ts → main/server/ui-server.js',

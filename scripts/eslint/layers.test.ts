@@ -69,10 +69,7 @@ describe('layer rule', () => {
 
   it('allows what the table allows, tests, and a lazy import of the simulator', async () => {
     expect(
-      await lint(
-        'renderer/ok.ts',
-        "import type { Snapshot } from '../main/common/state-model.js';",
-      ),
+      await lint('renderer/ok.ts', "import type { Snapshot } from '../main/common/snapshot.js';"),
     ).toEqual([]);
     expect(
       await lint(

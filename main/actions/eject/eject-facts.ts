@@ -5,7 +5,7 @@
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { GpuInfo, Inventory } from '../../common/inventory-model.js';
 import { isBdf } from '../../common/pci.js';
-import type { GpuLifecycle } from '../../common/state-model.js';
+import type { GpuLifecycle } from '../../common/snapshot.js';
 import { storageOn, type StorageDevice } from '../../inventory/storage.js';
 import type { SystemRoot } from '../../platform/system-root.js';
 

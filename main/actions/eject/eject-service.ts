@@ -10,7 +10,7 @@ import type {
   StepProgress,
 } from '../../common/actions-model.js';
 import type { ClientInfo } from '../../common/clients-model.js';
-import type { GpuLifecycle } from '../../common/state-model.js';
+import type { GpuLifecycle } from '../../common/snapshot.js';
 import type { AppError } from '../../common/errors.js';
 import type { EjectIntents } from '../../core/eject-intent.js';
 import type { GpuLocks } from '../../core/gpu-lock.js';

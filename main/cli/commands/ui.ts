@@ -1,12 +1,12 @@
 // `egpu ui`: browser mode. Serves the status window and the IPC contract on 127.0.0.1 with a
 // random per-run token, prints the address (one line), optionally opens it, and runs until
-// SIGINT/SIGTERM. The Core comes from main/server/core-factory.ts.
+// SIGINT/SIGTERM. The Core comes from main/core/face-core.ts.
 
 import { randomBytes } from 'node:crypto';
 import { readAppVersion } from '../../platform/app-version.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
 import { writeRedirectFile, type RedirectFile } from '../../platform/open-redirect.js';
-import { createUiCore } from '../../server/core-factory.js';
+import { createUiCore } from '../../core/face-core.js';
 import { createIpcDispatcher } from '../../server/ipc-dispatch.js';
 import { loadStaticAssets } from '../../server/static-assets.js';
 import { startUiServer } from '../../server/ui-server.js';

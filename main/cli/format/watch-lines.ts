@@ -2,8 +2,8 @@
 // as text for people or one JSON object per line for scripts. Pure.
 
 import type { GpuWords } from '../../common/gpu-words.js';
-import type { Evidence, Incident, Notice, Transition } from '../../common/state-model.js';
-import type { SourceHealth } from '../../common/state-model.js';
+import type { Evidence, Incident, Notice, Transition } from '../../common/snapshot.js';
+import type { SourceHealth } from '../../common/snapshot.js';
 
 const iso = (at: number): string => new Date(at).toISOString();
 const pad = (n: number): string => String(n).padStart(2, '0');

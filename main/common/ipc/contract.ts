@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { ActionFinal, ActionPlan, CompositorAdvice, StepProgress } from '../actions-model.js';
 import type { ClientsReport } from '../clients-model.js';
 import type { ErrorCode } from '../errors.js';
-import type { Snapshot } from '../state-model.js';
+import type { Snapshot } from '../snapshot.js';
 import type { BridgeMethod, INVOKE_CHANNELS } from './channels.js';
 import type { INPUT_SCHEMAS } from './schemas.js';
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Emitter, type Disposable } from '../../common/disposable.js';
 import { appError } from '../../common/errors.js';
 import { err, ok, type Result } from '../../common/result.js';
-import type { Incident, Notice, Snapshot, Transition } from '../../common/state-model.js';
+import type { Incident, Notice, Snapshot, Transition } from '../../common/snapshot.js';
 import type { ActionRun, Core } from '../../core/api.js';
 import { createCore } from '../../core/create-core.js';
 import type { DemoAction, DemoControl } from '../../core/fake-core.js';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../../common/actions-model.js';
-import type { Snapshot } from '../../common/state-model.js';
+import type { Snapshot } from '../../common/snapshot.js';
 import { DemoMachine } from './demo-machine.js';
 
 const EGPU = '0000:0a:00.0';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionProgressMessage } from '../../../main/common/ipc/contract.js';
-import type { Snapshot } from '../../../main/common/state-model.js';
+import type { Snapshot } from '../../../main/common/snapshot.js';
 import { snapshot } from '../../test/fixtures.js';
 import { createHttpBridge } from './http-bridge.js';
 import { selectBridge } from './select-bridge.js';

@@ -16,7 +16,7 @@ import {
   HTTP_EVENTS_PATH,
   HTTP_TOKEN_HEADER,
 } from '../../../main/common/ipc/http-transport.js';
-import type { Snapshot } from '../../../main/common/state-model.js';
+import type { Snapshot } from '../../../main/common/snapshot.js';
 import { createSseParser } from './sse-parser.js';
 
 export type HttpBridgeOptions = {
