@@ -8,21 +8,20 @@
 
 import type { ClientInfo } from '../common/clients-model.js';
 import type { GpuInfo, Inventory, ThunderboltRouter } from '../common/inventory-model.js';
-import { isBdf } from '../common/pci.js';
 import type {
   Evidence,
   GpuEntry,
   GpuLifecycle,
   Incident,
-  IncidentKind,
   Notice,
   Snapshot,
   SourceHealth,
   Transition,
 } from '../common/snapshot.js';
-import { vendorOf } from '../diagnose/diagnosis.js';
+import { byFootprint, byRouter, subjectsOf } from './attribution.js';
 import type { Fact, KnownGpu } from './facts.js';
-import { isOpen, mergeIncident, openIncident, resolveIncident } from './incidents.js';
+import { footprintOf, PRESENT_STATES, publicEntry, type Entry } from './gpu-entry.js';
+import { IncidentBook } from './incident-book.js';
 
 /** Physical-unplug evidence this recent turns a PCI removal into a surprise removal. */
 export const PHYSICAL_WINDOW_MS = 5_000;
@@ -35,39 +34,9 @@ export type Output = {
   readonly notices: readonly Notice[];
 };
 
-type Entry = {
-  -readonly [K in keyof GpuEntry]: GpuEntry[K];
-} & {
-  lastPhysicalAt: number | null;
-  footprint: Set<string>;
-  /** Who used it when it left the bus: named in the incident (they may have crashed). */
-  lostClients: readonly ClientInfo[] | null;
-};
-
-const PRESENT_STATES: ReadonlySet<GpuLifecycle> = new Set([
-  'attached',
-  'in-use',
-  'ejecting',
-  'fell-off-bus',
-  'stuck',
-]);
-
-function footprintOf(info: GpuInfo): Set<string> {
-  const set = new Set<string>([info.bdf, ...info.functions.map((f) => f.bdf)]);
-  for (const part of info.sysfsPath.split('/')) if (isBdf(part)) set.add(part);
-  return set;
-}
-
-const VENDOR_IDS: Readonly<Record<string, string>> = {
-  nvidia: '0x10de',
-  amd: '0x1002',
-  intel: '0x8086',
-};
-
 export class StateModel {
   #entries = new Map<string, Entry>();
-  #incidents = new Map<string, Incident>();
-  #incidentSeq = 0;
+  readonly #book = new IncidentBook((i) => this.#out.incidents.set(i.id, i));
   #thunderbolt: Inventory['thunderbolt'] = [];
   #trustedEnclosures: ReadonlySet<string> = new Set();
   #sources = new Map<string, SourceHealth>();
@@ -104,8 +73,8 @@ export class StateModel {
         this.#tbRouter(fact);
         break;
       case 'drm-wedged': {
-        const e = fact.bdf === null ? undefined : this.#byFootprint(fact.bdf)[0];
-        this.#incident(e ?? null, 'wedged', [fact.evidence], fact.at);
+        const e = fact.bdf === null ? undefined : byFootprint(this.#entries.values(), fact.bdf)[0];
+        this.#book.record(e ?? null, 'wedged', [fact.evidence], fact.at);
         break;
       }
       case 'clients':
@@ -137,16 +106,7 @@ export class StateModel {
 
   snapshot(): Snapshot {
     const gpus: GpuEntry[] = [...this.#entries.values()]
-      .map(({ lastPhysicalAt: _l, footprint: _f, lostClients: lost, ...e }) =>
-        lost !== null && lost.length > 0 && !e.present
-          ? {
-              ...e,
-              lostUsers: [
-                ...new Map(lost.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values(),
-              ],
-            }
-          : { ...e },
-      )
+      .map(publicEntry)
       .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
     const routers = this.#thunderbolt.flatMap((d) => d.routers);
     // Enclosures whose GPU eGPU Guard released: their tunnel was dropped on purpose, so they are
@@ -158,7 +118,7 @@ export class StateModel {
     );
     return {
       gpus,
-      incidents: [...this.#incidents.values()].sort((a, b) => b.updatedAt - a.updatedAt),
+      incidents: this.#book.list(),
       thunderbolt: this.#thunderbolt,
       pendingDevices: routers
         .filter(
@@ -196,37 +156,6 @@ export class StateModel {
     e.state = to;
     e.since = at;
     this.#out.transitions.push({ at, gpu: e.bdf, name: e.name, from, to, evidence });
-  }
-
-  #incident(e: Entry | null, kind: IncidentKind, evidence: readonly Evidence[], at: number): void {
-    const key = e?.incident ?? null;
-    const open = key === null ? undefined : this.#incidents.get(key);
-    let inc: Incident;
-    // Who was using it (still listed, or remembered from before it left the bus).
-    const users = (e?.clients?.length ?? 0) > 0 ? (e?.clients ?? []) : (e?.lostClients ?? []);
-    const affected = [...new Map(users.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values()];
-    if (open !== undefined && isOpen(open, at))
-      inc = mergeIncident(open, kind, evidence, at, affected);
-    else {
-      const orphan =
-        e === null
-          ? [...this.#incidents.values()].find((i) => i.gpu === null && isOpen(i, at))
-          : undefined;
-      inc = orphan
-        ? mergeIncident(orphan, kind, evidence, at)
-        : openIncident(
-            `i${++this.#incidentSeq}`,
-            e?.bdf ?? null,
-            e?.name ?? null,
-            kind,
-            evidence,
-            at,
-            affected,
-          );
-    }
-    this.#incidents.set(inc.id, inc);
-    this.#out.incidents.set(inc.id, inc);
-    if (e !== null) e.incident = inc.id;
   }
 
   // ── facts ────────────────────────────────────────────────────────────────────────────────
@@ -336,10 +265,10 @@ export class StateModel {
           // keep the surprise-removed (or stuck) state until sysfs catches up
         } else if (!wasPresent || !PRESENT_STATES.has(e.state)) {
           this.#set(e, this.#busyState(e), at, [sysfs]);
-          if (g.health === 'ok') this.#resolve(e, at, `${e.name} is back on the bus`);
+          if (g.health === 'ok') this.#book.resolve(e, at, `${e.name} is back on the bus`);
         } else if (e.state === 'fell-off-bus' && g.health === 'ok') {
           this.#set(e, this.#busyState(e), at, [sysfs]);
-          this.#resolve(e, at, `${e.name} answers on the bus again`);
+          this.#book.resolve(e, at, `${e.name} answers on the bus again`);
         }
       }
       this.#entries.set(g.bdf, e);
@@ -350,7 +279,7 @@ export class StateModel {
       ) {
         const dead: Evidence = { at, source: 'sysfs', text: `${g.bdf}: ${g.healthReason}` };
         this.#set(e, 'fell-off-bus', at, [dead]);
-        this.#incident(e, 'fell-off-bus', [dead], at);
+        this.#book.record(e, 'fell-off-bus', [dead], at);
       }
     }
     for (const e of this.#entries.values()) {
@@ -423,10 +352,10 @@ export class StateModel {
       (e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS);
     e.departure = 'surprise';
     if (e.state === 'surprise-removed') {
-      this.#incident(e, 'surprise-removal', [ev], at);
+      this.#book.record(e, 'surprise-removal', [ev], at);
     } else if (physical) {
       this.#set(e, 'surprise-removed', at, [ev]);
-      this.#incident(e, 'surprise-removal', [ev], at);
+      this.#book.record(e, 'surprise-removal', [ev], at);
     } else if (ejecting || e.state === 'ejecting') {
       e.departure = 'safe-eject';
       this.#set(e, 'safe-to-unplug', at, [ev]);
@@ -435,7 +364,7 @@ export class StateModel {
       const kind = e.state === 'stuck' ? 'driver-stuck' : 'fell-off-bus';
       if (e.state === 'fell-off-bus') e.departure = 'fell-off-bus';
       this.#set(e, 'unplugged', at, [ev]);
-      this.#incident(e, kind, [ev], at);
+      this.#book.record(e, kind, [ev], at);
     } else {
       // Removed through sysfs by someone else, or the unplug evidence is still on its way.
       this.#set(e, 'unplugged', at, [ev]);
@@ -466,77 +395,26 @@ export class StateModel {
       } else if (
         e.state === 'unplugged' &&
         at - e.since <= PHYSICAL_WINDOW_MS &&
-        !this.#hasOpenIncident(e, at)
+        !this.#book.hasOpen(e, at)
       ) {
         // The removal came first and the cable evidence second: it was a surprise after all.
         this.#set(e, 'surprise-removed', at, [ev]);
-        this.#incident(e, 'surprise-removal', [ev], at);
+        this.#book.record(e, 'surprise-removal', [ev], at);
       } else if (PRESENT_STATES.has(e.state) || e.state === 'surprise-removed') {
         this.#set(e, 'surprise-removed', at, [ev]);
-        this.#incident(e, 'surprise-removal', [ev], at);
+        this.#book.record(e, 'surprise-removal', [ev], at);
       }
     }
   }
 
-  /** Ends the GPU's open incident (it is back, or was ejected): it takes no more evidence. */
-  #resolve(e: Entry, at: number, outcome: string): void {
-    const inc = e.incident === null ? undefined : this.#incidents.get(e.incident);
-    e.incident = null;
-    if (inc === undefined || inc.resolvedAt !== undefined) return;
-    const done = resolveIncident(inc, at, outcome);
-    this.#incidents.set(done.id, done);
-    this.#out.incidents.set(done.id, done);
-  }
-
-  #hasOpenIncident(e: Entry, at: number): boolean {
-    const inc = e.incident === null ? undefined : this.#incidents.get(e.incident);
-    return inc !== undefined && isOpen(inc, at);
-  }
-
-  #byFootprint(bdf: string): Entry[] {
-    return [...this.#entries.values()].filter((e) => e.footprint.has(bdf));
-  }
-
-  #byRouter(router: string | null, uniqueId: string | null): Entry[] {
-    return [...this.#entries.values()].filter(
-      (e) =>
-        e.enclosure !== null &&
-        ((uniqueId !== null && e.enclosure.uniqueId === uniqueId) ||
-          (uniqueId === null && router !== null && e.enclosure.router === router)),
-    );
-  }
-
-  /** The entries a kernel event is about: by address, Thunderbolt router, NVIDIA minor or vendor. */
-  #subjects(fact: Extract<Fact, { type: 'kernel' }>): Entry[] {
-    const k = fact.event;
-    if (k.bdf !== null) {
-      // pciehp and AER name the port above the GPU: its footprint includes its bridges.
-      const hit = this.#byFootprint(k.bdf);
-      if (!k.kind.startsWith('gpu-') && k.kind !== 'driver-remove-blocked') return hit;
-      // A GPU event names the GPU itself; failing that, one of its functions.
-      const own = hit.filter((e) => e.bdf === k.bdf);
-      return own.length > 0 ? own : hit.slice(0, 1);
-    }
-    if (k.router !== undefined) return this.#byRouter(k.router, null);
-    const minor = /minor device (\d+)/.exec(k.text);
-    if (minor)
-      return [...this.#entries.values()]
-        .filter((e) => e.info?.nvidia?.minor === Number(minor[1]))
-        .slice(0, 1);
-    const vendor = vendorOf(k.text);
-    const id = vendor === null ? undefined : VENDOR_IDS[vendor];
-    const candidates = [...this.#entries.values()].filter((e) => e.present && e.vendorId === id);
-    return candidates.length === 1 ? candidates : [];
-  }
-
   #kernel(fact: Extract<Fact, { type: 'kernel' }>): void {
     const { event: k, at, evidence: ev } = fact;
-    const subjects = this.#subjects(fact);
+    const subjects = subjectsOf([...this.#entries.values()], k);
     switch (k.kind) {
       case 'pcie-link-down':
       case 'tb-disconnected':
         if (subjects.length > 0) this.#physical(subjects, at, ev, k.kind === 'pcie-link-down');
-        else this.#incident(null, 'kernel-trouble', [ev], at);
+        else this.#book.record(null, 'kernel-trouble', [ev], at);
         return;
       case 'tb-connected':
         for (const e of subjects) {
@@ -549,20 +427,20 @@ export class StateModel {
           const recentUnplug =
             e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS;
           if (recentUnplug || e.state === 'surprise-removed')
-            this.#incident(e, 'surprise-removal', [ev], at);
+            this.#book.record(e, 'surprise-removal', [ev], at);
           else {
             if (e.present) this.#set(e, 'fell-off-bus', at, [ev]);
-            this.#incident(e, 'fell-off-bus', [ev], at);
+            this.#book.record(e, 'fell-off-bus', [ev], at);
           }
         }
-        if (subjects.length === 0) this.#incident(null, 'fell-off-bus', [ev], at);
+        if (subjects.length === 0) this.#book.record(null, 'fell-off-bus', [ev], at);
         return;
       case 'driver-remove-blocked':
         for (const e of subjects) {
           if (e.state !== 'surprise-removed') this.#set(e, 'stuck', at, [ev]);
-          this.#incident(e, 'driver-stuck', [ev], at);
+          this.#book.record(e, 'driver-stuck', [ev], at);
         }
-        if (subjects.length === 0) this.#incident(null, 'driver-stuck', [ev], at);
+        if (subjects.length === 0) this.#book.record(null, 'driver-stuck', [ev], at);
         return;
       case 'gpu-xid':
       case 'gpu-hang':
@@ -571,14 +449,14 @@ export class StateModel {
       case 'pci-config-dead':
       case 'power-state-stuck':
       case 'display-engine-error':
-        if (subjects.length === 0) this.#incident(null, 'kernel-trouble', [ev], at);
-        for (const e of subjects) this.#incident(e, 'kernel-trouble', [ev], at);
+        if (subjects.length === 0) this.#book.record(null, 'kernel-trouble', [ev], at);
+        for (const e of subjects) this.#book.record(e, 'kernel-trouble', [ev], at);
         return;
     }
   }
 
   #tbRouter(fact: Extract<Fact, { type: 'tb-router' }>): void {
-    const subjects = this.#byRouter(fact.router, fact.uniqueId);
+    const subjects = byRouter(this.#entries.values(), fact.router, fact.uniqueId);
     switch (fact.change) {
       case 'removed':
       case 'disconnected':
@@ -637,12 +515,12 @@ export class StateModel {
         if (e.state === 'ejecting' || e.state === 'unplugged') {
           e.departure = 'safe-eject';
           this.#set(e, 'safe-to-unplug', fact.at, [ev]);
-          this.#resolve(e, fact.at, `${e.name} was ejected safely`);
+          this.#book.resolve(e, fact.at, `${e.name} was ejected safely`);
         }
         return;
       case 'stuck':
         this.#set(e, 'stuck', fact.at, [ev]);
-        this.#incident(e, 'driver-stuck', [ev], fact.at);
+        this.#book.record(e, 'driver-stuck', [ev], fact.at);
         return;
       case 'failed':
       case 'blocked':
