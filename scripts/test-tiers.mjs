@@ -18,7 +18,7 @@ export const SYSTEM_TESTS = [
   'main/actions/eject/eject-tunnel.test.ts',
   'main/actions/recover/recover.test.ts',
   'main/cli/**/*.test.ts',
-  'main/core/gpu-lock.test.ts',
+  'main/actions/gpu-lock.test.ts',
   'main/helper/polkit-pkexec.test.ts',
   'main/helper/helper-*.test.ts',
   'main/helper/admin-removable.test.ts',

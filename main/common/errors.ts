@@ -8,7 +8,7 @@ export const ERROR_CODES = [
   'permission-denied',
   'unsupported',
   'busy',
-  // Another eject or recovery of the same GPU holds its lock (main/core/gpu-lock.ts).
+  // Another eject or recovery of the same GPU holds its lock (main/actions/gpu-lock.ts).
   'already-running',
   // "An eject is under way" could not be written, so a watcher would call it a surprise removal.
   'intent-not-recorded',

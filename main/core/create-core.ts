@@ -3,7 +3,7 @@
 // files in the user's state folder (or inside the sysroot).
 
 import { compositorAdvice } from '../actions/compositor/compositor-advice.js';
-import { createCoreActions } from '../actions/core-actions.js';
+import { createCoreActions } from './core-actions.js';
 import { createEjectService } from '../actions/eject/eject-service.js';
 import { createRecoverService } from '../actions/recover/recover-service.js';
 import { systemClock, type Clock } from '../platform/clock.js';
@@ -14,8 +14,8 @@ import { processAlive } from '../platform/processes.js';
 import { defaultStatePath } from '../platform/state-files.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import type { Core } from './api.js';
-import { createEjectIntents, ejectIntentDir } from './eject-intent.js';
-import { createFileGpuLocks, gpuLockDir } from './gpu-lock.js';
+import { createEjectIntents, ejectIntentDir } from '../actions/eject-intent.js';
+import { createFileGpuLocks, gpuLockDir } from '../actions/gpu-lock.js';
 import { withRecoverLock } from './locked-recover.js';
 import { createLiveCore, type ActionsContext, type ActionsPort } from './live-core.js';
 import type { SourceChoice } from './sources-setup.js';

@@ -15,12 +15,12 @@ import type { Clock } from '../platform/clock.js';
 import type { CommandRunner } from '../platform/command-runner.js';
 import type { DbusPort } from '../platform/dbus.js';
 import type { SystemRoot } from '../platform/system-root.js';
-import type { EventSource, SourceEvent } from '../sources/events.js';
+import type { EventSource, SourceEvent } from '../common/source-events.js';
 import { buildFacts, type FactLookups } from '../state/fact-builder.js';
 import type { Fact } from '../state/facts.js';
 import { StateModel, type Output } from '../state/state-model.js';
 import type { ActionRun, Core } from './api.js';
-import type { EjectIntents } from './eject-intent.js';
+import type { EjectIntents } from '../actions/eject-intent.js';
 import {
   knownEnclosuresPathFor,
   loadKnownEnclosures,
@@ -28,7 +28,7 @@ import {
   saveKnownEnclosures,
   trustedEnclosureIds,
 } from '../actions/known-enclosures.js';
-import { loadKnownGpus, mergeKnownGpus, saveKnownGpus } from './known-gpus.js';
+import { loadKnownGpus, mergeKnownGpus, saveKnownGpus } from '../actions/known-gpus.js';
 import { createSources, type SourceChoice } from './sources-setup.js';
 
 /** Everything that changes the machine: provided by main/actions (or refusals when absent). */

@@ -5,7 +5,7 @@
 
 import type { ActionFinal } from '../common/actions-model.js';
 import type { RecoverService } from '../actions/recover/recover-service.js';
-import { ALL_GPUS, alreadyRunning, type GpuLocks } from './gpu-lock.js';
+import { ALL_GPUS, alreadyRunning, type GpuLocks } from '../actions/gpu-lock.js';
 
 const refused = (message: string, code: ActionFinal['code']): ActionFinal => ({
   result: 'failed',

@@ -9,7 +9,7 @@ import type { CommandRunner } from '../platform/command-runner.js';
 import type { DbusPort } from '../platform/dbus.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import { createBoltWatch } from '../sources/bolt-watch.js';
-import { statusEvent, type EventSource, type OnSourceEvent } from '../sources/events.js';
+import { statusEvent, type EventSource, type OnSourceEvent } from '../common/source-events.js';
 import { createJournalFollower } from '../sources/journal-follower.js';
 import { createKernelLogSource } from '../sources/kernel-log-source.js';
 import { createLogindWatch } from '../sources/logind-watch.js';

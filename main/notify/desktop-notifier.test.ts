@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { createDbusPort } from '../platform/dbus.js';
-import type { SourceStatusEvent } from '../sources/events.js';
+import type { SourceStatusEvent } from '../common/source-events.js';
 import { dbusDaemonAvailable, startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
 import { startFakeNotificationServer } from '../sources/test/fake-system-services.js';
 import { createDesktopNotifier, type NotificationRequest } from './desktop-notifier.js';

@@ -11,7 +11,7 @@ import { toDisposable, type Disposable } from '../common/disposable.js';
 import { ok, type Result } from '../common/result.js';
 import type { Clock } from '../platform/clock.js';
 import { DbusVariant, type DbusConnection, type DbusPort } from '../platform/dbus.js';
-import { statusEvent, type SourceStatusEvent } from '../sources/events.js';
+import { statusEvent, type SourceStatusEvent } from '../common/source-events.js';
 
 export const NOTIFY_NAME = 'org.freedesktop.Notifications';
 export const NOTIFY_PATH = '/org/freedesktop/Notifications';

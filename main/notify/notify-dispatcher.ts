@@ -5,8 +5,7 @@
 
 import { DisposableStore, toDisposable, type Disposable } from '../common/disposable.js';
 import type { AppError } from '../common/errors.js';
-import type { Snapshot } from '../common/snapshot.js';
-import type { Core } from '../core/api.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import type { DesktopNotifier, NotificationRequest } from './desktop-notifier.js';
 import {
   decideNotification,
@@ -83,11 +82,15 @@ export function createNotifyDispatcher(options: NotifyDispatcherOptions): Notify
   };
 }
 
+/** What the dispatcher listens to: the Core's events (notify never imports the core itself). */
+export type CoreEvents = {
+  onTransition(listener: (t: Transition) => void): Disposable;
+  onIncident(listener: (i: Incident) => void): Disposable;
+  onNotice(listener: (n: Notice) => void): Disposable;
+};
+
 /** Feeds the core's transitions, incidents and notices to the dispatcher. */
-export function bindCoreNotifications(
-  core: Pick<Core, 'onTransition' | 'onIncident' | 'onNotice'>,
-  dispatcher: NotifyDispatcher,
-): Disposable {
+export function bindCoreNotifications(core: CoreEvents, dispatcher: NotifyDispatcher): Disposable {
   const store = new DisposableStore();
   store.add(
     core.onTransition((transition) => dispatcher.handle({ type: 'transition', transition })),

@@ -1,4 +1,4 @@
-// File I/O behind the per-GPU action lock (main/core/gpu-lock.ts decides; this only touches
+// File I/O behind the per-GPU action lock (main/actions/gpu-lock.ts decides; this only touches
 // files and /proc). Node has no flock(2), so a lock is a file created with its whole content in
 // one atomic step: the content goes to a private temporary file first, then link(2) gives it the
 // lock's name — link fails with EEXIST when the name exists (link(2), "EEXIST newpath already

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { createDbusPort } from '../platform/dbus.js';
 import { createBoltWatch } from './bolt-watch.js';
-import type { BoltEvent, EventSource } from './events.js';
+import type { BoltEvent, EventSource } from '../common/source-events.js';
 import { createCollector, type Collector } from './test/collect.js';
 import { dbusDaemonAvailable, startTestBus, type TestBus } from './test/dbus-daemon.js';
 import { startFakeBolt, type FakeBoltDevice } from './test/fake-bolt-service.js';

@@ -12,8 +12,8 @@ import {
   createSerialQueue,
   type DbusWatchOptions,
 } from './dbus-service-watch.js';
-import { isDict, parseBoltDevice } from './dbus-values.js';
-import type { BoltDevice, BoltEvent, EventSource } from './events.js';
+import { isDict, parseBoltDevice } from '../platform/dbus-values.js';
+import type { BoltDevice, BoltEvent, EventSource } from '../common/source-events.js';
 
 export const BOLT_NAME = 'org.freedesktop.bolt';
 export const BOLT_PATH = '/org/freedesktop/bolt';

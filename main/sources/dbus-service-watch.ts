@@ -6,7 +6,12 @@
 import type { Disposable } from '../common/disposable.js';
 import type { Clock } from '../platform/clock.js';
 import type { BusKind, DbusConnection, DbusPort } from '../platform/dbus.js';
-import { statusEvent, type EventSource, type OnSourceEvent, type SourceState } from './events.js';
+import {
+  statusEvent,
+  type EventSource,
+  type OnSourceEvent,
+  type SourceState,
+} from '../common/source-events.js';
 
 export type DbusWatchOptions = {
   readonly dbus: DbusPort;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../platform/clock.js';
 import { createDbusPort, type DbusPort } from '../platform/dbus.js';
 import type { DbusWatchOptions } from './dbus-service-watch.js';
-import type { EventSource, LogindEvent, SwitcherooEvent } from './events.js';
+import type { EventSource, LogindEvent, SwitcherooEvent } from '../common/source-events.js';
 import { createLogindWatch } from './logind-watch.js';
 import { createSwitcherooWatch } from './switcheroo-watch.js';
 import { createCollector, type Collector } from './test/collect.js';

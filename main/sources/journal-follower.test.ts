@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { createNodeCommandRunner } from '../platform/command-runner.js';
 import { createSystemRoot } from '../platform/system-root.js';
-import type { KernelRecord } from './events.js';
+import type { KernelRecord } from '../common/source-events.js';
 import { createJournalFollower, type JournalFollower } from './journal-follower.js';
 import { createCollector, type Collector } from './test/collect.js';
 import {

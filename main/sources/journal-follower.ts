@@ -14,9 +14,14 @@ import type { Clock } from '../platform/clock.js';
 import type { CommandRunner, CommandSpec } from '../platform/command-runner.js';
 import { readStateFile, writeStateFileAtomic } from '../platform/state-files.js';
 import type { SystemRoot } from '../platform/system-root.js';
-import { statusEvent, type EventSource, type OnSourceEvent, type SourceState } from './events.js';
-import { cursorBootId, parseJournalLine } from './journal-parse.js';
-import { probeJournal } from './journal-probe.js';
+import {
+  statusEvent,
+  type EventSource,
+  type OnSourceEvent,
+  type SourceState,
+} from '../common/source-events.js';
+import { cursorBootId, parseJournalLine } from '../platform/journal-parse.js';
+import { probeJournal } from '../platform/journal-probe.js';
 import {
   createSupervisedChild,
   describeExit,

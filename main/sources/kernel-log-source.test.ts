@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { createNodeCommandRunner } from '../platform/command-runner.js';
 import { createSystemRoot } from '../platform/system-root.js';
-import type { KernelRecord, SourceStatusEvent } from './events.js';
+import type { KernelRecord, SourceStatusEvent } from '../common/source-events.js';
 import {
   createKernelLogSource,
   type KernelLogSource,

@@ -13,7 +13,7 @@ import {
   type OnSourceEvent,
   type SourceEvent,
   type SourceState,
-} from './events.js';
+} from '../common/source-events.js';
 import { createJournalFollower } from './journal-follower.js';
 import { KMSG_PATH, createKmsgFollower } from './kmsg-follower.js';
 import type { BackoffOptions } from './supervised-child.js';

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { probeKmsg } from '../platform/kmsg-reader.js';
 import { createSystemRoot } from '../platform/system-root.js';
-import type { EventSource, KernelRecord } from './events.js';
+import type { EventSource, KernelRecord } from '../common/source-events.js';
 import { createKmsgFollower } from './kmsg-follower.js';
 import { createCollector, type Collector } from './test/collect.js';
 

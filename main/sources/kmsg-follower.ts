@@ -13,7 +13,7 @@ import {
   type KernelRecord,
   type OnSourceEvent,
   type SourceState,
-} from './events.js';
+} from '../common/source-events.js';
 import { createKmsgParser, type KmsgRecord } from './kmsg-parse.js';
 
 export type KmsgFollowerOptions = {

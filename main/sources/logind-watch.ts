@@ -4,7 +4,7 @@
 // suspend with the eGPU attached; the core decides what to do with these events.
 
 import { createDbusServiceWatch, type DbusWatchOptions } from './dbus-service-watch.js';
-import type { EventSource } from './events.js';
+import type { EventSource } from '../common/source-events.js';
 
 export const LOGIND_NAME = 'org.freedesktop.login1';
 export const LOGIND_PATH = '/org/freedesktop/login1';

@@ -11,8 +11,8 @@ import {
   createSerialQueue,
   type DbusWatchOptions,
 } from './dbus-service-watch.js';
-import { parseSwitcherooGpus } from './dbus-values.js';
-import type { EventSource, SwitcherooGpu } from './events.js';
+import { parseSwitcherooGpus } from '../platform/dbus-values.js';
+import type { EventSource, SwitcherooGpu } from '../common/source-events.js';
 
 export const SWITCHEROO_NAME = 'net.hadess.SwitcherooControl';
 export const SWITCHEROO_PATH = '/net/hadess/SwitcherooControl';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { createSystemRoot } from '../platform/system-root.js';
-import type { EventSource, KernelRecord } from './events.js';
+import type { EventSource, KernelRecord } from '../common/source-events.js';
 import { createCollector } from './test/collect.js';
 import { createTextLogFollower, findTextLog } from './text-log-follower.js';
 

@@ -10,10 +10,14 @@ import type { Disposable } from '../common/disposable.js';
 import { stripLogPrefix } from '../diagnose/log-line.js';
 import type { Clock } from '../platform/clock.js';
 import { followFile } from '../platform/file-follow.js';
-import type { SystemRoot } from '../platform/system-root.js';
-import { statusEvent, type EventSource, type OnSourceEvent, type SourceState } from './events.js';
+import {
+  statusEvent,
+  type EventSource,
+  type OnSourceEvent,
+  type SourceState,
+} from '../common/source-events.js';
 
-export const TEXT_LOG_CANDIDATES: readonly string[] = ['/var/log/kern.log', '/var/log/messages'];
+export { findTextLog, TEXT_LOG_CANDIDATES } from '../platform/text-logs.js';
 
 export type TextLogFollowerOptions = {
   readonly clock: Clock;
@@ -26,15 +30,6 @@ export type TextLogFollowerOptions = {
   readonly raw?: boolean;
   readonly checkMs?: number;
 };
-
-/** The first system log file that exists under the root, as a host path; null when none. */
-export function findTextLog(root: SystemRoot): string | null {
-  for (const p of TEXT_LOG_CANDIDATES) {
-    const s = root.stat(p);
-    if (s.ok && s.value.kind === 'file') return root.hostPath(p);
-  }
-  return null;
-}
 
 export function createTextLogFollower(options: TextLogFollowerOptions): EventSource {
   const name = 'text-log';

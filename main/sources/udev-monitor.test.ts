@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/clock.js';
 import { createNodeCommandRunner } from '../platform/command-runner.js';
 import { createSystemRoot } from '../platform/system-root.js';
-import type { UdevEvent } from './events.js';
+import type { UdevEvent } from '../common/source-events.js';
 import { createCollector } from './test/collect.js';
 import {
   createGrowingFile,

@@ -10,7 +10,12 @@
 import type { Clock } from '../platform/clock.js';
 import type { CommandRunner, CommandSpec } from '../platform/command-runner.js';
 import type { SystemRoot } from '../platform/system-root.js';
-import { statusEvent, type EventSource, type OnSourceEvent, type UdevEvent } from './events.js';
+import {
+  statusEvent,
+  type EventSource,
+  type OnSourceEvent,
+  type UdevEvent,
+} from '../common/source-events.js';
 import {
   createSupervisedChild,
   describeExit,

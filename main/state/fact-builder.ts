@@ -5,7 +5,7 @@ import type { KernelEvent } from '../common/kernel-events.js';
 import { isBdf } from '../common/pci.js';
 import type { Evidence } from '../common/snapshot.js';
 import { classifyMessage } from '../diagnose/classify.js';
-import type { SourceEvent, UdevEvent } from '../sources/events.js';
+import type { SourceEvent, UdevEvent } from '../common/source-events.js';
 import type { Fact } from './facts.js';
 
 export type FactLookups = {

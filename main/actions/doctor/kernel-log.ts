@@ -6,7 +6,7 @@
 import { classifyMessage, type LocatedEvent } from '../../diagnose/classify.js';
 import { diagnose } from '../../diagnose/diagnosis.js';
 import type { CommandRunner } from '../../platform/command-runner.js';
-import { parseJournalLine } from '../../sources/journal-parse.js';
+import { parseJournalLine } from '../../platform/journal-parse.js';
 import type { KernelLogFacts } from './doctor-model.js';
 
 /** At most this many of the newest kernel messages are read (a busy boot has tens of thousands). */

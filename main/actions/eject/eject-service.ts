@@ -1,6 +1,6 @@
 // Eject with real ports: gathers the facts from sysfs and /proc, plans, and executes through the
 // privileged helper. Used by `egpu eject` and by the core (tray app, browser mode). Every run
-// takes the GPU's lock (main/core/gpu-lock.ts) and records the eject intent before the first
+// takes the GPU's lock (main/actions/gpu-lock.ts) and records the eject intent before the first
 // kernel write; when either fails nothing is changed and the final result carries the code.
 
 import type {
@@ -12,8 +12,8 @@ import type {
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { GpuLifecycle } from '../../common/snapshot.js';
 import type { AppError } from '../../common/errors.js';
-import type { EjectIntents } from '../../core/eject-intent.js';
-import type { GpuLocks } from '../../core/gpu-lock.js';
+import type { EjectIntents } from '../eject-intent.js';
+import type { GpuLocks } from '../gpu-lock.js';
 import { scanClients } from '../../inventory/clients/scan-clients.js';
 import { readInventory } from '../../inventory/inventory.js';
 import type { Clock } from '../../platform/clock.js';

@@ -19,7 +19,7 @@ import {
   saveKnownEnclosures,
   type EnclosureTrust,
 } from '../known-enclosures.js';
-import { loadKnownGpus } from '../../core/known-gpus.js';
+import { loadKnownGpus } from '../known-gpus.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';
 import type { HelperVerb } from '../../common/helper-contract.js';
@@ -27,7 +27,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { DbusPort } from '../../platform/dbus.js';
 import type { PrivilegedRunner } from '../../platform/privileged.js';
 import type { SystemRoot } from '../../platform/system-root.js';
-import { boltDevicePath, parseBoltDevice } from '../../sources/dbus-values.js';
+import { boltDevicePath, parseBoltDevice } from '../../platform/dbus-values.js';
 import { devicesUnderTop } from '../eject/eject-facts.js';
 import { STILL_NOT_RESPONDING, isDead, planRecover, type RecoverFacts } from './recover-planner.js';
 

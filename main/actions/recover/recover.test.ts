@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../../common/actions-model.js';
-import { createEjectIntents } from '../../core/eject-intent.js';
+import { createEjectIntents } from '../eject-intent.js';
 import {
   knownEnclosuresPathFor,
   loadKnownEnclosures,
@@ -10,7 +10,7 @@ import {
   saveKnownEnclosures,
   type EnclosureTrust,
 } from '../known-enclosures.js';
-import { createFileGpuLocks } from '../../core/gpu-lock.js';
+import { createFileGpuLocks } from '../gpu-lock.js';
 import { readInventory } from '../../inventory/inventory.js';
 import { systemClock } from '../../platform/clock.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';

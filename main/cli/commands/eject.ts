@@ -2,8 +2,8 @@
 
 import { planEject } from '../../actions/eject/eject-planner.js';
 import { createEjectService } from '../../actions/eject/eject-service.js';
-import { createEjectIntents, ejectIntentDir } from '../../core/eject-intent.js';
-import { alreadyRunning, createFileGpuLocks, gpuLockDir } from '../../core/gpu-lock.js';
+import { createEjectIntents, ejectIntentDir } from '../../actions/eject-intent.js';
+import { alreadyRunning, createFileGpuLocks, gpuLockDir } from '../../actions/gpu-lock.js';
 import { systemClock } from '../../platform/clock.js';
 import { processAlive } from '../../platform/processes.js';
 import { defaultStatePath } from '../../platform/state-files.js';

@@ -1,7 +1,7 @@
 // `egpu recover [BDF]`: bring an eGPU back after a re-plug or a cancelled eject.
 
 import { createRecoverService } from '../../actions/recover/recover-service.js';
-import { createFileGpuLocks, gpuLockDir } from '../../core/gpu-lock.js';
+import { createFileGpuLocks, gpuLockDir } from '../../actions/gpu-lock.js';
 import { recoverBusy, withRecoverLock } from '../../core/locked-recover.js';
 import { systemClock } from '../../platform/clock.js';
 import { createDbusPort } from '../../platform/dbus.js';

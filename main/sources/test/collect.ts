@@ -1,7 +1,7 @@
 // Test support: collects SourceEvents and waits for the ones a test expects (with a timeout that
 // names what did arrive, so a failure explains itself).
 
-import type { SourceEvent } from '../events.js';
+import type { SourceEvent } from '../../common/source-events.js';
 
 export type Collector = {
   readonly events: SourceEvent[];

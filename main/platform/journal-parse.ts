@@ -10,7 +10,7 @@
 // garbage DROM string), and replacement keeps every valid multi-byte character intact while
 // marking the broken ones visibly. The record says so with `lossy: true`.
 
-import type { KernelRecord } from './events.js';
+import type { KernelRecord } from '../common/source-events.js';
 
 export type JournalParse =
   | {

@@ -5,13 +5,17 @@
 import type { ActionFinal, StepProgress } from '../common/actions-model.js';
 import { appError } from '../common/errors.js';
 import { err, ok } from '../common/result.js';
-import type { ActionRun } from '../core/api.js';
-import type { ActionsContext, ActionsPort } from '../core/live-core.js';
+import type { ActionRun } from './api.js';
+import type { ActionsContext, ActionsPort } from './live-core.js';
 import type { EjectResult } from '../state/facts.js';
 import { processAlive, signalProcess } from '../platform/processes.js';
-import { pickAction, runCompositorAction, type ActionPorts } from './compositor/run-action.js';
-import type { EjectService } from './eject/eject-service.js';
-import type { RecoverService } from './recover/recover-service.js';
+import {
+  pickAction,
+  runCompositorAction,
+  type ActionPorts,
+} from '../actions/compositor/run-action.js';
+import type { EjectService } from '../actions/eject/eject-service.js';
+import type { RecoverService } from '../actions/recover/recover-service.js';
 
 export type CoreActionsOptions = {
   readonly eject: EjectService;

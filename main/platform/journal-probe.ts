@@ -8,7 +8,7 @@
 
 import { appError } from '../common/errors.js';
 import { err, ok, type Result } from '../common/result.js';
-import type { CommandRunner } from '../platform/command-runner.js';
+import type { CommandRunner } from './command-runner.js';
 import { parseJournalLine } from './journal-parse.js';
 
 export type JournalProbe = {

@@ -12,7 +12,7 @@ import { processStartTime } from '../platform/lock-files.js';
 import { ALL_GPUS, createFileGpuLocks, formatLockOwner, liveOwner } from './gpu-lock.js';
 
 const BDF = '0000:0a:00.0';
-const DIST_LOCK = pathToFileURL(path.join(REPO_ROOT, 'dist/main/core/gpu-lock.js')).href;
+const DIST_LOCK = pathToFileURL(path.join(REPO_ROOT, 'dist/main/actions/gpu-lock.js')).href;
 
 const dirs: string[] = [];
 const children: { kill(s: NodeJS.Signals): boolean }[] = [];

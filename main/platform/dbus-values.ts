@@ -3,7 +3,7 @@
 // services add properties over time (bolt's data/org.freedesktop.bolt.xml and
 // switcheroo-control's NEWS show them growing).
 
-import type { BoltDevice, SwitcherooGpu } from './events.js';
+import type { BoltDevice, SwitcherooGpu } from '../common/source-events.js';
 
 type Dict = Readonly<Record<string, unknown>>;
 
