@@ -117,9 +117,23 @@ export function planEject(f: EjectFacts): ActionPlan {
       [],
     );
   }
+  const blockers = ejectBlockers(f, gpu);
+  const warnings = driverWarnings(gpu);
+  const steps = releaseSteps(f, gpu, blockers);
+  steps.push(...teardownSteps(f, gpu, warnings));
+  const unplugWarnings = planTunnel(f, gpu, steps, warnings);
+  steps.push(...confirmSteps(gpu, unplugWarnings));
+  const box = gpu.enclosure?.name;
+  return {
+    ...plan(blockers, steps, warnings),
+    ...(unplugWarnings.length > 0 ? { unplugWarnings } : {}),
+    unplug: box === undefined || box === '' ? 'the eGPU' : `the ${box}`,
+  };
+}
+
+/** What stops an eject of an external GPU that is present (apps are added by releaseSteps). */
+function ejectBlockers(f: EjectFacts, gpu: GpuInfo): Blocker[] {
   const blockers: Blocker[] = [];
-  const steps: PlanStep[] = [];
-  const warnings: string[] = [];
   if (f.state === 'stuck') {
     blockers.push({
       kind: 'stuck',
@@ -135,9 +149,8 @@ export function planEject(f: EjectFacts): ActionPlan {
       reason: `the kernel does not mark this GPU removable (no external-facing port), so the helper will not remove it — if it is in an external enclosure (OCuLink, or a Thunderbolt laptop whose firmware lacks the marking), an administrator can list it or the first device of the enclosure in ${REMOVABLE_CONFIG_PATH}`,
     });
   }
-  const driver = gpu.driver;
   if (
-    driver === 'amdgpu' &&
+    gpu.driver === 'amdgpu' &&
     f.kernel !== null &&
     (f.kernel[0] < 5 || (f.kernel[0] === 5 && f.kernel[1] < 14))
   ) {
@@ -147,14 +160,28 @@ export function planEject(f: EjectFacts): ActionPlan {
       reason: `amdgpu can hot-unplug only since Linux 5.14; this is ${f.kernel.join('.')} — shut down before unplugging`,
     });
   }
+  return blockers;
+}
+
+/** What the user should know about this GPU and its driver before an eject. */
+function driverWarnings(gpu: GpuInfo): string[] {
+  const warnings: string[] = [];
   if (gpu.health === 'unreachable') {
     warnings.push(
       'The GPU is not answering on the bus (it fell off): removing it cleans up what is left; programs that used it may have hung. Unplug and re-plug the enclosure afterwards, or reboot if it does not come back.',
     );
   }
-  if (driver === 'nouveau')
+  if (gpu.driver === 'nouveau')
     warnings.push('nouveau has no dedicated eGPU hot-unplug support: the removal is best effort.');
+  return warnings;
+}
 
+/**
+ * Everything that lets go of the GPU before the kernel writes: apps the user may close (each
+ * also a blocker until agreed), compositors that are asked to drop the card, Bumblebee's X.
+ */
+function releaseSteps(f: EjectFacts, gpu: GpuInfo, blockers: Blocker[]): PlanStep[] {
+  const steps: PlanStep[] = [];
   const seen = new Set<number>();
   for (const c of f.clients) {
     if (seen.has(c.pid)) continue;
@@ -193,7 +220,13 @@ export function planEject(f: EjectFacts): ActionPlan {
         ['restart-unit', 'bumblebeed'],
       ),
     );
+  return steps;
+}
 
+/** The kernel writes: unbind, remove (the enclosure, or the GPU's own functions), services, modules. */
+function teardownSteps(f: EjectFacts, gpu: GpuInfo, warnings: string[]): PlanStep[] {
+  const steps: PlanStep[] = [];
+  const driver = gpu.driver;
   if (driver !== null)
     steps.push(helperStep('unbind', `Unbind ${gpu.bdf} from ${driver}`, ['unbind', gpu.bdf]));
   const top = gpu.enclosureTop;
@@ -257,30 +290,30 @@ export function planEject(f: EjectFacts): ActionPlan {
       );
     }
   }
-  const unplugWarnings = planTunnel(f, gpu, steps, warnings);
-  steps.push({
-    step: 'confirm-removal',
-    detail:
-      gpu.functions.length === 0
-        ? `Check that ${gpu.bdf} is gone from sysfs`
-        : `Check that ${[gpu.bdf, ...gpu.functions.map((x) => x.bdf)].join(', ')} are gone from sysfs`,
-    privileged: false,
-    targets: [gpu.bdf, ...gpu.functions.map((x) => x.bdf)],
-  });
-  steps.push({
-    step: 'safe-to-unplug',
-    detail:
-      unplugWarnings.length === 0
-        ? `Tell you that ${gpu.enclosure?.name ?? 'the eGPU'} is safe to unplug`
-        : `Tell you that the GPU is removed, and that ${gpu.enclosure?.name ?? 'the enclosure'} can be unplugged once the drive is ejected`,
-    privileged: false,
-  });
-  const box = gpu.enclosure?.name;
-  return {
-    ...plan(blockers, steps, warnings),
-    ...(unplugWarnings.length > 0 ? { unplugWarnings } : {}),
-    unplug: box === undefined || box === '' ? 'the eGPU' : `the ${box}`,
-  };
+  return steps;
+}
+
+/** The end: every function gone from sysfs, then "safe to unplug" (or "eject the drive first"). */
+function confirmSteps(gpu: GpuInfo, unplugWarnings: readonly string[]): PlanStep[] {
+  return [
+    {
+      step: 'confirm-removal',
+      detail:
+        gpu.functions.length === 0
+          ? `Check that ${gpu.bdf} is gone from sysfs`
+          : `Check that ${[gpu.bdf, ...gpu.functions.map((x) => x.bdf)].join(', ')} are gone from sysfs`,
+      privileged: false,
+      targets: [gpu.bdf, ...gpu.functions.map((x) => x.bdf)],
+    },
+    {
+      step: 'safe-to-unplug',
+      detail:
+        unplugWarnings.length === 0
+          ? `Tell you that ${gpu.enclosure?.name ?? 'the eGPU'} is safe to unplug`
+          : `Tell you that the GPU is removed, and that ${gpu.enclosure?.name ?? 'the enclosure'} can be unplugged once the drive is ejected`,
+      privileged: false,
+    },
+  ];
 }
 
 /**
