@@ -13,10 +13,7 @@ import { systemClock } from '../main/platform/clock.js';
 import { createDbusPort } from '../main/platform/dbus.js';
 import { installLifecycle } from './app-lifecycle.js';
 import { createShellCore, type ShellCore } from './core-factory.js';
-import { createActionRuns } from './ipc/action-runs.js';
-import { createIpcHandlers } from './ipc/handlers.js';
-import { createPusher } from './ipc/push.js';
-import { registerValidatedHandlers } from './ipc/validated-ipc.js';
+import { wireIpc } from './ipc/ipc-wiring.js';
 import { createShellNotifications } from './notifications/notification-presenter.js';
 import { resolveShellPaths, type ShellPaths } from './paths.js';
 import { createQuickActions } from './quick-actions.js';
@@ -32,7 +29,7 @@ import {
 import { createNodeAutostartFs } from './tray/autostart-fs.js';
 import { createTrayController, type TrayControllerOptions } from './tray/tray-controller.js';
 import { detectTrayHost, NO_TRAY_NOTICE, type TrayHostCheck } from './tray/tray-host.js';
-import type { TrayAction } from './tray/tray-menu.js';
+import { createTrayDispatch } from './tray/tray-dispatch.js';
 import { createStatusWindow, type StatusWindowOptions } from './windows/status-window.js';
 
 export type ShellApp = Pick<
@@ -97,23 +94,18 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
     onLoadFailed: (e) => log(`the window could not load ${paths.rendererIndex}: ${String(e)}`),
     ...(deps.createWindow === undefined ? {} : { createWindow: deps.createWindow }),
   });
-  const push = createPusher(() => window.contents());
-  const runs = createActionRuns({
-    send: (m) => push('action:progress', m),
-    onBug: (e) => log(`action failed with a bug: ${String(e)}`),
-  });
-  store.add(toDisposable(() => runs.dispose()));
-  store.add(
-    registerValidatedHandlers(createIpcHandlers({ core, runs, demo, appInfo }), {
-      policy: {
-        rendererUrl: paths.rendererUrl,
-        isKnownWebContents: (id) => window.isKnownWebContents(id),
-      },
-      onRefused: (channel, reason) => log(`${channel}: ${reason}`),
-      onBug: (channel, e) =>
-        log(`${channel}: bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  const ipc = store.add(
+    wireIpc({
+      core,
+      demo,
+      appInfo,
+      contents: () => window.contents(),
+      rendererUrl: paths.rendererUrl,
+      isKnownWebContents: (id) => window.isKnownWebContents(id),
+      log,
     }),
   );
+  const { push, runs } = ipc;
 
   const notifier = await (
     deps.createNotifier ??
@@ -172,29 +164,18 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
     shutdown,
     log,
   });
-  const dispatch = (action: TrayAction): void => {
-    switch (action.type) {
-      case 'eject':
-        void quick.eject(action.gpu);
-        return;
-      case 'recover':
-        void quick.recover(action.gpu);
-        return;
-      case 'open-window':
-        window.show();
-        return;
-      case 'toggle-autostart': {
-        const r = autostart.set(autostartOn !== true);
-        if (!r.ok) log(`start at login: ${r.error.message}`);
-        autostartOn = autostart.enabled();
-        renderTray();
-        return;
-      }
-      case 'quit':
-        lifecycle.quit();
-        return;
-    }
-  };
+  const dispatch = createTrayDispatch({
+    eject: (gpu) => void quick.eject(gpu),
+    recover: (gpu) => void quick.recover(gpu),
+    showWindow: () => window.show(),
+    toggleAutostart: () => {
+      const r = autostart.set(autostartOn !== true);
+      if (!r.ok) log(`start at login: ${r.error.message}`);
+      autostartOn = autostart.enabled();
+      renderTray();
+    },
+    quit: () => lifecycle.quit(),
+  });
   const trayController = createTrayController({
     iconDir: paths.trayIconDir,
     dispatch,
