@@ -116,12 +116,22 @@ export async function checkPackage(unpackedDir, { rendererRequired = true } = {}
   return { problems, files: listed.length };
 }
 
-/** The fuses electron-builder.yml asks for, as flipped in the packaged binary. */
+/**
+ * Every fuse of Electron's FuseV1 wire, as the packaged binary must have it (electron-builder.yml
+ * flips the ones that differ from Electron's defaults).
+ */
 const WANTED_FUSES = {
+  // Nobody runs the installed binary as a plain Node interpreter (the demo's helper uses /usr/bin/node).
+  RunAsNode: false,
   EnableCookieEncryption: true,
   EnableNodeOptionsEnvironmentVariable: false,
   EnableNodeCliInspectArguments: false,
+  // macOS and Windows only: nothing to embed on Linux.
+  EnableEmbeddedAsarIntegrityValidation: false,
   OnlyLoadAppFromAsar: true,
+  LoadBrowserProcessSpecificV8Snapshot: false,
+  // The status window is a file:// page inside app.asar (electron/paths.ts).
+  GrantFileProtocolExtraPrivileges: true,
 };
 
 async function checkFuses(binary) {

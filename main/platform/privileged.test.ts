@@ -13,7 +13,7 @@ import { makeRoot } from '../helper/test/helper-fixture.js';
 import { tb3Nvidia } from '../sim/scenarios/tb3-nvidia.js';
 import { pciDevicePath } from '../sim/sysroot-writer.js';
 import { createNodeCommandRunner } from './command-runner.js';
-import { createPrivilegedRunner } from './privileged.js';
+import { createPrivilegedRunner, nodeForHelper } from './privileged.js';
 
 const runner = createNodeCommandRunner();
 
@@ -99,6 +99,35 @@ describe('privileged runner with a test root (real helper)', () => {
       }
     },
   );
+});
+
+describe('the Node that runs the demo helper', () => {
+  it('is this Node, or under Electron the system Node — never Electron run as Node', () => {
+    expect(nodeForHelper()).toBe(process.execPath);
+    const versions = process.versions as Record<string, string | undefined>;
+    Object.defineProperty(versions, 'electron', { value: '41.7.1', configurable: true });
+    try {
+      expect(nodeForHelper()).toBe('/usr/bin/node');
+    } finally {
+      Reflect.deleteProperty(versions, 'electron');
+    }
+  });
+
+  it('says so when that Node is not installed, and runs nothing', async () => {
+    const priv = createPrivilegedRunner({
+      runner,
+      testRoot: os.tmpdir(),
+      stepTimeoutMs: 1000,
+      nodePath: '/nonexistent/node',
+    });
+    const r = await priv.run('rescan', []);
+    expect(r.ok ? null : r.error).toMatchObject({
+      code: 'unsupported',
+      message: expect.stringMatching(
+        /system's Node \(\/nonexistent\/node\), which is not installed/,
+      ),
+    });
+  });
 });
 
 describe('privileged runner through a fake pkexec', () => {

@@ -45,6 +45,8 @@ export type PrivilegedRunnerOptions = {
   readonly authTimeoutMs?: number;
   /** Injectable for tests; default /usr/bin/pkexec. */
   readonly pkexecPath?: string;
+  /** The Node that runs the helper on a test root; default nodeForHelper(). */
+  readonly nodePath?: string;
 };
 
 /**
@@ -53,7 +55,26 @@ export type PrivilegedRunnerOptions = {
  * sooner than going through the ESM launcher, and an eject runs it four times — else
  * bin/egpu-guard-helper.js.
  */
+/**
+ * The Node that runs the helper on a test root (the demo, tests). Under plain Node that is this
+ * Node. Under Electron it is the system's Node — the interpreter the installed helper's
+ * #!/usr/bin/node line names — never the Electron binary as Node: the packaged app turns the
+ * RunAsNode fuse off, so that nobody can use it as a Node interpreter
+ * (electronjs.org/docs/latest/tutorial/fuses).
+ */
+export function nodeForHelper(): string {
+  return process.versions['electron'] === undefined ? process.execPath : SYSTEM_NODE;
+}
+
+const SYSTEM_NODE = '/usr/bin/node';
+
 export function defaultHelperScript(): string {
+  // A packaged app's helper bundle sits outside app.asar (resources/helper), where Node can run it.
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (process.versions['electron'] !== undefined && resources !== undefined) {
+    const packaged = nodePath.join(resources, 'helper', 'egpu-guard-helper');
+    if (existsSync(packaged)) return packaged;
+  }
   const here = nodePath.dirname(fileURLToPath(import.meta.url)); // …/main/platform
   let repo = nodePath.dirname(nodePath.dirname(here));
   if (nodePath.basename(repo) === 'dist') repo = nodePath.dirname(repo);
@@ -124,14 +145,23 @@ export function createPrivilegedRunner(options: PrivilegedRunnerOptions): Privil
   const authTimeoutMs = options.authTimeoutMs ?? 5 * 60_000;
   return {
     async run(verb, args) {
-      const file = testRoot === undefined ? (options.pkexecPath ?? PKEXEC_PATH) : process.execPath;
+      const file =
+        testRoot === undefined
+          ? (options.pkexecPath ?? PKEXEC_PATH)
+          : (options.nodePath ?? nodeForHelper());
       const argv =
         testRoot === undefined
           ? [options.helperPath ?? HELPER_INSTALL_PATH, verb, ...args]
           : [options.helperPath ?? defaultHelperScript(), '--test-root', testRoot, verb, ...args];
-      // Under Electron, process.execPath is the Electron binary: make it behave as plain Node.
-      const env: Record<string, string> =
-        testRoot === undefined ? { LANG: 'C.UTF-8' } : { ELECTRON_RUN_AS_NODE: '1' };
+      const env: Record<string, string> = { LANG: 'C.UTF-8' };
+      if (testRoot !== undefined && !existsSync(file)) {
+        return err(
+          appError(
+            'unsupported',
+            `the simulated machine's helper runs with the system's Node (${file}), which is not installed`,
+          ),
+        );
+      }
 
       const abort = new AbortController();
       let started = testRoot !== undefined;
