@@ -1,6 +1,8 @@
 // Argument parsing for `egpu`: declared flags only, `--flag value` and `--flag=value`, `--` ends
 // flags. Anything undeclared is a UsageError, which the CLI turns into one line and exit 2.
 
+import { parseArgs as nodeParseArgs } from 'node:util';
+
 export type FlagType = 'boolean' | 'string' | 'number' | 'strings';
 
 export type FlagSpec = {
@@ -67,47 +69,57 @@ function unknownOption(name: string, specs: FlagSpecs): UsageError {
   );
 }
 
+/**
+ * Node's own tokenizer (node:util parseArgs, in its non-strict mode so that every token comes back)
+ * splits `--flag value`, `--flag=value` and `--`; the checks and the words are ours: declared flags
+ * only, a did-you-mean for typos, typed values. A single-dash word is checked before Node sees it
+ * (Node would read `-dry-run` as the short flags d, r, y …).
+ */
 export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs {
+  const end = argv.indexOf('--');
+  const flagPart = end < 0 ? argv : argv.slice(0, end);
   const flags: Record<string, FlagValue | undefined> = {};
-  const positionals: string[] = [];
-  let onlyPositionals = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    if (arg === '--') {
-      onlyPositionals = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      if (arg === '-h') {
-        flags['help'] = true;
-        continue;
-      }
-      // `-dry-run`, `-y`: a single dash where two were meant.
+  const args: string[] = [];
+  for (const arg of flagPart) {
+    if (arg === '-h') flags['help'] = true;
+    else if (arg.startsWith('-') && !arg.startsWith('--') && arg !== '-') {
       const near = arg.length > 2 ? nearest(arg.slice(1), Object.keys(specs)) : null;
       throw new UsageError(
         `unknown option '${arg}'${near === null ? '' : ` (did you mean --${near}?)`}`,
       );
+    } else args.push(arg);
+  }
+  if (end >= 0) args.push(...argv.slice(end));
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [
+      name,
+      { type: spec.type === 'boolean' ? ('boolean' as const) : ('string' as const) },
+    ]),
+  );
+  const { tokens } = nodeParseArgs({
+    args,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const positionals: string[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      positionals.push(t.value);
+      continue;
     }
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    if (t.kind === 'option-terminator') continue;
+    const name = t.name;
     const spec = specs[name];
     if (spec === undefined) throw unknownOption(name, specs);
     if (spec.type === 'boolean') {
-      if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);
+      if (t.inlineValue === true) throw new UsageError(`option '--${name}' takes no value`);
       flags[name] = true;
       continue;
     }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      i++;
-    }
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+    const value = t.value;
+    if (value === undefined || (t.inlineValue !== true && value.startsWith('--'))) {
       throw new UsageError(
         `option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ''}`,
       );
