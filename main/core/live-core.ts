@@ -16,7 +16,7 @@ import type { CommandRunner } from '../platform/command-runner.js';
 import type { DbusPort } from '../platform/dbus.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import type { EventSource, SourceEvent } from '../common/source-events.js';
-import { buildFacts, type FactLookups } from '../state/fact-builder.js';
+import { buildFacts, readFactContext, type FactLookups } from '../state/fact-builder.js';
 import type { Fact } from '../state/facts.js';
 import { StateModel, type Output } from '../state/state-model.js';
 import type { ActionRun, Core } from './api.js';
@@ -198,7 +198,7 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
   const onEvent = (e: SourceEvent): void => {
     if (!running) return;
     if (e.source === 'bolt') trackBoltStored(e);
-    const built = buildFacts(e, clock.now(), lookups);
+    const built = buildFacts(e, clock.now(), readFactContext(e, lookups));
     for (const f of built.facts) {
       if (f.type === 'sleep' && f.start) {
         // Scan first so the warning knows whether the eGPU is in use right now.

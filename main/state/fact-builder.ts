@@ -1,5 +1,6 @@
 // Raw source events → facts for the state machine. Pure: what needs the file system (the
-// ejecting flag, pciehp's presence detect, a router's unique_id) comes in through `lookups`.
+// ejecting flag, pciehp's presence detect, a router's unique_id) is read by the core for the one
+// device an event names (`factSubject`) and comes in as data (`FactContext`).
 
 import type { KernelEvent } from '../common/kernel-events.js';
 import { isBdf } from '../common/pci.js';
@@ -8,6 +9,7 @@ import { classifyMessage } from '../diagnose/classify.js';
 import type { SourceEvent, UdevEvent } from '../common/source-events.js';
 import type { Fact } from './facts.js';
 
+/** How the core reads the machine for the device an event names (live-core.ts). */
 export type FactLookups = {
   /** Is an eject of this GPU under way (announced by `egpu eject` or the app)? */
   ejecting(bdf: string): boolean;
@@ -18,6 +20,48 @@ export type FactLookups = {
   /** unique_id of a Thunderbolt router, remembered from the last inventory. */
   routerUniqueId(router: string): string | null;
 };
+
+/** What was read about the device an event names, as data; defaults where it names none. */
+export type FactContext = {
+  readonly ejecting: boolean;
+  readonly unplugWarnings: readonly string[];
+  readonly cardPresent: boolean | null;
+  readonly routerUniqueId: string | null;
+};
+
+const NO_CONTEXT: FactContext = {
+  ejecting: false,
+  unplugWarnings: [],
+  cardPresent: null,
+  routerUniqueId: null,
+};
+
+/** The device whose facts an event needs read: a removed PCI device, or a Thunderbolt router. */
+export function factSubject(
+  e: SourceEvent,
+): { readonly bdf: string } | { readonly router: string } | null {
+  if (e.source !== 'udev') return null;
+  if (e.subsystem === 'pci' && e.action === 'remove') {
+    const bdf = bdfOfDevpath(e.devpath);
+    return bdf === null ? null : { bdf };
+  }
+  if (e.subsystem === 'thunderbolt' && e.properties['DEVTYPE'] === 'thunderbolt_device')
+    return { router: e.devpath.split('/').pop() ?? '' };
+  return null;
+}
+
+/** Reads the context of an event through the lookups (the only I/O, done by the caller). */
+export function readFactContext(e: SourceEvent, look: FactLookups): FactContext {
+  const s = factSubject(e);
+  if (s === null) return NO_CONTEXT;
+  if ('router' in s) return { ...NO_CONTEXT, routerUniqueId: look.routerUniqueId(s.router) };
+  return {
+    ...NO_CONTEXT,
+    ejecting: look.ejecting(s.bdf),
+    unplugWarnings: look.unplugWarnings(s.bdf),
+    cardPresent: look.cardPresent(s.bdf),
+  };
+}
 
 export type Built = { readonly facts: Fact[]; readonly reconcile: boolean };
 
@@ -39,7 +83,7 @@ const udevText = (e: UdevEvent): string => {
   return `udev ${e.action} ${e.subsystem} ${name}${extra}`;
 };
 
-function fromUdev(e: UdevEvent, at: number, look: FactLookups): Built {
+function fromUdev(e: UdevEvent, at: number, ctx: FactContext): Built {
   const evidence: Evidence = { at, source: 'udev', text: udevText(e) };
   if (e.subsystem === 'pci') {
     const bdf = bdfOfDevpath(e.devpath);
@@ -52,9 +96,9 @@ function fromUdev(e: UdevEvent, at: number, look: FactLookups): Built {
             at,
             bdf,
             evidence,
-            ejecting: look.ejecting(bdf),
-            unplugWarnings: look.unplugWarnings(bdf),
-            cardPresent: look.cardPresent(bdf),
+            ejecting: ctx.ejecting,
+            unplugWarnings: ctx.unplugWarnings,
+            cardPresent: ctx.cardPresent,
           },
         ],
         reconcile: true,
@@ -77,7 +121,7 @@ function fromUdev(e: UdevEvent, at: number, look: FactLookups): Built {
   }
   if (e.subsystem === 'thunderbolt' && e.properties['DEVTYPE'] === 'thunderbolt_device') {
     const router = e.devpath.split('/').pop() ?? '';
-    const uniqueId = look.routerUniqueId(router);
+    const uniqueId = ctx.routerUniqueId;
     const change =
       e.action === 'add'
         ? 'added'
@@ -106,10 +150,10 @@ export function kernelFact(event: KernelEvent, message: string, at: number): Fac
   };
 }
 
-export function buildFacts(e: SourceEvent, at: number, look: FactLookups): Built {
+export function buildFacts(e: SourceEvent, at: number, ctx: FactContext = NO_CONTEXT): Built {
   switch (e.source) {
     case 'udev':
-      return fromUdev(e, at, look);
+      return fromUdev(e, at, ctx);
     case 'kernel': {
       const k = classifyMessage(e.message);
       return k === null ? NONE : { facts: [kernelFact(k, e.message, at)], reconcile: true };

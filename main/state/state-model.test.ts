@@ -6,7 +6,8 @@ import { classifyMessage } from '../diagnose/classify.js';
 import { readInventory } from '../inventory/inventory.js';
 import { scenarioByName } from '../sim/scenarios/index.js';
 import { makeSysroot } from '../sim/sysroot-fixture.js';
-import { kernelFact } from './fact-builder.js';
+import type { SourceEvent } from '../common/source-events.js';
+import { buildFacts, factSubject, kernelFact } from './fact-builder.js';
 import type { Fact } from './facts.js';
 import { StateModel } from './state-model.js';
 
@@ -465,5 +466,35 @@ describe('StateModel lifecycle', () => {
       [EGPU, 'unplugged', 'sysfs'],
       [EGPU, 'connected', 'sysfs'],
     ]);
+  });
+});
+
+describe('fact builder', () => {
+  it('is pure: what it needs read about a device comes in as data', () => {
+    const remove = {
+      source: 'udev' as const,
+      action: 'remove',
+      subsystem: 'pci',
+      devpath:
+        '/devices/pci0000:00/0000:00:1c.4/0000:05:00.0/0000:06:01.0/0000:08:00.0/0000:09:01.0/0000:0a:00.0',
+      properties: {},
+      receivedAt: 1,
+    } as unknown as SourceEvent;
+    expect(factSubject(remove)).toEqual({ bdf: EGPU });
+    const built = buildFacts(remove, 5, {
+      ejecting: true,
+      unplugWarnings: ['eject the drive first'],
+      cardPresent: true,
+      routerUniqueId: null,
+    });
+    expect(built.facts[0]).toMatchObject({
+      type: 'pci-removed',
+      bdf: EGPU,
+      ejecting: true,
+      unplugWarnings: ['eject the drive first'],
+      cardPresent: true,
+    });
+    // Without context nothing is assumed: not ejecting, presence unknown.
+    expect(buildFacts(remove, 5).facts[0]).toMatchObject({ ejecting: false, cardPresent: null });
   });
 });
