@@ -12,6 +12,8 @@ import {
   laptopPlatform,
   link,
   port,
+  tigerLakeDomain,
+  tigerLakeHostRouter,
 } from './parts.js';
 
 export const dgpuNvidiaEgpu: Scenario = {
@@ -49,28 +51,9 @@ export const dgpuNvidiaEgpu: Scenario = {
     ),
   ],
   thunderbolt: {
-    domains: [
-      {
-        name: 'domain0',
-        nhi: '0000:00:0d.2',
-        security: 'user',
-        deauthorization: 1,
-        iommuDmaProtection: 1,
-      },
-    ],
+    domains: [tigerLakeDomain()],
     routers: [
-      {
-        id: '0-0',
-        domain: 'domain0',
-        vendor: 0x8086,
-        vendorName: 'Intel',
-        device: 0x9a1b,
-        deviceName: 'Tiger Lake Thunderbolt 4',
-        authorized: 1,
-        uniqueId: '00000000-0000-0000-0000-0000000000aa',
-        generation: 4,
-        usb4Type: 'host',
-      },
+      tigerLakeHostRouter('00000000-0000-0000-0000-0000000000aa'),
       {
         id: '0-1',
         domain: 'domain0',

@@ -3,7 +3,18 @@
 // bank of NVMe drives behind PCIe switches. It sizes `egpu status` and client scans in benchmarks.
 
 import { CLASS, type PciFunctionSpec, type Scenario } from '../scenario.js';
-import { GEN3, GEN4, PCI_IDS_COMMON, enclosure, fn, hostBridge, link, port } from './parts.js';
+import {
+  GEN3,
+  GEN4,
+  PCI_IDS_COMMON,
+  enclosure,
+  fn,
+  hostBridge,
+  link,
+  port,
+  tigerLakeDomain,
+  tigerLakeHostRouter,
+} from './parts.js';
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
@@ -91,28 +102,11 @@ export const lab: Scenario = {
   ],
   thunderbolt: {
     domains: [
-      {
-        name: 'domain0',
-        nhi: '0000:00:0d.2',
-        security: 'user',
-        deauthorization: 1,
-        iommuDmaProtection: 1,
-      },
+      tigerLakeDomain(),
       { name: 'domain1', nhi: '0000:42:00.0', security: 'secure', deauthorization: 0 },
     ],
     routers: [
-      {
-        id: '0-0',
-        domain: 'domain0',
-        vendor: 0x8086,
-        vendorName: 'Intel',
-        device: 0x9a1b,
-        deviceName: 'Tiger Lake Thunderbolt 4',
-        authorized: 1,
-        uniqueId: '00000000-0000-0000-0000-0000000000b0',
-        generation: 4,
-        usb4Type: 'host',
-      },
+      tigerLakeHostRouter('00000000-0000-0000-0000-0000000000b0'),
       {
         id: '0-1',
         domain: 'domain0',

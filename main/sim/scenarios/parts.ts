@@ -1,6 +1,12 @@
 // Building blocks for scenarios: real vendor/device IDs and the shapes real machines have.
 
-import { CLASS, type PciFunctionSpec, type PciLinkSpec } from '../scenario.js';
+import {
+  CLASS,
+  type PciFunctionSpec,
+  type PciLinkSpec,
+  type TbDomainSpec,
+  type TbRouterSpec,
+} from '../scenario.js';
 
 export const GEN3 = '8.0 GT/s PCIe';
 export const GEN4 = '16.0 GT/s PCIe';
@@ -118,3 +124,26 @@ export const PCI_IDS_COMMON = `# Excerpt of the PCI ID database (pci.ids, https:
 144d  Samsung Electronics Co Ltd
 \ta80a  NVMe SSD Controller PM9A1/PM9A3/980PRO
 `;
+
+/** A Tiger Lake laptop's integrated Thunderbolt 4 domain (its NHI at 00:0d.2, user security). */
+export const tigerLakeDomain = (): TbDomainSpec => ({
+  name: 'domain0',
+  nhi: '0000:00:0d.2',
+  security: 'user',
+  deauthorization: 1,
+  iommuDmaProtection: 1,
+});
+
+/** That domain's host router; the unique_id tells scenarios' machines apart. */
+export const tigerLakeHostRouter = (uniqueId: string): TbRouterSpec => ({
+  id: '0-0',
+  domain: 'domain0',
+  vendor: 0x8086,
+  vendorName: 'Intel',
+  device: 0x9a1b,
+  deviceName: 'Tiger Lake Thunderbolt 4',
+  authorized: 1,
+  uniqueId,
+  generation: 4,
+  usb4Type: 'host',
+});
