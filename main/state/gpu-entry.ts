@@ -32,13 +32,20 @@ export function footprintOf(info: GpuInfo): Set<string> {
   return set;
 }
 
+/** Programs by pid, once each (a client scan lists a process once per node it holds). */
+export function usersOf(clients: readonly ClientInfo[]): { pid: number; comm: string }[] {
+  return [...new Map(clients.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values()];
+}
+
+/** Who was using it: still listed, or remembered from before it left the bus. */
+export function affectedBy(e: Entry): { pid: number; comm: string }[] {
+  return usersOf((e.clients?.length ?? 0) > 0 ? (e.clients ?? []) : (e.lostClients ?? []));
+}
+
 /** What the faces see of an entry: GpuEntry, with who used it when it left (`lostUsers`). */
 export function publicEntry(entry: Entry): GpuEntry {
   const { lastPhysicalAt: _l, footprint: _f, lostClients: lost, ...e } = entry;
   return lost !== null && lost.length > 0 && !e.present
-    ? {
-        ...e,
-        lostUsers: [...new Map(lost.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values()],
-      }
+    ? { ...e, lostUsers: usersOf(lost) }
     : { ...e };
 }

@@ -3,7 +3,7 @@
 // evidence that names no GPU we know, and the end of an incident when its GPU is back or ejected.
 
 import type { Evidence, Incident, IncidentKind } from '../common/snapshot.js';
-import type { Entry } from './gpu-entry.js';
+import { affectedBy, type Entry } from './gpu-entry.js';
 import { isOpen, mergeIncident, openIncident, resolveIncident } from './incidents.js';
 
 export class IncidentBook {
@@ -24,9 +24,7 @@ export class IncidentBook {
   record(e: Entry | null, kind: IncidentKind, evidence: readonly Evidence[], at: number): void {
     const key = e?.incident ?? null;
     const open = key === null ? undefined : this.#incidents.get(key);
-    // Who was using it (still listed, or remembered from before it left the bus).
-    const users = (e?.clients?.length ?? 0) > 0 ? (e?.clients ?? []) : (e?.lostClients ?? []);
-    const affected = [...new Map(users.map((c) => [c.pid, { pid: c.pid, comm: c.comm }])).values()];
+    const affected = e === null ? [] : affectedBy(e);
     let inc: Incident;
     if (open !== undefined && isOpen(open, at)) {
       inc = mergeIncident(open, kind, evidence, at, affected);

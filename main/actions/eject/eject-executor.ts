@@ -24,8 +24,6 @@ export type EjectPorts = {
   clientsOf(bdf: string): Promise<readonly ClientInfo[]>;
   /** Waits until every address is gone (sysfs, and the udev log when one is followed). */
   confirmGone(bdfs: readonly string[], timeoutMs: number): Promise<boolean>;
-  announce(bdf: string): void;
-  clear(bdf: string): void;
 };
 
 export type EjectRunOptions = EjectOptions & {
@@ -102,127 +100,119 @@ export async function executeEject(
         : `Cancelled after: ${done.join('; ')}. Run \`egpu recover ${bdf}\` to bring the GPU back.`,
   });
 
-  ports.announce(bdf);
-  try {
-    let checkedFree = false;
-    for (const step of plan.steps) {
-      if (o.isCancelled()) return cancelled();
-      // Before the first kernel write, make sure nothing but handled holders remains.
-      if (!checkedFree && KERNEL_STEPS.has(step.step) && step.step !== 'release-compositor') {
-        checkedFree = true;
-        const still = blocking(await ports.clientsOf(bdf), plan, o.strictHolders);
-        if (still.length > 0) {
-          return {
-            result: 'blocked',
-            detail: `Still in use by ${still.map((c) => `${c.comm} (pid ${c.pid})`).join(', ')}; close ${still.length === 1 ? 'it' : 'them'} and try again.`,
-          };
-        }
+  let checkedFree = false;
+  for (const step of plan.steps) {
+    if (o.isCancelled()) return cancelled();
+    // Before the first kernel write, make sure nothing but handled holders remains.
+    if (!checkedFree && KERNEL_STEPS.has(step.step) && step.step !== 'release-compositor') {
+      checkedFree = true;
+      const still = blocking(await ports.clientsOf(bdf), plan, o.strictHolders);
+      if (still.length > 0) {
+        return {
+          result: 'blocked',
+          detail: `Still in use by ${still.map((c) => `${c.comm} (pid ${c.pid})`).join(', ')}; close ${still.length === 1 ? 'it' : 'them'} and try again.`,
+        };
       }
-      report(step, 'running', step.detail);
-      if (step.step === 'close-app' && step.pid !== undefined) {
-        const pid = step.pid;
-        const sent = ports.signal(pid, 'SIGTERM');
-        let gone = !sent.ok && sent.error.code === 'not-found';
-        if (!gone && !sent.ok) {
-          report(step, 'failed', sent.error.message);
-          return { result: 'blocked', detail: sent.error.message };
-        }
-        gone = gone || (await waitGone(ports, pid, o.quitTimeoutMs ?? 5_000));
-        if (!gone && o.force) {
-          ports.signal(pid, 'SIGKILL');
-          gone = await waitGone(ports, pid, 2_000);
-        }
-        if (!gone) {
-          const why = `${step.comm ?? pid} (pid ${pid}) did not quit${o.force ? ' even after SIGKILL' : '; pick force to kill it'}`;
-          report(step, 'failed', why);
-          return { result: 'blocked', detail: why };
-        }
-        report(step, 'done', `${step.comm ?? pid} (pid ${pid}) quit`);
-        done.push(`closed ${step.comm ?? pid}`);
-        continue;
+    }
+    report(step, 'running', step.detail);
+    if (step.step === 'close-app' && step.pid !== undefined) {
+      const pid = step.pid;
+      const sent = ports.signal(pid, 'SIGTERM');
+      let gone = !sent.ok && sent.error.code === 'not-found';
+      if (!gone && !sent.ok) {
+        report(step, 'failed', sent.error.message);
+        return { result: 'blocked', detail: sent.error.message };
       }
-      if (step.step === 'confirm-removal') {
-        // Every function of the GPU, not only .0: an audio function left bound is not "removed".
-        const targets =
-          step.targets !== undefined && step.targets.length > 0 ? step.targets : [bdf];
-        const gone = await ports.confirmGone(targets, o.stepTimeoutMs);
-        if (!gone) {
-          report(
-            step,
-            'failed',
-            `${targets.join(', ')} ${targets.length === 1 ? 'is' : 'are'} still present`,
-          );
-          return {
-            result: 'failed',
-            detail: `The kernel still lists ${bdf}; nothing is stuck, but it is not removed. Run \`egpu eject ${bdf}\` again or \`egpu recover ${bdf}\`.`,
-          };
-        }
+      gone = gone || (await waitGone(ports, pid, o.quitTimeoutMs ?? 5_000));
+      if (!gone && o.force) {
+        ports.signal(pid, 'SIGKILL');
+        gone = await waitGone(ports, pid, 2_000);
+      }
+      if (!gone) {
+        const why = `${step.comm ?? pid} (pid ${pid}) did not quit${o.force ? ' even after SIGKILL' : '; pick force to kill it'}`;
+        report(step, 'failed', why);
+        return { result: 'blocked', detail: why };
+      }
+      report(step, 'done', `${step.comm ?? pid} (pid ${pid}) quit`);
+      done.push(`closed ${step.comm ?? pid}`);
+      continue;
+    }
+    if (step.step === 'confirm-removal') {
+      // Every function of the GPU, not only .0: an audio function left bound is not "removed".
+      const targets = step.targets !== undefined && step.targets.length > 0 ? step.targets : [bdf];
+      const gone = await ports.confirmGone(targets, o.stepTimeoutMs);
+      if (!gone) {
         report(
           step,
-          'done',
-          `${targets.join(', ')} ${targets.length === 1 ? 'is' : 'are'} gone from the PCI bus`,
+          'failed',
+          `${targets.join(', ')} ${targets.length === 1 ? 'is' : 'are'} still present`,
         );
-        continue;
+        return {
+          result: 'failed',
+          detail: `The kernel still lists ${bdf}; nothing is stuck, but it is not removed. Run \`egpu eject ${bdf}\` again or \`egpu recover ${bdf}\`.`,
+        };
       }
-      if (step.step === 'safe-to-unplug') {
-        report(
-          step,
-          'done',
-          (plan.unplugWarnings ?? []).length === 0
-            ? 'Safe to unplug'
-            : 'The GPU is removed; eject the drive before you unplug',
-        );
-        continue;
-      }
-      if (step.helper === undefined || step.helper.length === 0) {
-        report(step, 'skipped', 'nothing to do');
-        continue;
-      }
-      const [verb, ...args] = step.helper as [HelperVerb, ...string[]];
-      const r = await ports.runHelper(verb, args);
-      if (r.ok) {
-        report(step, 'done', step.detail);
-        done.push(step.detail);
-        if (step.step === 'release-compositor') await ports.sleep(500); // let the compositor close the card
-        continue;
-      }
-      if (r.error.code === 'driver-stuck') {
-        report(step, 'failed', r.error.message);
-        return { result: 'stuck', detail: r.error.message };
-      }
-      // Best-effort steps after the GPU is gone: their failure does not make it unsafe.
-      if (
-        step.step === 'unload-modules' ||
-        step.step === 'stop-service' ||
-        step.step === 'drop-tunnel'
-      ) {
-        report(step, 'failed', `${r.error.message} (the GPU is removed; continuing)`);
-        continue;
-      }
+      report(
+        step,
+        'done',
+        `${targets.join(', ')} ${targets.length === 1 ? 'is' : 'are'} gone from the PCI bus`,
+      );
+      continue;
+    }
+    if (step.step === 'safe-to-unplug') {
+      report(
+        step,
+        'done',
+        (plan.unplugWarnings ?? []).length === 0
+          ? 'Safe to unplug'
+          : 'The GPU is removed; eject the drive before you unplug',
+      );
+      continue;
+    }
+    if (step.helper === undefined || step.helper.length === 0) {
+      report(step, 'skipped', 'nothing to do');
+      continue;
+    }
+    const [verb, ...args] = step.helper as [HelperVerb, ...string[]];
+    const r = await ports.runHelper(verb, args);
+    if (r.ok) {
+      report(step, 'done', step.detail);
+      done.push(step.detail);
+      if (step.step === 'release-compositor') await ports.sleep(500); // let the compositor close the card
+      continue;
+    }
+    if (r.error.code === 'driver-stuck') {
       report(step, 'failed', r.error.message);
-      const undo =
-        done.length > 0
-          ? ` Done so far: ${done.join('; ')}; \`egpu recover ${bdf}\` undoes it.`
-          : '';
-      return { result: 'failed', detail: `${step.detail} failed: ${r.error.message}.${undo}` };
+      return { result: 'stuck', detail: r.error.message };
     }
-    // A drive on the same tunnel stays connected: no plain "safe to unplug" then — the result
-    // says the GPU is gone and repeats what the plan said about the drive.
-    const unplug = plan.unplugWarnings ?? [];
-    if (unplug.length > 0) {
-      return {
-        result: 'safe-to-unplug',
-        detail: `${plan.name ?? bdf} is removed. ${unplug.join(' ')}`,
-        unplugWarnings: unplug,
-      };
+    // Best-effort steps after the GPU is gone: their failure does not make it unsafe.
+    if (
+      step.step === 'unload-modules' ||
+      step.step === 'stop-service' ||
+      step.step === 'drop-tunnel'
+    ) {
+      report(step, 'failed', `${r.error.message} (the GPU is removed; continuing)`);
+      continue;
     }
-    // The result names the thing to pull, as macOS's "Disconnect" does: the person's next act.
-    const what = plan.unplug ?? 'it';
+    report(step, 'failed', r.error.message);
+    const undo =
+      done.length > 0 ? ` Done so far: ${done.join('; ')}; \`egpu recover ${bdf}\` undoes it.` : '';
+    return { result: 'failed', detail: `${step.detail} failed: ${r.error.message}.${undo}` };
+  }
+  // A drive on the same tunnel stays connected: no plain "safe to unplug" then — the result
+  // says the GPU is gone and repeats what the plan said about the drive.
+  const unplug = plan.unplugWarnings ?? [];
+  if (unplug.length > 0) {
     return {
       result: 'safe-to-unplug',
-      detail: `${plan.name ?? bdf} is safe to unplug. Unplug ${what} now.`,
+      detail: `${plan.name ?? bdf} is removed. ${unplug.join(' ')}`,
+      unplugWarnings: unplug,
     };
-  } finally {
-    ports.clear(bdf);
   }
+  // The result names the thing to pull, as macOS's "Disconnect" does: the person's next act.
+  const what = plan.unplug ?? 'it';
+  return {
+    result: 'safe-to-unplug',
+    detail: `${plan.name ?? bdf} is safe to unplug. Unplug ${what} now.`,
+  };
 }

@@ -170,9 +170,6 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
             sleep: (ms) => sleep(o.clock, ms),
             clientsOf,
             confirmGone,
-            // Done above and in the finally below, where the result is checked.
-            announce: () => undefined,
-            clear: () => undefined,
           },
           {
             ...options,
