@@ -32,6 +32,7 @@ export const SYSTEM_TESTS = [
   'main/platform/privileged.test.ts',
   'main/platform/user-files.test.ts',
   'main/server/**/*.test.ts',
+  'main/service/service-bus.test.ts',
   'main/sim/**/*.test.ts',
   'main/sources/**/*.test.ts',
   'scripts/eslint/layers.test.ts',

@@ -8,7 +8,16 @@ import { Message, MessageType, sessionBus, type MessageBus } from 'dbus-next';
 import { toDisposable } from '../common/disposable.js';
 import { appError, type AppError } from '../common/errors.js';
 import { err, ok, type Result } from '../common/result.js';
-import type { BusKind, DbusConnection, DbusSignal, SignalMatch, Watch } from './dbus.js';
+import type {
+  BusKind,
+  CallReply,
+  DbusConnection,
+  DbusSignal,
+  IncomingCall,
+  NameReply,
+  SignalMatch,
+  Watch,
+} from './dbus.js';
 import {
   DBUS,
   DBUS_PATH,
@@ -21,6 +30,11 @@ import {
 } from './dbus-wire.js';
 
 type Internal = { _connection?: { stream?: NodeJS.EventEmitter } };
+
+// dbus-next 0.10.2's types.d.ts declares newError's first parameter a string; lib/message.js
+// takes the call being answered (it reads its serial and sender).
+const newError = (msg: Message, name: string, text: string): Message =>
+  (Message.newError as unknown as (m: Message, n: string, t: string) => Message)(msg, name, text);
 
 type Options = { connectTimeoutMs: number; callTimeoutMs: number };
 
@@ -252,6 +266,82 @@ function wrapBus(
           w.dispose();
         },
       };
+    },
+    serve(handler) {
+      const onCall = (msg: Message): boolean => {
+        const incoming: IncomingCall = {
+          sender: msg.sender,
+          path: msg.path,
+          iface: msg.interface ?? '',
+          member: msg.member,
+          signature: msg.signature ?? '',
+          body: (msg.body ?? []).map(fromWire),
+        };
+        const answer = handler(incoming);
+        if (answer === null) return false;
+        const send = (reply: CallReply): void => {
+          if (closed) return;
+          // NO_REPLY_EXPECTED (0x1): the caller asked for no answer (D-Bus specification).
+          if (((msg.flags ?? 0) & 1) !== 0) return;
+          try {
+            bus.send(
+              'error' in reply
+                ? newError(msg, reply.error, reply.message)
+                : Message.newMethodReturn(msg, reply.signature, reply.body.map(toWire)),
+            );
+          } catch (e) {
+            // A reply that does not match its signature is our bug: say so to the caller.
+            bus.send(
+              newError(
+                msg,
+                'org.freedesktop.DBus.Error.Failed',
+                `internal error: ${e instanceof Error ? e.message : String(e)}`,
+              ),
+            );
+          }
+        };
+        answer.then(send, (e: unknown) =>
+          send({
+            error: 'org.freedesktop.DBus.Error.Failed',
+            message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+          }),
+        );
+        return true;
+      };
+      bus.addMethodHandler(onCall);
+      return toDisposable(() => bus.removeMethodHandler(onCall));
+    },
+    async requestName(name, flags = {}) {
+      const bits =
+        (flags.allowReplacement ? 1 : 0) | (flags.replaceExisting ? 2 : 0) | (flags.queue ? 0 : 4);
+      const r = await daemon('RequestName', 'su', [name, bits]);
+      if (!r.ok) return r;
+      const replies: Record<number, NameReply> = {
+        1: 'primary-owner',
+        2: 'in-queue',
+        3: 'exists',
+        4: 'already-owner',
+      };
+      const reply = replies[Number(r.value[0])];
+      return reply === undefined
+        ? err(appError('invalid-input', `RequestName ${name}: unexpected answer ${String(r.value[0])}`))
+        : ok(reply);
+    },
+    async releaseName(name) {
+      const r = await daemon('ReleaseName', 's', [name]);
+      return r.ok ? ok(undefined) : r;
+    },
+    emitSignal(s) {
+      if (closed) return;
+      bus.send(Message.newSignal(s.path, s.iface, s.member, s.signature, s.body.map(toWire)));
+    },
+    async peerUid(name) {
+      const r = await daemon('GetConnectionUnixUser', 's', [name]);
+      if (!r.ok) return r;
+      const uid = Number(r.value[0]);
+      return Number.isInteger(uid)
+        ? ok(uid)
+        : err(appError('invalid-input', `GetConnectionUnixUser ${name}: no uid`));
     },
     onClose(listener) {
       closeListeners.add(listener);

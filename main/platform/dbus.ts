@@ -65,6 +65,42 @@ export type PropertiesChange = {
   readonly invalidated: readonly string[];
 };
 
+/** A method call to an object this connection serves. */
+export type IncomingCall = {
+  readonly sender: string;
+  readonly path: string;
+  /** Empty when the caller named no interface (the D-Bus spec allows that). */
+  readonly iface: string;
+  readonly member: string;
+  readonly signature: string;
+  readonly body: readonly unknown[];
+};
+
+/** The answer to an IncomingCall: a return (values as for `call`'s body) or a D-Bus error. */
+export type CallReply =
+  | { readonly signature: string; readonly body: readonly unknown[] }
+  | { readonly error: string; readonly message: string };
+
+/** RequestName's answers (D-Bus specification, "Message Bus Messages": RequestName). */
+export type NameReply = 'primary-owner' | 'in-queue' | 'exists' | 'already-owner';
+
+export type NameFlags = {
+  /** Let a later RequestName with replaceExisting take the name (0x1). */
+  readonly allowReplacement?: boolean;
+  /** Take the name from an owner that allowed replacement (0x2). */
+  readonly replaceExisting?: boolean;
+  /** Wait in the queue when the name is owned (without it: DO_NOT_QUEUE, 0x4). */
+  readonly queue?: boolean;
+};
+
+export type SignalOut = {
+  readonly path: string;
+  readonly iface: string;
+  readonly member: string;
+  readonly signature: string;
+  readonly body: readonly unknown[];
+};
+
 /** A subscription; `ready` settles once the bus daemon has the match rule. */
 export type Watch = Disposable & { readonly ready: Promise<Result<void>> };
 
@@ -94,6 +130,17 @@ export type DbusConnection = {
   ): Watch;
   /** Calls back with the current owner (null: none) at once, then on every change. */
   watchNameOwner(name: string, onOwner: (owner: string | null) => void): Watch;
+  /**
+   * Answers method calls: the handler returns its reply (a Promise) for calls it serves and null
+   * for the rest, which get the library's default answer (UnknownMethod, or Introspect of nothing).
+   */
+  serve(handler: (call: IncomingCall) => Promise<CallReply> | null): Disposable;
+  requestName(name: string, flags?: NameFlags): Promise<Result<NameReply>>;
+  releaseName(name: string): Promise<Result<void>>;
+  /** Broadcasts a signal from this connection (dropped when it is closed). */
+  emitSignal(signal: SignalOut): void;
+  /** The Unix user id of a peer on the bus (the bus daemon's GetConnectionUnixUser). */
+  peerUid(name: string): Promise<Result<number>>;
   /** The connection was lost (daemon gone, socket closed); not called after close(). */
   onClose(listener: (reason: string) => void): Disposable;
   close(): void;

@@ -3,7 +3,8 @@
 // "code-import-patterns" rule); this is the same idea in a few lines: each file belongs to a layer by its folder, each
 // relative import is resolved to the layer it lands in, and an import the table does not allow is
 // reported with the rule that forbids it. Type-only imports count too: a layer that needs another's
-// types depends on it. Tests and test support are free (they wire layers together on purpose).
+// types depends on it. Tests and test support are free (they wire layers together on purpose),
+// but nothing else may import them: they never ship (tsconfig.build.json leaves them out of dist/).
 
 import * as path from 'node:path';
 
@@ -20,6 +21,7 @@ const LAYERS = [
   ['main/notify', 'main/notify/'],
   ['main/core', 'main/core/'],
   ['main/sim', 'main/sim/'],
+  ['main/service', 'main/service/'],
   ['main/cli', 'main/cli/'],
   ['main/server', 'main/server/'],
   ['electron', 'electron/'],
@@ -59,8 +61,12 @@ export const ALLOWED = {
     'main/helper',
     'main/common',
   ],
+  // the session's core on the session bus: a transport over the core's router, and the faces'
+  // way to attach to the core that runs
+  'main/service': ['main/core', 'main/platform', 'main/common'],
   'main/cli': [
     'main/core',
+    'main/service',
     // `egpu ui` hosts browser mode: the server is a transport over the core's router
     'main/server',
     'main/actions',
@@ -70,8 +76,8 @@ export const ALLOWED = {
     'main/platform',
     'main/common',
   ],
-  'main/server': ['main/core', 'main/notify', 'main/platform', 'main/common'],
-  electron: ['main/core', 'main/notify', 'main/platform', 'main/common'],
+  'main/server': ['main/core', 'main/service', 'main/notify', 'main/platform', 'main/common'],
+  electron: ['main/core', 'main/service', 'main/notify', 'main/platform', 'main/common'],
   renderer: ['main/common'],
 };
 
@@ -84,6 +90,7 @@ const WHY = {
   'main/state': 'the state machine is pure: facts come in, it reads nothing itself',
   'main/actions': 'actions never import the core (the core composes them)',
   'main/notify': 'notification policy depends on state types only, never the core',
+  'main/service': 'the bus service is a transport over the core: core API, platform, common',
   'main/server': 'faces reach the core only through its API, factory and router',
   electron: 'faces reach the core only through its API, factory and router',
   renderer: 'the renderer imports main/common only',
@@ -101,7 +108,7 @@ export const KNOWN_CROSSINGS = new Set([
 
 const rel = (file, root) => path.relative(root, file).split(path.sep).join('/');
 const layerOf = (p) => LAYERS.find(([, prefix]) => p.startsWith(prefix))?.[0] ?? null;
-const isTest = (p) => /\.test\.ts$/.test(p) || /(^|\/)test\//.test(p);
+const isTest = (p) => /\.test\.[jt]s$/.test(p) || /(^|\/)test\//.test(p);
 
 /** @type {import('eslint').Rule.RuleModule} */
 export const layersRule = {
@@ -120,6 +127,14 @@ export const layersRule = {
     const check = (node, spec) => {
       if (typeof spec !== 'string' || !spec.startsWith('.')) return;
       const target = rel(path.resolve(path.dirname(context.filename), spec), root);
+      if (isTest(target)) {
+        // Within a layer too: the scripted FakeCore sits in main/core/test/ so that it never ships.
+        context.report({
+          node,
+          message: `layers: ${file} may not import test code (${target}): tests and test support never ship.`,
+        });
+        return;
+      }
       const to = layerOf(target);
       if (to === null || to === from || ALLOWED[from].includes(to)) return;
       // The simulator is loaded lazily for --demo only: a dynamic import() of main/sim is allowed.

@@ -33,6 +33,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./watch.js')).watchCommand,
   },
   {
+    name: 'service',
+    summary: "run the session's eGPU core on the session bus (io.github.EgpuGuard1) for every face",
+    load: async () => (await import('./service.js')).serviceCommand,
+  },
+  {
     name: 'ui',
     summary: 'open the status window in a browser (a local server on 127.0.0.1 with a token)',
     load: async () => (await import('./ui.js')).uiCommand,

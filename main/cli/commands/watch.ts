@@ -67,7 +67,7 @@ export function coreSetupFromArgs(args: ParsedArgs, io: CliIo): Parameters<typeo
  * by the same policy as the tray app. Their buttons act here: Eject runs the eject (closing no app
  * without consent: a GPU in use stays blocked), Recover runs the recovery, Details prints it.
  */
-async function startNotifications(
+export async function startNotifications(
   core: Core,
   io: CliIo,
   out: (line: string) => void,
@@ -109,6 +109,38 @@ async function startNotifications(
   });
 }
 
+/**
+ * Prints what the core says as `egpu watch` does: transitions in the shared words, each incident
+ * once per change a person would read, notices, and source health changes.
+ */
+export function followCore(core: Core, out: (line: string) => void, json: boolean): void {
+  const sources = new Map<string, string>();
+  core.onTransition((t) => {
+    // The same words the window and the tray show for the GPU in its new state.
+    const entry = core.snapshot().gpus.find((g) => g.bdf === t.gpu);
+    out(transitionLine(t, json, entry && gpuWords({ ...entry, state: t.to })));
+  });
+  // Evidence keeps merging into an open incident (a surprise unplug brings pciehp, Xid 79, the
+  // Thunderbolt disconnect and udev removes within a second): print an incident when it opens
+  // and again only when what a person reads changes — its kind, severity or title — or it ends.
+  const printed = new Map<string, string>();
+  core.onIncident((i) => {
+    const said = `${i.kind}|${i.severity}|${i.title}|${i.resolvedAt ?? ''}`;
+    if (printed.get(i.id) === said) return;
+    printed.set(i.id, said);
+    out(incidentLine(i, json));
+  });
+  core.onNotice((n) => out(noticeLine(n, json)));
+  core.onSnapshot((s) => {
+    for (const src of s.sources) {
+      const key = `${src.state}|${src.via ?? ''}|${src.detail}`;
+      if (sources.get(src.name) === key) continue;
+      sources.set(src.name, key);
+      out(sourceLine(src, s.updatedAt, json));
+    }
+  });
+}
+
 export const watchCommand: CommandDef = {
   name: 'watch',
   summary: 'follow udev, the kernel log and D-Bus; print every GPU state change and incident',
@@ -127,31 +159,7 @@ export const watchCommand: CommandDef = {
     const json = flagBool(args, 'json');
     const core = createCore(coreSetupFromArgs(args, io));
     const out = (line: string): void => io.stdout(line + '\n');
-    const sources = new Map<string, string>();
-    core.onTransition((t) => {
-      // The same words the window and the tray show for the GPU in its new state.
-      const entry = core.snapshot().gpus.find((g) => g.bdf === t.gpu);
-      out(transitionLine(t, json, entry && gpuWords({ ...entry, state: t.to })));
-    });
-    // Evidence keeps merging into an open incident (a surprise unplug brings pciehp, Xid 79, the
-    // Thunderbolt disconnect and udev removes within a second): print an incident when it opens
-    // and again only when what a person reads changes — its kind, severity or title — or it ends.
-    const printed = new Map<string, string>();
-    core.onIncident((i) => {
-      const said = `${i.kind}|${i.severity}|${i.title}|${i.resolvedAt ?? ''}`;
-      if (printed.get(i.id) === said) return;
-      printed.set(i.id, said);
-      out(incidentLine(i, json));
-    });
-    core.onNotice((n) => out(noticeLine(n, json)));
-    core.onSnapshot((s) => {
-      for (const src of s.sources) {
-        const key = `${src.state}|${src.via ?? ''}|${src.detail}`;
-        if (sources.get(src.name) === key) continue;
-        sources.set(src.name, key);
-        out(sourceLine(src, s.updatedAt, json));
-      }
-    });
+    followCore(core, out, json);
     await core.start();
     const notifications = flagBool(args, 'no-notify')
       ? null

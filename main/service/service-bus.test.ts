@@ -1,0 +1,229 @@
+// `egpu service` on a private session bus, driven by clients nobody here wrote: gdbus (GLib) and
+// busctl (systemd). The service runs the real core over the simulated kernel (a scenario sysroot
+// whose SimKernel applies the helper's writes and logs udev events), so an eject started over
+// D-Bus really removes the GPU and the signals say so.
+
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcessPool } from '../inventory/test/processes.js';
+import { startCli, type CliChild } from '../cli/test/cli-child.js';
+import { REPO_ROOT, runCliProcess } from '../cli/test/run-cli.js';
+import { scenarioByName } from '../sim/scenarios/index.js';
+import { startSim } from '../sim/test/sim-fixture.js';
+import { startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
+import { apiXml } from './interface-spec.js';
+
+const run = promisify(execFile);
+const NAME = 'io.github.EgpuGuard1';
+const PATH = '/io/github/EgpuGuard1';
+const MANAGER = 'io.github.EgpuGuard1.Manager';
+const GPU = '0000:0a:00.0';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const gdbus = async (bus: TestBus, ...args: string[]): Promise<string> =>
+  (await run('gdbus', [args[0]!, '--address', bus.address, ...args.slice(1)])).stdout;
+
+const call = (bus: TestBus, method: string, ...args: string[]): Promise<string> =>
+  gdbus(
+    bus,
+    'call',
+    '--dest',
+    NAME,
+    '--object-path',
+    PATH,
+    '--method',
+    `${MANAGER}.${method}`,
+    ...args,
+  );
+
+async function startService(bus: TestBus, dir: string, extra: string[] = []): Promise<CliChild> {
+  const s = startCli(
+    [
+      'service',
+      '--root',
+      dir,
+      '--udev-log',
+      path.join(dir, 'run/egpu-sim/udev.log'),
+      '--no-dbus',
+      '--no-notify',
+      ...extra,
+    ],
+    { DBUS_SESSION_BUS_ADDRESS: bus.address, HOME: dir, XDG_STATE_HOME: path.join(dir, 'state') },
+  );
+  cleanups.push(() => s.stop('SIGKILL'));
+  const end = Date.now() + 15_000;
+  while (!s.stderr().includes('serving io.github.EgpuGuard1')) {
+    if (Date.now() > end || s.child.exitCode !== null)
+      throw new Error(`service did not start: ${s.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return s;
+}
+
+/** gdbus monitor on the service, collecting its lines until stopped. */
+function monitor(bus: TestBus): {
+  lines: () => string;
+  until: (re: RegExp, ms?: number) => Promise<void>;
+} {
+  const child = spawn(
+    'gdbus',
+    ['monitor', '--address', bus.address, '--dest', NAME, '--object-path', PATH],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  cleanups.push(() => void child.kill('SIGKILL'));
+  return {
+    lines: () => out,
+    async until(re, ms = 20_000) {
+      const end = Date.now() + ms;
+      while (!re.test(out)) {
+        if (Date.now() > end) throw new Error(`gdbus monitor never showed ${re}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+describe('egpu service on the session bus', () => {
+  it('introspects as assets/dbus/io.github.EgpuGuard1.xml says, and that file is the spec', async () => {
+    expect(
+      fs.readFileSync(path.join(REPO_ROOT, 'assets/dbus/io.github.EgpuGuard1.xml'), 'utf8'),
+    ).toBe(apiXml());
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+    );
+    await startService(bus, sim.dir);
+    const xml = await gdbus(bus, 'introspect', '--dest', NAME, '--object-path', PATH, '--xml');
+    for (const member of [
+      'PlanEject',
+      'Eject',
+      'PlanRecover',
+      'Recover',
+      'Cancel',
+      'Clients',
+      'CompositorAdvice',
+      'StateChanged',
+      'IncidentOpened',
+      'RunProgress',
+      'RunFinished',
+      'Invoke',
+    ])
+      expect(xml).toContain(`name="${member}"`);
+    // Tools walk down from / to find the object.
+    const tree = (await run('busctl', ['--address=' + bus.address, 'tree', NAME])).stdout;
+    expect(tree).toContain(PATH);
+  });
+
+  it('Gpus through busctl; an eject through gdbus with progress, state and property signals', async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+    );
+    await startService(bus, sim.dir);
+    const prop = JSON.parse(
+      (
+        await run('busctl', [
+          '--address=' + bus.address,
+          '--json=short',
+          'get-property',
+          NAME,
+          PATH,
+          MANAGER,
+          'Gpus',
+        ])
+      ).stdout,
+    ) as { type: string; data: Record<string, { type: string; data: unknown }>[] };
+    expect(prop.type).toBe('aa{sv}');
+    const egpu = prop.data.find((g) => g['bdf']?.data === GPU)!;
+    expect(egpu['name']?.data).toBe('NVIDIA GeForce RTX 3070');
+    expect(egpu['state']?.data).toBe('attached');
+    expect(egpu['external']?.data).toBe(true);
+    expect(egpu['enclosure']?.data).toBe('Razer Core X');
+    expect(egpu['present']?.data).toBe(true);
+
+    const plan = await call(bus, 'PlanEject', GPU);
+    expect(plan).toContain("'result': <'ready'>");
+    const watch = monitor(bus);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = await call(bus, 'Eject', GPU, '{}');
+    const runId = /\('([a-z0-9-]+)',\)/.exec(started)?.[1];
+    expect(runId).toMatch(/^eject-/);
+    await watch.until(/RunFinished/);
+    const out = watch.lines();
+    expect(out).toContain(`${MANAGER}.RunProgress ('${runId}'`);
+    expect(out).toMatch(
+      new RegExp(
+        `${MANAGER}\\.RunFinished \\('${runId}', 'safe-to-unplug', 'NVIDIA GeForce RTX 3070 is safe to unplug\\. Unplug the Razer Core X now\\.'\\)`,
+      ),
+    );
+    await watch.until(/StateChanged \('0000:0a:00\.0', '[a-z-]+', 'safe-to-unplug'\)/);
+    expect(out).toContain('org.freedesktop.DBus.Properties.PropertiesChanged');
+    // Then the cable: unplugged after a safe eject — no alarm, no incident.
+    sim.kernel.unplug();
+    await watch.until(
+      /StateChanged \('0000:0a:00\.0', 'safe-to-unplug', 'unplugged-after-eject'\)/,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(watch.lines()).not.toContain('IncidentOpened');
+  });
+
+  it('refuses bad calls with D-Bus errors, never a crash; a second service exits 1 naming the first', async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    const pool = new ProcessPool();
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+      () => pool.dispose(),
+    );
+    const first = await startService(bus, sim.dir);
+    const bad = async (method: string, ...args: string[]): Promise<string> => {
+      try {
+        await call(bus, method, ...args);
+      } catch (e) {
+        return String((e as { stderr?: string }).stderr ?? e);
+      }
+      throw new Error(`${method} ${args.join(' ')} did not fail`);
+    };
+    expect(await bad('PlanEject', 'gpu0')).toMatch(/InvalidArgs.*a PCI address/);
+    expect(await bad('Eject', GPU, "{'close_app': <true>}")).toMatch(
+      /InvalidArgs.*unknown option 'close_app'/,
+    );
+    expect(await bad('Clients', '0000:99:00.0')).toMatch(
+      /io\.github\.EgpuGuard1\.Error\.NotFound.*no GPU 0000:99:00\.0/,
+    );
+    expect(await bad('Cancel', 'eject-nothing')).toMatch(/io\.github\.EgpuGuard1\.Error\.NotFound/);
+    // Clients: the same holder the window lists.
+    const app = pool.hold('ollama', [path.join(sim.dir, 'dev/nvidia0')]);
+    const clients = await call(bus, 'Clients', GPU);
+    expect(clients).toContain(`'pid': <uint32 ${app.pid}>`);
+    expect(clients).toContain("'command': <'ollama'>");
+    // An eject of a GPU in use without consent is blocked, and says by whom.
+    const blocked = await call(bus, 'PlanEject', GPU);
+    expect(blocked).toContain("'result': <'blocked'>");
+    expect(blocked).toContain(`ollama (pid ${app.pid}) holds /dev/nvidia0`);
+
+    const second = await runCliProcess(['service', '--root', sim.dir, '--no-dbus', '--no-notify'], {
+      env: { DBUS_SESSION_BUS_ADDRESS: bus.address },
+    });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      `egpu service: another eGPU Guard core already serves io.github.EgpuGuard1 on this session bus (pid ${first.child.pid}); nothing to do.`,
+    );
+  });
+});
