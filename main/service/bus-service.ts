@@ -116,7 +116,10 @@ export function serveCore(o: BusServiceOptions): BusService {
   };
 
   const manager = async (member: string, body: readonly unknown[]): Promise<CallReply> => {
-    const str = (i: number): string => (typeof body[i] === 'string' ? (body[i] as string) : '');
+    const str = (i: number): string => {
+      const v = body[i];
+      return typeof v === 'string' ? v : '';
+    };
     switch (member) {
       case 'PlanEject':
         return fromResult(await route('eject:plan', { bdf: str(0) }), (p) =>
