@@ -2,8 +2,8 @@
 // notifier and an in-memory autostart folder: what a user sees with and without a tray.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../main/common/ipc/contract.js';
-import { EGPU_BDF, OLLAMA } from '../main/core/fake-core-data.js';
-import { createFakeCore, type FakeCore } from '../main/core/fake-core.js';
+import { EGPU_BDF, OLLAMA } from '../main/core/test/fake-core-data.js';
+import { createFakeCore, type FakeCore } from '../main/core/test/fake-core.js';
 import { bootstrap, type Shell } from './bootstrap.js';
 import { resolveShellPaths } from './paths.js';
 import {
@@ -41,7 +41,13 @@ async function start(opts: { host: boolean; argv?: string[]; notice?: string }):
     home: '/home/ada',
     paths,
     createCore: () =>
-      Promise.resolve({ core, demo: core, mode: 'demo', notice: opts.notice ?? null }),
+      Promise.resolve({
+        core,
+        demo: core,
+        mode: 'demo',
+        notice: opts.notice ?? null,
+        role: 'demo',
+      }),
     detectTrayHost: () =>
       Promise.resolve({ host: opts.host, detail: opts.host ? 'host' : 'no host' }),
     createNotifier: () => Promise.resolve(notifier),

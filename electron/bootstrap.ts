@@ -10,7 +10,8 @@ import type { AppInfo } from '../main/common/ipc/contract.js';
 import type { Snapshot } from '../main/common/snapshot.js';
 import { createDesktopNotifier, type DesktopNotifier } from '../main/notify/desktop-notifier.js';
 import { systemClock } from '../main/platform/clock.js';
-import { createDbusPort } from '../main/platform/dbus.js';
+import { createDbusPort, type DbusPort } from '../main/platform/dbus.js';
+import { hostSession, type SessionHost } from '../main/service/session-host.js';
 import { installLifecycle } from './app-lifecycle.js';
 import { createShellCore, type ShellCore } from './core-factory.js';
 import { wireIpc } from './ipc/ipc-wiring.js';
@@ -43,7 +44,13 @@ export type ShellDeps = {
   readonly env: Readonly<Record<string, string | undefined>>;
   // For testing: every seam below defaults to the real thing.
   readonly paths?: ShellPaths;
-  readonly createCore?: (argv: readonly string[], env: ShellDeps['env']) => Promise<ShellCore>;
+  readonly createCore?: (
+    argv: readonly string[],
+    env: ShellDeps['env'],
+    dbus: DbusPort,
+  ) => Promise<ShellCore>;
+  /** Serves the core on the session bus when this app owns it (tests replace it). */
+  readonly hostSession?: typeof hostSession;
   readonly detectTrayHost?: (waitMs: number) => Promise<TrayHostCheck>;
   readonly createNotifier?: () => Promise<DesktopNotifier>;
   readonly autostartFs?: AutostartFs;
@@ -75,10 +82,12 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
   hardenSession(session.defaultSession);
 
   const dbus = createDbusPort({ env: deps.env });
-  const { core, demo, mode, notice } = await (deps.createCore ?? createShellCore)(
+  const { core, demo, mode, notice, role } = await (deps.createCore ?? createShellCore)(
     deps.argv,
     deps.env,
+    dbus,
   );
+  if (role === 'attached') log('attached to the session core (egpu service)');
   let tray: TrayHostCheck | null = null;
   const appInfo = (): AppInfo => {
     const notices = [notice, tray !== null && !tray.host ? NO_TRAY_NOTICE : null];
@@ -103,9 +112,25 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
       rendererUrl: paths.rendererUrl,
       isKnownWebContents: (id) => window.isKnownWebContents(id),
       log,
+      onProgress: (m) => host?.service.progress(m),
     }),
   );
   const { push, runs } = ipc;
+  // One core per session: with no `egpu service` running, this app's core is the session's and
+  // answers io.github.EgpuGuard1 for `egpu ui`, the CLI and integrators (docs/dbus-api.md).
+  let host: SessionHost | null = null;
+  if (role === 'owner') {
+    const hosted = await (deps.hostSession ?? hostSession)({
+      dbus,
+      core,
+      handlers: ipc.handlers,
+      version: app.getVersion(),
+      uid: process.getuid?.() ?? null,
+      onBug: (what, e) => log(`session bus: bug in ${what}: ${String(e)}`),
+    });
+    if (hosted.ok) host = hosted.value;
+    else log(`not serving the session bus: ${hosted.error.message}`);
+  }
 
   const notifier = await (
     deps.createNotifier ??
@@ -119,7 +144,12 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
         onStatus: (e) => log(`notifications: ${e.detail}`),
       }))
   )();
-  const notifications = createShellNotifications({ core, notifier, log });
+  const notifications = createShellNotifications({
+    core,
+    notifier,
+    log,
+    followCore: role !== 'attached',
+  });
   store.add(notifications);
   const quick = createQuickActions({
     core,
@@ -153,6 +183,7 @@ export async function bootstrap(deps: ShellDeps): Promise<Shell> {
     stopped ??= (async () => {
       store.dispose();
       window.close();
+      await host?.close();
       await core.stop();
     })();
     return stopped;

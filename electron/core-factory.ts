@@ -8,6 +8,8 @@ import type { Core } from '../main/core/api.js';
 import type { DemoControl } from '../main/core/api.js';
 import { createSystemRoot } from '../main/platform/system-root.js';
 import { createUiCore } from '../main/core/face-core.js';
+import type { DbusPort } from '../main/platform/dbus.js';
+import { attachSessionCore } from '../main/service/remote-core.js';
 
 export type ShellCore = {
   readonly core: Core;
@@ -15,15 +17,33 @@ export type ShellCore = {
   readonly mode: AppInfo['mode'];
   /** Something the window should always say (the simulation notice). */
   readonly notice: string | null;
+  /**
+   * One core per session (docs/dbus-api.md): 'owner' runs the live core and serves it on the
+   * session bus; 'attached' shows the session's running core (`egpu service`) and leaves the
+   * notifications to it; 'demo' is the simulation, which never takes the session's name.
+   */
+  readonly role: 'owner' | 'attached' | 'demo';
 };
 
 export async function createShellCore(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  dbus?: DbusPort,
 ): Promise<ShellCore> {
   const demo = argv.includes('--demo');
+  if (!demo && dbus !== undefined) {
+    const attached = await attachSessionCore(dbus);
+    if (attached.ok && attached.value !== null)
+      return { core: attached.value, demo: null, mode: 'electron', notice: null, role: 'attached' };
+  }
   const ui = await createUiCore(
     demo ? { mode: 'demo' } : { mode: 'live', setup: { root: createSystemRoot(), env } },
   );
-  return { core: ui, demo: ui.demo, mode: demo ? 'demo' : 'electron', notice: ui.notice };
+  return {
+    core: ui,
+    demo: ui.demo,
+    mode: demo ? 'demo' : 'electron',
+    notice: ui.notice,
+    role: demo ? 'demo' : 'owner',
+  };
 }

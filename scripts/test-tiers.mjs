@@ -33,13 +33,16 @@ export const SYSTEM_TESTS = [
   'main/platform/user-files.test.ts',
   'main/server/**/*.test.ts',
   'main/service/service-bus.test.ts',
+  'main/service/attach.test.ts',
   'main/sim/**/*.test.ts',
   'main/sources/**/*.test.ts',
   'scripts/eslint/layers.test.ts',
   'scripts/security-electron.test.ts',
   'scripts/build-stamp.test.ts',
+  // reads the dist/ the global setup built
+  'scripts/prune-dist.test.ts',
 ];
 
 /** What gives a test file away as a system test (checked by scripts/test-tiers.test.ts). */
 export const SYSTEM_MARKERS =
-  /startCli|runCliProcess|startSim|launchChromium|startTestBus|ProcessPool|appendJournalEntries|polkit-sandbox|startDunst|startUiProcess|node:child_process|DemoMachine|createPrivilegedRunner|new ESLint/;
+  /startCli|runCliProcess|startSim|launchChromium|startTestBus|ProcessPool|appendJournalEntries|polkit-sandbox|startDunst|startUiProcess|startFakeUiProcess|node:child_process|DemoMachine|createPrivilegedRunner|new ESLint/;

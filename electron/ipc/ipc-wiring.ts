@@ -3,10 +3,10 @@
 
 import type { Disposable } from '../../main/common/disposable.js';
 import { DisposableStore, toDisposable } from '../../main/common/disposable.js';
-import type { AppInfo } from '../../main/common/ipc/contract.js';
+import type { ActionProgressMessage, AppInfo } from '../../main/common/ipc/contract.js';
 import type { Core, DemoControl } from '../../main/core/api.js';
 import { createActionRuns, type ActionRuns } from './action-runs.js';
-import { createIpcHandlers } from './handlers.js';
+import { createIpcHandlers, type HandlerMap } from './handlers.js';
 import { createPusher, type Pusher } from './push.js';
 import { registerValidatedHandlers } from './validated-ipc.js';
 
@@ -19,28 +19,36 @@ export type IpcWiringOptions = {
   readonly rendererUrl: string;
   readonly isKnownWebContents: (id: number) => boolean;
   readonly log: (line: string) => void;
+  /** Also told every action progress message (the session bus, when this app serves it). */
+  readonly onProgress?: (message: ActionProgressMessage) => void;
 };
 
-export type IpcWiring = Disposable & { readonly push: Pusher; readonly runs: ActionRuns };
+export type IpcWiring = Disposable & {
+  readonly push: Pusher;
+  readonly runs: ActionRuns;
+  /** The router behind the window's channels, for another transport to share (one run at a time). */
+  readonly handlers: HandlerMap;
+};
 
 export function wireIpc(o: IpcWiringOptions): IpcWiring {
   const store = new DisposableStore();
   const push = createPusher(o.contents);
   const runs = createActionRuns({
-    send: (m) => push('action:progress', m),
+    send: (m) => {
+      push('action:progress', m);
+      o.onProgress?.(m);
+    },
     onBug: (e) => o.log(`action failed with a bug: ${String(e)}`),
   });
   store.add(toDisposable(() => runs.dispose()));
+  const handlers = createIpcHandlers({ core: o.core, runs, demo: o.demo, appInfo: o.appInfo });
   store.add(
-    registerValidatedHandlers(
-      createIpcHandlers({ core: o.core, runs, demo: o.demo, appInfo: o.appInfo }),
-      {
-        policy: { rendererUrl: o.rendererUrl, isKnownWebContents: o.isKnownWebContents },
-        onRefused: (channel, reason) => o.log(`${channel}: ${reason}`),
-        onBug: (channel, e) =>
-          o.log(`${channel}: bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
-      },
-    ),
+    registerValidatedHandlers(handlers, {
+      policy: { rendererUrl: o.rendererUrl, isKnownWebContents: o.isKnownWebContents },
+      onRefused: (channel, reason) => o.log(`${channel}: ${reason}`),
+      onBug: (channel, e) =>
+        o.log(`${channel}: bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    }),
   );
-  return { push, runs, dispose: () => store.dispose() };
+  return { push, runs, handlers, dispose: () => store.dispose() };
 }

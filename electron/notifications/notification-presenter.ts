@@ -35,13 +35,19 @@ export function createShellNotifications(options: {
   readonly core: Pick<Core, 'snapshot' | 'onTransition' | 'onIncident' | 'onNotice'>;
   readonly notifier: DesktopNotifier;
   readonly log: (line: string) => void;
+  /**
+   * Notify the core's own events (default). Off when attached to the session's service: it
+   * notifies them already, and one notifier per session means nobody is told twice.
+   */
+  readonly followCore?: boolean;
 }): ShellNotifications {
   const dispatcher = createNotifyDispatcher({
     notifier: options.notifier,
     snapshot: () => options.core.snapshot(),
     onError: (e) => options.log(`notification not shown: ${e.message}`),
   });
-  const binding = bindCoreNotifications(options.core, dispatcher);
+  const binding =
+    options.followCore === false ? null : bindCoreNotifications(options.core, dispatcher);
   let actions: Disposable | null = null;
   return {
     tell: (request) => dispatcher.tell(request),
@@ -54,7 +60,7 @@ export function createShellNotifications(options: {
     },
     idle: () => dispatcher.idle(),
     dispose() {
-      binding.dispose();
+      binding?.dispose();
       actions?.dispose();
       dispatcher.dispose();
       options.notifier.dispose();
