@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fingerprint, readStamp, sources, staleness } from './build-stamp.mjs';
+import { pruneDist } from './prune-dist.mjs';
 
 const STAMP = 'dist/.build-stamp.json';
 const ifStale = process.argv.includes('--if-stale');
@@ -43,6 +44,8 @@ const PARTS = [
     filter: (f) => notTest(f) && !f.startsWith(path.join('electron', 'preload')),
     output: 'dist/main/cli/main.js',
     args: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
+    // tsc never deletes: drop what a moved or deleted source left behind (scripts/prune-dist.mjs).
+    after: pruneDist,
   },
   {
     name: 'helper',
@@ -85,6 +88,7 @@ for (const part of parts) {
     console.log(`eGPU Guard: building ${part.label} (${why}) …`);
   }
   run(part.label, part.args);
+  part.after?.();
   next[part.name] = now;
   built++;
 }

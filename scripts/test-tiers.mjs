@@ -14,11 +14,14 @@ export const SYSTEM_TESTS = [
   'main/actions/doctor/doctor-bus.test.ts',
   // doctor over every scenario variant's sysroot: a whole-machine check, ~10 s
   'main/actions/doctor/variants.test.ts',
+  'main/actions/eject/eject-hooks.test.ts',
   'main/actions/eject/eject-service.test.ts',
   'main/actions/eject/eject-tunnel.test.ts',
   'main/actions/recover/recover.test.ts',
   'main/cli/**/*.test.ts',
   'main/actions/gpu-lock.test.ts',
+  // user hooks: real executables in their own process groups
+  'main/actions/hooks/hook-runner.test.ts',
   'main/helper/polkit-pkexec.test.ts',
   'main/helper/helper-*.test.ts',
   'main/helper/admin-removable.test.ts',
@@ -37,6 +40,8 @@ export const SYSTEM_TESTS = [
   'main/sim/**/*.test.ts',
   'main/sources/**/*.test.ts',
   'scripts/eslint/layers.test.ts',
+  // the session service's bundle, run on private dbus-daemons over a simulated machine
+  'scripts/packaging/service-bundle.test.ts',
   'scripts/security-electron.test.ts',
   'scripts/build-stamp.test.ts',
   // reads the dist/ the global setup built

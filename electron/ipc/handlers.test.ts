@@ -2,8 +2,8 @@
 // the window, one at a time, cancellable by runId.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ActionProgressMessage, AppInfo } from '../../main/common/ipc/contract.js';
-import { EGPU_BDF, OLLAMA } from '../../main/core/fake-core-data.js';
-import { createFakeCore } from '../../main/core/fake-core.js';
+import { EGPU_BDF, OLLAMA } from '../../main/core/test/fake-core-data.js';
+import { createFakeCore } from '../../main/core/test/fake-core.js';
 import {
   FakeWebContents,
   FakeWebFrame,

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { INVOKE_CHANNELS } from '../../main/common/ipc/channels.js';
 import type { AppInfo } from '../../main/common/ipc/contract.js';
-import { createFakeCore } from '../../main/core/fake-core.js';
+import { createFakeCore } from '../../main/core/test/fake-core.js';
 import { FakeWebFrame, ipcMain, resetFakeElectron } from '../test/fake-electron.js';
 import { createActionRuns } from './action-runs.js';
 import { createIpcHandlers, type HandlerMap } from './handlers.js';

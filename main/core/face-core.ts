@@ -3,25 +3,16 @@
 // - live: the real core (create-core.ts: sources → state → actions) over the machine, or the
 //   sysroot and logs named on the command line;
 // - demo: a simulated machine with the `demo:act` controls — a scenario sysroot written by
-//   main/sim with its SimKernel, watched and acted on by the real core (main/sim/demo);
-// - fake (tests only): the scripted in-memory FakeCore, fast and deterministic.
-// The simulator and the FakeCore load lazily: the live path never loads either
-// (docs/architecture.md: main/sim is imported only by tests and, lazily, by --demo).
+//   main/sim with its SimKernel, watched and acted on by the real core (main/sim/demo).
+// The simulator loads lazily: the live path never loads it (docs/architecture.md: main/sim is
+// imported only by tests and, lazily, by --demo). The scripted FakeCore is test support
+// (main/core/test/) and never ships (docs/testing.md).
 
-import type { Clock } from '../platform/clock.js';
 import type { Core, DemoControl } from './api.js';
 import { createCore, type CoreSetup } from './create-core.js';
 
 export type UiCoreOptions =
-  | { readonly mode: 'live'; readonly setup: CoreSetup }
-  | { readonly mode: 'demo' }
-  | {
-      /** For testing: the scripted in-memory FakeCore, fast and deterministic. */
-      readonly mode: 'fake';
-      readonly clock?: Clock;
-      /** How long each scripted step takes. */
-      readonly stepMs?: number;
-    };
+  { readonly mode: 'live'; readonly setup: CoreSetup } | { readonly mode: 'demo' };
 
 /** A Core plus what a face adds: the demo controls and a line the window should show. */
 export type UiCore = Core & {
@@ -35,14 +26,6 @@ export const DEMO_NOTICE =
 export async function createUiCore(options: UiCoreOptions): Promise<UiCore> {
   if (options.mode === 'live') {
     return Object.assign(createCore(options.setup), { demo: null, notice: null });
-  }
-  if (options.mode === 'fake') {
-    const { createFakeCore } = await import('./fake-core.js');
-    const fake = createFakeCore({
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-      ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }),
-    });
-    return Object.assign(fake, { demo: fake, notice: null });
   }
   // The demo is a real scenario sysroot with the simulated kernel under the real core.
   const { DemoMachine } = await import('../sim/demo/demo-machine.js');

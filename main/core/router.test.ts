@@ -1,6 +1,6 @@
 // The one router, in-process: both transports (Electron IPC, browser mode) serve this table.
 import { describe, expect, it } from 'vitest';
-import { FakeCore } from './fake-core.js';
+import { FakeCore } from './test/fake-core.js';
 import { createActionRuns, createRouter } from './router.js';
 
 const appInfo = () => ({ mode: 'demo' as const, version: '0', trayHost: null, notice: null });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../core/api.js';
-import { createFakeCore } from '../core/fake-core.js';
+import { createFakeCore } from '../core/test/fake-core.js';
 import { ManualClock } from '../platform/clock.js';
 import { createIpcDispatcher, type PushMessage } from './ipc-dispatch.js';
 

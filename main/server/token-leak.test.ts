@@ -82,7 +82,8 @@ async function otherServer(
 
 describe.runIf(hasChromium())('browser mode token in Chromium', () => {
   it('a page on another 127.0.0.1 port cannot obtain the token or call an IPC endpoint', async () => {
-    const ui = await startUiProcess(['--demo'], { env: { EGPU_UI_CORE: 'fake' } });
+    // The product itself: `egpu ui --demo`, the real core on the simulated machine.
+    const ui = await startUiProcess(['--demo']);
     const other = await otherServer(ui.origin);
     const context = await browser.newContext();
     try {

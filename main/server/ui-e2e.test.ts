@@ -1,7 +1,8 @@
-// End to end in a real browser: `egpu ui` as a child process, Debian Chromium through
-// playwright-core, the built renderer under its CSP. Clicks through the fake core's eject flow,
-// checks keyboard use and axe-core (no serious or critical violations, light and dark), and
-// saves screenshots to .bench/screenshots/ (git-ignored).
+// End to end in a real browser: browser mode as a child process — over the scripted FakeCore
+// (test-only, see ui-process.ts) for the same story every run, and `egpu ui` on a live sysroot —
+// Debian Chromium through playwright-core, the built renderer under its CSP. Clicks through the
+// fake core's eject flow, checks keyboard use and axe-core (no serious or critical violations,
+// light and dark), and saves screenshots to .bench/screenshots/ (git-ignored).
 
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -17,11 +18,9 @@ import {
 import { scenarioByName } from '../sim/scenarios/index.js';
 import { makeSysroot } from '../sim/sysroot-fixture.js';
 import { ensureRendererBuilt } from './test/renderer-build.js';
-import { startUiProcess, type UiProcess } from './test/ui-process.js';
+import { startFakeUiProcess, startUiProcess, type UiProcess } from './test/ui-process.js';
 
 const NAME = 'NVIDIA GeForce RTX 3070';
-/** The scripted FakeCore behind --demo (ollama on the eGPU, a blocker, six eject steps). */
-const FAKE = { env: { EGPU_UI_CORE: 'fake' } };
 
 let browser: Browser;
 
@@ -48,7 +47,7 @@ const expectAccessible = async (page: Page, where: string) => {
 
 describe.runIf(hasChromium())('status window in Chromium', () => {
   it('ejects the eGPU: plan with a blocker, agree, progress, "Safe to unplug"', async () => {
-    const ui = await startUiProcess(['--demo'], FAKE);
+    const ui = await startFakeUiProcess();
     const { page, errors, context } = await openWindow(ui);
     try {
       const card = page.getByRole('article', { name: NAME });
@@ -91,7 +90,7 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
   });
 
   it('works from the keyboard: dialogs trap focus, Escape closes and focus returns', async () => {
-    const ui = await startUiProcess(['--demo'], FAKE);
+    const ui = await startFakeUiProcess();
     const { page, errors, context } = await openWindow(ui);
     try {
       const close = page.getByRole('button', { name: 'Close ollama (pid 4242)' });
@@ -122,7 +121,7 @@ describe.runIf(hasChromium())('status window in Chromium', () => {
   });
 
   it('demo: yank the cable, see the incident, recover after re-plug; dark mode is accessible', async () => {
-    const ui = await startUiProcess(['--demo'], FAKE);
+    const ui = await startFakeUiProcess();
     const { page, errors, context } = await openWindow(ui, 'dark');
     try {
       const demo = page.getByRole('region', { name: 'Simulation' });

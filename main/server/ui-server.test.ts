@@ -2,7 +2,7 @@
 // bad request gets back (an IpcResult error, never a stack), and pushes over SSE.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeCore, type FakeCore } from '../core/fake-core.js';
+import { createFakeCore, type FakeCore } from '../core/test/fake-core.js';
 import { createIpcDispatcher } from './ipc-dispatch.js';
 import { staticAssetsFrom } from './static-assets.js';
 import { openEvents, request, type RawResponse } from './test/http-client.js';

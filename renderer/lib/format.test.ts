@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EGPU_INFO } from '../../main/core/fake-core-data.js';
+import { EGPU_INFO } from '../../main/core/test/fake-core-data.js';
 import { formatAgo, formatLinkState, summarizeLink } from './format.js';
 
 describe('format', () => {

@@ -11,7 +11,7 @@ import {
   EGPU_INFO,
   IGPU_INFO,
   OLLAMA,
-} from '../../main/core/fake-core-data.js';
+} from '../../main/core/test/fake-core-data.js';
 
 export { COMPOSITOR_ADVICE, OLLAMA };
 export const EGPU = EGPU_INFO.bdf;

@@ -61,6 +61,21 @@ describe('layer rule', () => {
       "import { readInventory } from '../inventory/inventory.js';",
       'main/common may not import main/inventory',
     ],
+    [
+      'main/core/planted.ts',
+      "const { createFakeCore } = await import('./test/fake-core.js');",
+      'may not import test code (main/core/test/fake-core.js)',
+    ],
+    [
+      'electron/planted.ts',
+      "import type { FakeCore } from '../main/core/test/fake-core.js';",
+      'may not import test code',
+    ],
+    [
+      'main/server/planted.ts',
+      "import { lint } from './layers.test.js';",
+      'may not import test code (main/server/layers.test.js)',
+    ],
   ])('%s: %s fails', async (file, code, says) => {
     const messages = await lint(file, code);
     expect(messages).toHaveLength(1);
@@ -68,7 +83,7 @@ describe('layer rule', () => {
     expect(messages[0]).toContain(says);
   });
 
-  it('allows what the table allows, tests, and a lazy import of the simulator', async () => {
+  it('allows what the table allows, tests, test support, and a lazy import of the simulator', async () => {
     expect(
       await lint('renderer/ok.ts', "import type { Snapshot } from '../main/common/snapshot.js';"),
     ).toEqual([]);
@@ -82,6 +97,12 @@ describe('layer rule', () => {
       await lint(
         'main/state/x.test.ts',
         "import { createUiCore } from '../server/core-factory.js';",
+      ),
+    ).toEqual([]);
+    expect(
+      await lint(
+        'main/server/test/ok.ts',
+        "import { FakeCore } from '../../core/test/fake-core.js';",
       ),
     ).toEqual([]);
     expect(

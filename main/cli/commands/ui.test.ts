@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_NOTICE } from '../../core/face-core.js';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { makeSysroot } from '../../sim/sysroot-fixture.js';
 import { hasChromium, launchChromium } from '../../server/test/browser.js';
@@ -16,8 +17,8 @@ import { runCliInProcess, runCliProcess } from '../test/run-cli.js';
 
 beforeAll(() => ensureRendererBuilt(), 120_000);
 
-/** The scripted FakeCore behind --demo: the same story on every run. */
-const FAKE = { env: { EGPU_UI_CORE: 'fake' } };
+/** What `egpu ui --demo` (the real core on the simulated machine) says on stderr once it serves. */
+const NOTICE_LINE = `egpu ui: ${DEMO_NOTICE}\n`;
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -86,11 +87,11 @@ describe('egpu ui', () => {
   });
 
   it('two runs get different tokens; SIGINT stops it too', async () => {
-    const a = await startUiProcess(['--demo'], FAKE);
-    const b = await startUiProcess(['--demo'], FAKE);
+    const a = await startUiProcess(['--demo']);
+    const b = await startUiProcess(['--demo']);
     try {
       expect(a.token).not.toBe(b.token);
-      expect(a.stderr()).toBe('');
+      await expect.poll(() => a.stderr()).toBe(NOTICE_LINE);
       const info = await request({
         port: a.port,
         method: 'POST',
@@ -99,7 +100,7 @@ describe('egpu ui', () => {
       });
       expect(JSON.parse(info.body)).toMatchObject({
         ok: true,
-        value: { mode: 'demo', notice: null },
+        value: { mode: 'demo', notice: DEMO_NOTICE },
       });
       // The other run's token does not open this one.
       const cross = await request({
@@ -117,10 +118,10 @@ describe('egpu ui', () => {
 
   it('--port N listens there; a busy port is one clear line and exit 1', async () => {
     const port = await freePort();
-    const ui = await startUiProcess(['--demo', '--port', String(port)], FAKE);
+    const ui = await startUiProcess(['--demo', '--port', String(port)]);
     try {
       expect(ui.port).toBe(port);
-      const again = await runCliProcess(['ui', '--demo', '--port', String(port)], FAKE);
+      const again = await runCliProcess(['ui', '--demo', '--port', String(port)]);
       expect(again.code).toBe(1);
       expect(again.stderr).toBe(`egpu ui: port ${port} is already in use\n`);
       expect(again.stdout).toBe('');
@@ -163,7 +164,6 @@ describe('egpu ui', () => {
       fs.rmSync(log, { force: true });
       const env = {
         PATH: `${dir}:/usr/bin:/bin`,
-        EGPU_UI_CORE: 'fake',
         ...(xdgRuntime === undefined ? {} : { XDG_RUNTIME_DIR: xdgRuntime }),
       };
       const ui = await startUiProcess(['--open', '--demo'], { env });
@@ -202,13 +202,13 @@ describe('egpu ui', () => {
     }
     fs.writeFileSync(path.join(dir, 'xdg-open'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
     const failing = await startUiProcess(['--open', '--demo'], {
-      env: { PATH: `${dir}:/usr/bin:/bin`, EGPU_UI_CORE: 'fake' },
+      env: { PATH: `${dir}:/usr/bin:/bin` },
     });
     try {
       await expect
         .poll(() => failing.stderr())
         .toBe(
-          'egpu ui: could not open a browser (xdg-open exited with 3); open the address yourself\n',
+          `${NOTICE_LINE}egpu ui: could not open a browser (xdg-open exited with 3); open the address yourself\n`,
         );
       expect((await request({ port: failing.port, path: '/' })).status).toBe(200);
     } finally {

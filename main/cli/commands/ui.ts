@@ -12,6 +12,7 @@ import { loadStaticAssets } from '../../server/static-assets.js';
 import { startUiServer } from '../../server/ui-server.js';
 import { UsageError, flagBool, flagNumber } from '../args.js';
 import type { CommandDef } from '../command.js';
+import { MACHINE_FLAGS, sessionCoreFor } from '../session-core.js';
 import { WATCH_FLAGS, coreSetupFromArgs } from './watch.js';
 
 /** From package.json, the one place the version is written. */
@@ -22,9 +23,6 @@ const untilAborted = (signal: AbortSignal): Promise<void> =>
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-
-/** Flags that describe the machine to watch; the demo brings its own. */
-const MACHINE_FLAGS = ['root', 'proc', 'udev-log', 'journal-file', 'kernel-log', 'no-dbus'];
 
 export const uiCommand: CommandDef = {
   name: 'ui',
@@ -68,13 +66,14 @@ export const uiCommand: CommandDef = {
       io.stderr(`egpu ui: ${assets.error.message}\n`);
       return 1;
     }
-    // For testing: EGPU_UI_CORE=fake with --demo serves the scripted FakeCore instead of the
-    // simulated machine, so browser tests see the same scripted story every time.
-    const fake = io.env['EGPU_UI_CORE'] === 'fake';
-    const core = await createUiCore(
-      setup !== null ? { mode: 'live', setup } : { mode: fake ? 'fake' : 'demo' },
-    );
-    await core.start();
+    // One core per session: attach to the running one (egpu service, the tray app) when this
+    // window is for this machine; the demo and a named sysroot or log run a core here.
+    const session = demo ? null : await sessionCoreFor(args, io, 'ui');
+    const core =
+      session !== null
+        ? Object.assign(session, { demo: null, notice: null })
+        : await createUiCore(setup !== null ? { mode: 'live', setup } : { mode: 'demo' });
+    if (session === null) await core.start();
     const dispatcher = createIpcDispatcher({
       core,
       demo: core.demo,
@@ -128,12 +127,21 @@ export const uiCommand: CommandDef = {
           }
         });
     }
-    await untilAborted(io.signal);
+    if (session !== null) io.stderr('egpu ui: showing the session core (io.github.EgpuGuard1).\n');
+    const lost =
+      session === null
+        ? new Promise<null>(() => undefined)
+        : new Promise<string>((resolve) => session.onLost(resolve));
+    const gone = await Promise.race([untilAborted(io.signal).then(() => null), lost]);
+    if (gone !== null)
+      io.stderr(
+        `egpu ui: the session core stopped (${gone}); the window no longer updates. Start egpu ui again.\n`,
+      );
     await server.value.close();
     dispatcher.dispose();
     await core.stop();
     await opening;
     redirect?.remove();
-    return 0;
+    return gone === null ? 0 : 1;
   },
 };

@@ -2,10 +2,10 @@
 // in a Razer Core X over Thunderbolt 3 (the tb3-nvidia sim scenario, as `egpu status --json`
 // reports it), plus the clients, kernel lines and compositor advice the fake hands out.
 
-import type { CompositorAdvice } from '../common/actions-model.js';
-import type { ClientInfo } from '../common/clients-model.js';
-import type { GpuInfo, ThunderboltDomain } from '../common/inventory-model.js';
-import type { Evidence, GpuEntry, IncidentKind, SourceHealth } from '../common/snapshot.js';
+import type { CompositorAdvice } from '../../common/actions-model.js';
+import type { ClientInfo } from '../../common/clients-model.js';
+import type { GpuInfo, ThunderboltDomain } from '../../common/inventory-model.js';
+import type { Evidence, GpuEntry, IncidentKind, SourceHealth } from '../../common/snapshot.js';
 
 export const IGPU_BDF = '0000:00:02.0';
 export const EGPU_BDF = '0000:0a:00.0';

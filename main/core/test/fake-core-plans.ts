@@ -1,9 +1,9 @@
 // Plans FakeCore hands out: pure functions of the fake machine's state, shaped like the real
 // planner's (main/actions/, being written): blockers in plain words first, then every step.
 
-import type { ActionPlan, Blocker, PlanStep } from '../common/actions-model.js';
-import type { ClientInfo } from '../common/clients-model.js';
-import type { GpuEntry } from '../common/snapshot.js';
+import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
+import type { ClientInfo } from '../../common/clients-model.js';
+import type { GpuEntry } from '../../common/snapshot.js';
 
 const CLOSABLE_ROLES: ReadonlySet<ClientInfo['role']> = new Set(['compute', 'browser', 'other']);
 

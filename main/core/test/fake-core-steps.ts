@@ -2,10 +2,10 @@
 // (running → done), Cancel honoured between steps (the rest reported as skipped), a scripted
 // failure for tests, and abort() for hardware events that end a run from outside.
 
-import type { ActionFinal, PlanStep, StepId, StepProgress } from '../common/actions-model.js';
-import type { Disposable } from '../common/disposable.js';
-import type { Clock } from '../platform/clock.js';
-import type { ActionRun } from './api.js';
+import type { ActionFinal, PlanStep, StepId, StepProgress } from '../../common/actions-model.js';
+import type { Disposable } from '../../common/disposable.js';
+import type { Clock } from '../../platform/clock.js';
+import type { ActionRun } from '../api.js';
 
 export type StepHooks = {
   /** Makes the step's change to the fake machine. */

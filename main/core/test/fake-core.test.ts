@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionFinal, StepProgress } from '../common/actions-model.js';
-import type { Snapshot } from '../common/snapshot.js';
-import { ManualClock } from '../platform/clock.js';
+import type { ActionFinal, StepProgress } from '../../common/actions-model.js';
+import type { Snapshot } from '../../common/snapshot.js';
+import { ManualClock } from '../../platform/clock.js';
 import { EGPU_BDF, IGPU_BDF } from './fake-core-data.js';
 import { createFakeCore } from './fake-core.js';
 

@@ -1,6 +1,7 @@
 // FakeCore: a scripted, in-memory Core (a Thunderbolt 3 NVIDIA eGPU with ollama using it) for fast,
-// deterministic UI and shell tests (`egpu ui --demo` with EGPU_UI_CORE=fake). Ejects and
-// recoveries run step by step on the injected Clock and push progress; the demo actions change
+// deterministic UI and shell tests. Test support only, never shipped: in-process tests create it
+// directly, and browser tests serve it from main/server/test/fake-ui.ts (docs/testing.md). Ejects
+// and recoveries run step by step on the injected Clock and push progress; the demo actions change
 // the machine (fake-machine.ts). Nothing here touches the OS.
 
 import type {
@@ -11,22 +12,18 @@ import type {
   PlanStep,
   StepId,
   StepProgress,
-} from '../common/actions-model.js';
-import type { ClientsReport } from '../common/clients-model.js';
-import { Emitter, type Disposable } from '../common/disposable.js';
-import { appError } from '../common/errors.js';
-import { err, ok, type Result } from '../common/result.js';
-import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
-import { systemClock, type Clock } from '../platform/clock.js';
-import type { ActionRun, Core } from './api.js';
+} from '../../common/actions-model.js';
+import type { ClientsReport } from '../../common/clients-model.js';
+import { Emitter, type Disposable } from '../../common/disposable.js';
+import { appError } from '../../common/errors.js';
+import { err, ok, type Result } from '../../common/result.js';
+import type { Incident, Notice, Snapshot, Transition } from '../../common/snapshot.js';
+import { systemClock, type Clock } from '../../platform/clock.js';
+import type { ActionRun, Core, DemoAction, DemoControl } from '../api.js';
 import * as data from './fake-core-data.js';
 import { fakeEjectPlan, fakeRecoverPlan } from './fake-core-plans.js';
 import { runScriptedSteps, type ScriptedRun, type StepHooks } from './fake-core-steps.js';
 import { FakeMachine } from './fake-machine.js';
-
-/** The simulated hardware events of the demo panel (the `demo:act` channel). */
-export type { DemoAction, DemoControl } from './api.js';
-import type { DemoAction, DemoControl } from './api.js';
 
 export type FakeCoreOptions = {
   readonly clock?: Clock;

@@ -1,9 +1,9 @@
 // The state behind FakeCore: the GPUs, incidents and cable of the scripted machine, changed only
 // through these methods, which fire transitions and incidents and build the snapshot.
 
-import { Emitter } from '../common/disposable.js';
-import type { GpuEntry, Incident, Snapshot, Transition } from '../common/snapshot.js';
-import type { Clock } from '../platform/clock.js';
+import { Emitter } from '../../common/disposable.js';
+import type { GpuEntry, Incident, Snapshot, Transition } from '../../common/snapshot.js';
+import type { Clock } from '../../platform/clock.js';
 import * as data from './fake-core-data.js';
 
 export class FakeMachine {

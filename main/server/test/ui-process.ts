@@ -1,9 +1,14 @@
 // Test support: `egpu ui` as a real child process (bin/egpu.js → dist/), started the way a user
-// starts it, with the address read from the one line it prints. Reusable by any end-to-end test
-// (the fake core now, the real demo later).
+// starts it, with the address read from the one line it prints; or, for stories that need the
+// same scripted machine every run, browser mode over the FakeCore from the test-only entry
+// fake-ui.ts, bundled once per test process (docs/testing.md, "The scripted core").
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { EGPU_BIN } from '../../cli/test/run-cli.js';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EGPU_BIN, REPO_ROOT } from '../../cli/test/run-cli.js';
+import { RENDERER_DIST } from './renderer-build.js';
 
 export type UiProcess = {
   readonly url: string;
@@ -23,11 +28,54 @@ export type UiProcess = {
 /** The one line `egpu ui` prints: the token only in the fragment, which no request carries. */
 export const URL_LINE = /^(http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{32})$/m;
 
+type StartOptions = { env?: Record<string, string>; timeoutMs?: number };
+
 export function startUiProcess(
   args: readonly string[] = [],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: StartOptions = {},
 ): Promise<UiProcess> {
-  const child = spawn(process.execPath, [EGPU_BIN, 'ui', ...args], {
+  return startServing([EGPU_BIN, 'ui', ...args], 'egpu ui', options);
+}
+
+let fakeUiBundle: Promise<string> | null = null;
+
+/** Bundles fake-ui.ts once per test process, into a temporary folder removed on exit. */
+function buildFakeUi(): Promise<string> {
+  fakeUiBundle ??= new Promise((resolve, reject) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-fake-ui-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    execFile(
+      process.execPath,
+      [path.join(REPO_ROOT, 'scripts/build-fake-ui.mjs'), dir],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+      (error, _stdout, stderr) => {
+        if (error === null) resolve(path.join(dir, 'fake-ui.mjs'));
+        else reject(new Error(`fake-ui bundle failed: ${error.message}\n${stderr}`));
+      },
+    );
+  });
+  return fakeUiBundle;
+}
+
+/**
+ * Browser mode over the scripted FakeCore in a child process: the same server and window as
+ * `egpu ui --demo`, and the same story on every run (ollama on the eGPU, a blocker, six eject
+ * steps of `stepMs` each, 250 ms by default). The renderer must be built (ensureRendererBuilt).
+ */
+export async function startFakeUiProcess(
+  options: StartOptions & { stepMs?: number } = {},
+): Promise<UiProcess> {
+  const bundle = await buildFakeUi();
+  const step = options.stepMs === undefined ? [] : [String(options.stepMs)];
+  return startServing([bundle, RENDERER_DIST, ...step], 'fake-ui', options);
+}
+
+function startServing(
+  argv: readonly string[],
+  what: string,
+  options: StartOptions,
+): Promise<UiProcess> {
+  const child = spawn(process.execPath, argv, {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: process.env['HOME'] ?? '/root',
@@ -52,7 +100,7 @@ export function startUiProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop('SIGKILL');
-      reject(new Error(`egpu ui printed no address in time\nstdout: ${out}\nstderr: ${err}`));
+      reject(new Error(`${what} printed no address in time\nstdout: ${out}\nstderr: ${err}`));
     }, options.timeoutMs ?? 15_000);
     const onData = (): void => {
       const m = URL_LINE.exec(out);
@@ -73,7 +121,7 @@ export function startUiProcess(
     child.stdout.on('data', onData);
     void exited.then(({ code }) => {
       clearTimeout(timer);
-      reject(new Error(`egpu ui exited (${code}) before printing an address\nstderr: ${err}`));
+      reject(new Error(`${what} exited (${code}) before printing an address\nstderr: ${err}`));
     });
   });
 }

@@ -15,7 +15,7 @@ import { err, ok, type Result } from '../../common/result.js';
 import type { Incident, Notice, Snapshot, Transition } from '../../common/snapshot.js';
 import type { ActionRun, Core } from '../../core/api.js';
 import { createCore } from '../../core/create-core.js';
-import type { DemoAction, DemoControl } from '../../core/fake-core.js';
+import type { DemoAction, DemoControl } from '../../core/api.js';
 import { createSystemRoot } from '../../platform/system-root.js';
 import { SimKernel } from '../kernel.js';
 import type { Scenario } from '../scenario.js';
