@@ -16,6 +16,10 @@ import { checkPackage } from '../scripts/check-package.mjs';
 const BUILDER = 'node_modules/electron-builder/cli.js';
 const UNPACKED = 'dist-packages/linux-unpacked';
 const POLICY = '/usr/share/polkit-1/actions/io.github.egpuguard.policy';
+/** The session service, its systemd user unit and its D-Bus activation file, installed. */
+const SERVICE = '/usr/libexec/egpu-guard/egpu-guard-service';
+const UNIT = '/usr/lib/systemd/user/egpu-guard.service';
+const ACTIVATION = '/usr/share/dbus-1/services/io.github.EgpuGuard1.service';
 
 const temps: string[] = [];
 const tmp = (prefix: string): string => {
@@ -81,6 +85,22 @@ describe.skipIf(!fs.existsSync(BUILDER))('npm run package:dir', () => {
       expect(bad.status).toBe(2);
     },
   );
+
+  it.skipIf(!fs.existsSync('/usr/bin/node'))(
+    'runs the bundled session service on its own, with no node_modules near it',
+    () => {
+      const dir = tmp('egpu-service-bundle-');
+      const bundle = path.join(dir, 'egpu-guard-service');
+      fs.copyFileSync(`${UNPACKED}/resources/service/egpu-guard-service`, bundle);
+      fs.chmodSync(bundle, 0o755);
+      // Through its own #!/usr/bin/node line, as systemd runs it (ExecStart).
+      const r = spawnSync(bundle, ['--help'], { encoding: 'utf8', env: {}, cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: egpu service /);
+      const unit = fs.readFileSync(`${UNPACKED}/resources/systemd/egpu-guard.service`, 'utf8');
+      expect(unit).toMatch(new RegExp(`^ExecStart=${SERVICE}$`, 'm'));
+    },
+  );
 });
 
 describe('the check itself', () => {
@@ -122,6 +142,9 @@ describe('the check itself', () => {
       expect(text).toMatch(/missing \/dist\/renderer\/index\.html/);
       expect(text).toMatch(/missing \/assets\/icons\/tray\/problem@2x\.png/);
       expect(text).toMatch(/resources\/helper\/egpu-guard-helper/);
+      expect(text).toMatch(/missing \S*resources\/service\/egpu-guard-service/);
+      expect(text).toMatch(/missing \S*resources\/systemd\/egpu-guard\.service/);
+      expect(text).toMatch(/missing \S*resources\/dbus\/io\.github\.EgpuGuard1\.service/);
       expect(text).toMatch(/fuse EnableNodeOptionsEnvironmentVariable is not off/);
       expect(text).toMatch(/fuse EnableNodeCliInspectArguments is not off/);
       expect(text).toMatch(/fuse OnlyLoadAppFromAsar is not on/);
@@ -145,16 +168,28 @@ describe('deb/rpm scripts', () => {
     expect(install).toContain("update-alternatives --install '/usr/bin/egpu-guard'");
     expect(install).toContain("chmod 4755 '/opt/eGPU Guard/chrome-sandbox'");
     expect(remove).toContain(`rm -f ${HELPER_INSTALL_PATH} ${POLICY}`);
+    expect(remove).toContain(`rm -f ${SERVICE} ${UNIT} ${ACTIVATION}`);
+    // A package never enables or starts a user service by itself.
+    expect(install).not.toMatch(/systemctl|--global|\.wants/);
   });
 
-  it('install-helper.sh puts the helper exactly where the polkit policy points, and removes it', () => {
+  it('install-helper.sh puts the helper where its policy points, the service where its unit does', () => {
     const res = tmp('egpu-res-');
-    fs.mkdirSync(path.join(res, 'helper'));
-    fs.mkdirSync(path.join(res, 'polkit'));
+    for (const d of ['helper', 'polkit', 'service', 'systemd', 'dbus'])
+      fs.mkdirSync(path.join(res, d));
     fs.writeFileSync(path.join(res, 'helper/egpu-guard-helper'), '#!/usr/bin/node\n');
+    fs.writeFileSync(path.join(res, 'service/egpu-guard-service'), '#!/usr/bin/node\n');
     fs.copyFileSync(
       'assets/polkit/io.github.egpuguard.policy',
       path.join(res, 'polkit/io.github.egpuguard.policy'),
+    );
+    fs.copyFileSync(
+      'assets/systemd/egpu-guard.service',
+      path.join(res, 'systemd/egpu-guard.service'),
+    );
+    fs.copyFileSync(
+      'assets/dbus/io.github.EgpuGuard1.service',
+      path.join(res, 'dbus/io.github.EgpuGuard1.service'),
     );
     const root = tmp('egpu-destroot-');
     const run = (...args: string[]) =>
@@ -167,11 +202,45 @@ describe('deb/rpm scripts', () => {
     expect(fs.readFileSync(path.join(root, POLICY), 'utf8')).toContain(
       `<annotate key="org.freedesktop.policykit.exec.path">${HELPER_INSTALL_PATH}</annotate>`,
     );
+    // The session service where its unit and activation file say, which name each other.
+    const service = fs.statSync(path.join(root, SERVICE));
+    expect(service.isFile()).toBe(true);
+    expect(service.mode & 0o777).toBe(0o755);
+    const unit = fs.readFileSync(path.join(root, UNIT), 'utf8');
+    expect(fs.statSync(path.join(root, UNIT)).mode & 0o777).toBe(0o644);
+    expect(unit).toMatch(new RegExp(`^ExecStart=${SERVICE}$`, 'm'));
+    expect(unit).toMatch(/^Type=dbus$/m);
+    expect(unit).toMatch(/^BusName=io\.github\.EgpuGuard1$/m);
+    expect(unit).not.toMatch(/^\s*NoNewPrivileges=/m); // pkexec is setuid
+    const activation = fs.readFileSync(path.join(root, ACTIVATION), 'utf8');
+    expect(fs.statSync(path.join(root, ACTIVATION)).mode & 0o777).toBe(0o644);
+    expect(activation).toMatch(/^\[D-BUS Service\]$/m);
+    expect(activation).toMatch(/^Name=io\.github\.EgpuGuard1$/m);
+    expect(activation).toMatch(new RegExp(`^Exec=${SERVICE}$`, 'm'));
+    expect(activation).toMatch(new RegExp(`^SystemdService=${path.basename(UNIT)}$`, 'm'));
+    // Installed, not enabled: no link in any .wants/ folder.
+    expect(
+      fs.existsSync(path.join(root, 'usr/lib/systemd/user/graphical-session.target.wants')),
+    ).toBe(false);
+
     expect(run('remove', root).status).toBe(0);
-    expect(fs.existsSync(path.join(root, HELPER_INSTALL_PATH))).toBe(false);
+    for (const f of [HELPER_INSTALL_PATH, POLICY, SERVICE, UNIT, ACTIVATION])
+      expect(fs.existsSync(path.join(root, f)), f).toBe(false);
     expect(fs.existsSync(path.join(root, 'usr/libexec/egpu-guard'))).toBe(false);
-    expect(fs.existsSync(path.join(root, POLICY))).toBe(false);
     expect(run('bogus').status).toBe(2);
+  });
+
+  it('after-remove removes every file install-helper.sh installs (kept in step)', () => {
+    const script = fs.readFileSync('assets/packaging/install-helper.sh', 'utf8');
+    const installed = [...script.matchAll(/^[A-Z]+=(\/\S+)$/gm)].map((m) => m[1]!);
+    expect(installed.sort()).toEqual(
+      [HELPER_INSTALL_PATH, POLICY, SERVICE, UNIT, ACTIVATION].sort(),
+    );
+    const removed = renderTemplate('assets/packaging/after-remove.tpl')
+      .split('\n')
+      .filter((l) => l.startsWith('rm -f '))
+      .flatMap((l) => l.slice('rm -f '.length).split(' '));
+    for (const f of installed) expect(removed, f).toContain(f);
   });
 
   it('after-remove leaves everything in place on upgrades', () => {

@@ -1,7 +1,7 @@
 // `npm run build` (also run by `npm ci` through `prepare`): compile the Node core and the
-// Electron shell with tsc, bundle the privileged helper into the one file packages ship, then
-// bundle the renderer and the sandboxed preload with Vite when those layers exist. Output goes to
-// dist/.
+// Electron shell with tsc, bundle the privileged helper and the session service (`egpu service`)
+// into the single files packages ship, then bundle the renderer and the sandboxed preload with
+// Vite when those layers exist. Output goes to dist/.
 //
 // `node scripts/build.mjs --if-stale` (what `npm start` runs) builds only the parts whose sources
 // changed since the last build, and says which ("building the core …"); with nothing changed it
@@ -54,6 +54,14 @@ const PARTS = [
     filter: notTest,
     output: 'dist/helper/egpu-guard-helper.cjs',
     args: ['scripts/build-helper.mjs'],
+  },
+  {
+    name: 'service',
+    label: 'the session service (egpu service, one file)',
+    inputs: ['main', 'scripts/build-service.mjs', 'scripts/packaging/service-entry.ts'],
+    filter: notTest,
+    output: 'dist/service/egpu-guard-service.cjs',
+    args: ['scripts/build-service.mjs'],
   },
   {
     name: 'renderer',

@@ -2,8 +2,9 @@
 // with @electron/asar and checks that it holds what the tray app needs — every module reachable
 // from dist/electron/main.js (relative imports and npm packages), the preload, the renderer with
 // its assets, the tray and app icons, the production dependencies — and nothing from tests or
-// sources; and that the resources next to it hold the helper, its polkit policy and the install
-// script. Exit 1 with one line per problem. electron/packaging.test.ts runs it from `npm test`.
+// sources; and that the resources next to it hold the helper, its polkit policy, the install
+// script, and the session service with its systemd user unit and D-Bus activation file. Exit 1
+// with one line per problem. electron/packaging.test.ts runs it from `npm test`.
 import asar from '@electron/asar';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -101,15 +102,26 @@ export async function checkPackage(unpackedDir, { rendererRequired = true } = {}
 
   // Outside the asar: root copies these to system paths on install.
   const res = join(unpackedDir, 'resources');
-  const helper = join(res, 'helper', 'egpu-guard-helper');
-  if (!existsSync(helper)) problems.push(`missing ${helper}`);
-  else {
-    if ((statSync(helper).mode & 0o111) === 0) problems.push(`${helper} is not executable`);
-    if (!readFileSync(helper, 'utf8').startsWith('#!/usr/bin/node\n')) {
-      problems.push(`${helper} does not start with #!/usr/bin/node`);
+  // The helper and the session service: single-file bundles the system's Node runs.
+  for (const f of ['helper/egpu-guard-helper', 'service/egpu-guard-service']) {
+    const bundle = join(res, f);
+    if (!existsSync(bundle)) problems.push(`missing ${bundle}`);
+    else {
+      if ((statSync(bundle).mode & 0o111) === 0) problems.push(`${bundle} is not executable`);
+      if (!readFileSync(bundle, 'utf8').startsWith('#!/usr/bin/node\n')) {
+        problems.push(`${bundle} does not start with #!/usr/bin/node`);
+      }
     }
   }
-  for (const f of ['polkit/io.github.egpuguard.policy', 'packaging/install-helper.sh']) {
+  for (const f of [
+    'polkit/io.github.egpuguard.policy',
+    'packaging/install-helper.sh',
+    // The session service's systemd user unit, its D-Bus activation file, and the page the unit's
+    // Documentation= names.
+    'systemd/egpu-guard.service',
+    'dbus/io.github.EgpuGuard1.service',
+    'docs/dbus-api.md',
+  ]) {
     if (!existsSync(join(res, f))) problems.push(`missing ${join(res, f)}`);
   }
   problems.push(...(await checkFuses(join(unpackedDir, 'egpu-guard'))));

@@ -10,12 +10,15 @@
 // always), and the privileged helper is bundled into one file, dist/helper/egpu-guard-helper.cjs,
 // with a `#!/usr/bin/node` line: pkexec runs it with a clean environment and PATH, so it must not
 // depend on node_modules or on how the user installed Node (see docs in electron-builder.yml).
+// The session service (`egpu service`, run by systemd's user manager) is bundled the same way, into
+// dist/service/egpu-guard-service.cjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildHelper } from './build-helper.mjs';
+import { buildService } from './build-service.mjs';
 
 /** @electron/fuses' marker in Electron binaries, and Electron 41's default wire ('1' on, '0' off). */
 const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
@@ -47,6 +50,15 @@ try {
   await buildHelper();
 } catch (e) {
   console.error(`package: helper bundle failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+
+// The session service, the same way (scripts/build-service.mjs): installed as
+// /usr/libexec/egpu-guard/egpu-guard-service for assets/systemd/egpu-guard.service.
+try {
+  await buildService();
+} catch (e) {
+  console.error(`package: service bundle failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }
 

@@ -63,5 +63,7 @@ fi
 
 # eGPU Guard: the privileged helper at the path its polkit policy names, and the policy itself.
 # Without them eject and recover fall back to telling the user what to run (AppImage users need
-# the deb or rpm for privileged actions).
+# the deb or rpm for privileged actions). Also the session service, its systemd user unit and its
+# D-Bus activation file — installed, not enabled or started: a package must not start services in
+# users' sessions; each user enables it (README.md, "Session service").
 /bin/sh '/opt/${sanitizedProductName}/resources/packaging/install-helper.sh' install '/opt/${sanitizedProductName}/resources'
