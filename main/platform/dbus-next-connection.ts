@@ -324,7 +324,12 @@ function wrapBus(
       };
       const reply = replies[Number(r.value[0])];
       return reply === undefined
-        ? err(appError('invalid-input', `RequestName ${name}: unexpected answer ${String(r.value[0])}`))
+        ? err(
+            appError(
+              'invalid-input',
+              `RequestName ${name}: unexpected answer ${String(r.value[0])}`,
+            ),
+          )
         : ok(reply);
     },
     async releaseName(name) {
