@@ -37,7 +37,10 @@ export async function createShellCore(
       return { core: attached.value, demo: null, mode: 'electron', notice: null, role: 'attached' };
   }
   const ui = await createUiCore(
-    demo ? { mode: 'demo' } : { mode: 'live', setup: { root: createSystemRoot(), env } },
+    demo
+      ? { mode: 'demo' }
+      : // The session's core runs the user's lifecycle hooks (docs/hooks.md).
+        { mode: 'live', setup: { root: createSystemRoot(), env, transitionHooks: true } },
   );
   return {
     core: ui,

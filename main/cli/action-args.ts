@@ -1,6 +1,7 @@
 // What `egpu eject` and `egpu recover` share before they plan: the step timeout's range, the
 // flags a suggested next command carries over, and the GPUs named when an address is missing.
 
+import type { Snapshot } from '../common/snapshot.js';
 import { readInventory } from '../inventory/inventory.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import { UsageError, flagNumber, type ParsedArgs } from './args.js';
@@ -34,6 +35,13 @@ export function carriedFlags(args: ParsedArgs): string[] {
 
 export function knownGpus(root: SystemRoot): KnownGpu[] {
   return readInventory(root).gpus.map((g) => ({ bdf: g.bdf, name: g.name, external: g.external }));
+}
+
+/** The GPUs on the bus in the core's snapshot, as a plan's next line names them. */
+export function presentGpus(snapshot: Snapshot): KnownGpu[] {
+  return snapshot.gpus
+    .filter((g) => g.present)
+    .map((g) => ({ bdf: g.bdf, name: g.name, external: g.external }));
 }
 
 /** `egpu eject` without an address: a usage error that names the GPUs to pick from. */

@@ -148,10 +148,13 @@ export type Transition = {
   readonly evidence: readonly Evidence[];
 };
 
-/** A one-off notice that is not a state: e.g. the machine is about to sleep with an eGPU in use. */
+/**
+ * A one-off notice that is not a state: the machine is about to sleep with an eGPU in use, or one
+ * of the user's hooks (docs/hooks.md) failed or ran out of time on an event of this GPU.
+ */
 export type Notice = {
   readonly at: number;
-  readonly kind: 'sleep-with-egpu';
+  readonly kind: 'sleep-with-egpu' | 'hook-failed';
   readonly gpu: string;
   readonly name: string;
   readonly text: string;

@@ -7,6 +7,7 @@ import { appError } from '../common/errors.js';
 import { err, ok } from '../common/result.js';
 import type { ActionRun } from './api.js';
 import type { ActionsContext, ActionsPort } from './live-core.js';
+import type { GpuLifecycle } from '../common/snapshot.js';
 import type { EjectResult } from '../state/facts.js';
 import { processAlive, signalProcess } from '../platform/processes.js';
 import {
@@ -14,6 +15,8 @@ import {
   runCompositorAction,
   type ActionPorts,
 } from '../actions/compositor/run-action.js';
+import type { EjectFacts } from '../actions/eject/eject-facts.js';
+import { planEject as planFromFacts } from '../actions/eject/eject-planner.js';
 import type { EjectService } from '../actions/eject/eject-service.js';
 import type { RecoverService } from '../actions/recover/recover-service.js';
 
@@ -25,6 +28,9 @@ export type CoreActionsOptions = {
   /** Runs a compositor action (the programs and the helper, with the session's environment). */
   readonly compositorPorts?: ActionPorts;
 };
+
+/** How long the facts of a plan stay good for a run of the same GPU that follows it. */
+const PLAN_REUSE_MS = 1_000;
 
 function started(run: (isCancelled: () => boolean) => Promise<ActionFinal>): ActionRun {
   let cancelled = false;
@@ -45,10 +51,22 @@ export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) 
         actions: [],
         config: [],
       }));
-  return ({ core, apply }) => ({
+  // The facts the last plan was made from. A run of the same GPU, in the same state, that starts
+  // right after it — `egpu eject --yes` prints the plan and runs it — runs exactly that plan: what
+  // was shown is what runs, and sysfs and /proc are not read a second time. A later run gathers
+  // its facts again. Either way the executor re-checks who holds the GPU right before its first
+  // kernel write, and only the apps the user agreed to close (closePids) are closed.
+  let planned: {
+    readonly facts: EjectFacts;
+    readonly state: GpuLifecycle | null;
+    readonly at: number;
+  } | null = null;
+  return ({ core, apply, clientsChanged }) => ({
     async planEject(bdf) {
       const state = core.snapshot().gpus.find((g) => g.bdf === bdf)?.state ?? null;
-      return ok(await o.eject.plan(bdf, state));
+      const facts = await o.eject.facts(bdf, state);
+      planned = { facts, state, at: o.now() };
+      return ok(planFromFacts(facts));
     },
     runEject(bdf, options, onProgress: (p: StepProgress) => void) {
       return started(async (isCancelled) => {
@@ -61,7 +79,19 @@ export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) 
           begun = true;
           onProgress(p);
         };
-        const final = await o.eject.run(bdf, options, progress, isCancelled, state);
+        const fresh =
+          planned !== null &&
+          planned.facts.bdf === bdf &&
+          planned.state === state &&
+          o.now() - planned.at >= 0 &&
+          o.now() - planned.at <= PLAN_REUSE_MS
+            ? planned.facts
+            : null;
+        planned = null;
+        const final =
+          fresh === null
+            ? await o.eject.run(bdf, options, progress, isCancelled, state)
+            : await o.eject.execute(fresh, options, progress, isCancelled);
         const result = final.result as EjectResult;
         if (begun)
           apply({
@@ -73,7 +103,7 @@ export function createCoreActions(o: CoreActionsOptions): (ctx: ActionsContext) 
             detail: final.detail,
             ...(final.unplugWarnings === undefined ? {} : { unplugWarnings: final.unplugWarnings }),
           });
-        void core.refreshClients();
+        clientsChanged();
         return final;
       });
     },

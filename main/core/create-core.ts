@@ -18,6 +18,10 @@ import { createEjectIntents, ejectIntentDir } from '../actions/eject-intent.js';
 import { createFileGpuLocks, gpuLockDir } from '../actions/gpu-lock.js';
 import { withRecoverLock } from './locked-recover.js';
 import { createLiveCore, type ActionsContext, type ActionsPort } from './live-core.js';
+import { Emitter } from '../common/disposable.js';
+import type { Notice } from '../common/snapshot.js';
+import { createHookRunner, hookPathsFor } from '../actions/hooks/hook-runner.js';
+import { hookNotice, withUserHooks } from './core-hooks.js';
 import type { SourceChoice } from './sources-setup.js';
 
 export type CoreSetup = {
@@ -31,9 +35,21 @@ export type CoreSetup = {
   readonly clock?: Clock;
   /** How long one kernel write may take before it counts as stuck (default 20 s). */
   readonly stepTimeoutMs?: number;
+  /**
+   * 'action': the core of one `egpu eject` / `egpu recover` (main/cli/action-core.ts): udev alone,
+   * started when an eject begins; no kernel log, no D-Bus watchers, no client scans of its own.
+   */
+  readonly mode?: 'watch' | 'action';
   /** Replaces the real actions (tests). */
   readonly actions?: (ctx: ActionsContext) => ActionsPort;
   readonly compositorAdvice?: ActionsPort['compositorAdvice'];
+  /**
+   * Run the user's transition hooks (attached, safe-to-unplug, unplugged … — docs/hooks.md) on
+   * this core's lifecycle transitions. Off by default: only the one long-running core of a session
+   * (`egpu watch`, the service, the tray app) turns it on, so no event runs its hooks twice.
+   * Pre-eject hooks run in every eject regardless.
+   */
+  readonly transitionHooks?: boolean;
 };
 
 export function createCore(setup: CoreSetup): Core {
@@ -47,6 +63,7 @@ export function createCore(setup: CoreSetup): Core {
     ...(setup.journalFile === undefined ? {} : { journalFile: setup.journalFile }),
     ...(setup.kernelLog === undefined ? {} : { kernelLog: setup.kernelLog }),
     noDbus: setup.noDbus ?? false,
+    ...(setup.mode === 'action' ? { udevOnly: true } : {}),
     sysroot,
     cursorPath: sysroot ? null : statePath('journal-cursor'),
     kmsgSeqPath: sysroot ? null : statePath('kmsg-seq'),
@@ -62,6 +79,17 @@ export function createCore(setup: CoreSetup): Core {
   );
   // The same lock folder as `egpu eject` and `egpu recover` in a terminal: one action per GPU.
   const locks = createFileGpuLocks(gpuLockDir(root, setup.env));
+  // The user's hooks (a sysroot's own, inside it): failures become notices on the core's channel.
+  const hookNotices = new Emitter<Notice>();
+  const hookPaths = hookPathsFor(root, setup.env);
+  const hooks = createHookRunner({
+    dir: hookPaths.dir,
+    uid: process.getuid?.() ?? null,
+    env: setup.env,
+    logPath: hookPaths.log,
+    now: () => clock.now(),
+    onFailure: (f) => hookNotices.fire(hookNotice(f)),
+  });
   const privileged = createPrivilegedRunner({
     runner,
     stepTimeoutMs,
@@ -76,10 +104,13 @@ export function createCore(setup: CoreSetup): Core {
         privileged,
         intents,
         locks,
-        ...(setup.udevLog === undefined ? {} : { udevLog: setup.udevLog }),
+        // The removal is confirmed from the core's own state (made below, once it has its
+        // actions): the udev source's remove events and its re-reads of sysfs.
+        confirmGone: (bdfs, timeoutMs) => live.confirmGone(bdfs, timeoutMs),
         uid: process.getuid?.() ?? null,
         stepTimeoutMs,
         knownEnclosuresPath: statePath('known-enclosures.json'),
+        hooks,
       }),
       recover: withRecoverLock(
         createRecoverService({
@@ -107,7 +138,7 @@ export function createCore(setup: CoreSetup): Core {
             uid: process.getuid?.() ?? null,
           })),
     });
-  return createLiveCore({
+  const live = createLiveCore({
     root,
     runner,
     clock,
@@ -116,5 +147,11 @@ export function createCore(setup: CoreSetup): Core {
     knownGpusPath: statePath('known-gpus.json'),
     intents,
     actions,
+    ...(setup.mode === undefined ? {} : { mode: setup.mode }),
+  });
+  return withUserHooks(live, {
+    runner: hooks,
+    notices: hookNotices,
+    transitions: setup.transitionHooks ?? false,
   });
 }

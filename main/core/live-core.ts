@@ -16,7 +16,13 @@ import type { CommandRunner } from '../platform/command-runner.js';
 import type { DbusPort } from '../platform/dbus.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import type { EventSource, SourceEvent } from '../common/source-events.js';
-import { buildFacts, readFactContext, type FactLookups } from '../state/fact-builder.js';
+import type { EjectPorts } from '../actions/eject/eject-executor.js';
+import {
+  bdfOfDevpath,
+  buildFacts,
+  readFactContext,
+  type FactLookups,
+} from '../state/fact-builder.js';
 import type { Fact } from '../state/facts.js';
 import { StateModel, type Output } from '../state/state-model.js';
 import type { ActionRun, Core } from './api.js';
@@ -44,6 +50,17 @@ export type ActionsContext = {
   readonly core: Core;
   /** Tell the state machine (eject started/finished, so the removal reads as planned). */
   readonly apply: (fact: Fact) => void;
+  /** Who uses the GPUs may have changed (an eject ended): rescanned where the core keeps it. */
+  readonly clientsChanged: () => void;
+};
+
+/** Resolves true once the core has seen every address leave the bus; false after timeoutMs. */
+export type ConfirmGone = EjectPorts['confirmGone'];
+
+export type LiveCore = Core & {
+  readonly model: StateModel;
+  /** The eject's confirmation port (main/actions/eject): see `seenGone` for what "seen" means. */
+  readonly confirmGone: ConfirmGone;
 };
 
 export type LiveCoreOptions = {
@@ -62,15 +79,45 @@ export type LiveCoreOptions = {
   readonly reconcileDelayMs?: number;
   /** Built once the core exists: actions read its snapshot and report eject progress as facts. */
   readonly actions?: (ctx: ActionsContext) => ActionsPort;
+  /**
+   * 'watch' (default): the sources and the client scans start with the core (the tray app,
+   * browser mode, `egpu watch`). 'action': the core of one command (`egpu eject`, `egpu recover`):
+   * it reads the inventory at start, starts its sources only when an eject begins (a plan or a
+   * dry run spawns nothing), and scans no clients of its own — the eject scans who holds the GPU.
+   */
+  readonly mode?: 'watch' | 'action';
 };
+
+/** How long an eject in 'action' mode waits for its udev source to listen before it begins. */
+const LISTEN_TIMEOUT_MS = 2_000;
 
 const unsupported = (what: string): ActionRun => ({
   done: Promise.resolve({ result: 'failed', detail: `${what} is not available in this build` }),
   cancel: () => undefined,
 });
 
-export function createLiveCore(options: LiveCoreOptions): Core & { readonly model: StateModel } {
+/** A run that begins once `ready` has settled; cancelled before then, it stops before any step. */
+function after(ready: Promise<unknown>, begin: () => ActionRun): ActionRun {
+  let run: ActionRun | null = null;
+  let cancelled = false;
+  const done = ready.then(() => {
+    run = begin();
+    if (cancelled) run.cancel();
+    return run.done;
+  });
+  return {
+    done,
+    cancel() {
+      cancelled = true;
+      run?.cancel();
+    },
+  };
+}
+
+export function createLiveCore(options: LiveCoreOptions): LiveCore {
   const { root, clock } = options;
+  const watching = options.mode !== 'action';
+  const resyncMs = options.reconcileDelayMs ?? 100;
   const model = new StateModel();
   const snapshotEmitter = new Emitter<Snapshot>();
   const transitionEmitter = new Emitter<Transition>();
@@ -92,11 +139,18 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
   let snapshotQueued = false;
   let clientsRunning: Promise<ClientsReport> | null = null;
   let running = false;
+  // What the udev source has said: its state ('running' = listening), and the PCI addresses whose
+  // last udev word was `remove` (an `add` takes an address out again).
+  let udevState: string | null = null;
+  const udevRemoved = new Set<string>();
+  /** Waits on the core's state (confirmGone, an eject waiting for udev): checked after each fact. */
+  const waiters = new Set<{ check(): void; stop(): void }>();
 
   const emit = (out: Output): void => {
     for (const t of out.transitions) transitionEmitter.fire(t);
     for (const i of out.incidents) incidentEmitter.fire(i);
     for (const n of out.notices) noticeEmitter.fire(n);
+    for (const w of [...waiters]) w.check();
     // Every fact may change the snapshot (source health, clients): coalesce one push per burst.
     if (snapshotQueued) return;
     snapshotQueued = true;
@@ -171,7 +225,7 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     }
     const after = new Set(inventory.gpus.map((g) => g.bdf));
     const changed = before.size !== after.size || [...after].some((b) => !before.has(b));
-    if (changed) {
+    if (changed && watching) {
       void refreshClients();
       scheduleClients();
     }
@@ -195,8 +249,124 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     emit({ transitions: [], incidents: [], notices: [] });
   };
 
+  const listed = (bdf: string): boolean => root.exists(`/sys/bus/pci/devices/${bdf}`);
+
+  /** The udev source's state, and udev's last word on each PCI address. */
+  const trackUdev = (e: SourceEvent): void => {
+    if (e.source === 'status' && e.name === 'udev') {
+      const wasListening = udevState === 'running';
+      udevState = e.state;
+      // A monitor reports only what happens once it listens, and events in the gap before a
+      // restart are lost: an address of a GPU the core knew that sysfs no longer lists when it
+      // starts listening has been removed, as far as udev's word goes.
+      if (e.state === 'running' && !wasListening) {
+        for (const g of inventory?.gpus ?? [])
+          for (const b of [g.bdf, ...g.functions.map((f) => f.bdf)])
+            if (!listed(b)) udevRemoved.add(b);
+      }
+      return;
+    }
+    if (e.source !== 'udev' || e.subsystem !== 'pci') return;
+    const bdf = bdfOfDevpath(e.devpath);
+    if (bdf === null || bdf !== e.devpath.split('/').pop()) return;
+    if (e.action === 'remove') udevRemoved.add(bdf);
+    else if (e.action === 'add') udevRemoved.delete(bdf);
+  };
+
+  /**
+   * Resolves true once `holds()` is true — checked now and after every fact the core applies;
+   * `resync` (when given) runs now and then every resync window while it waits. False after
+   * timeoutMs, or when the core stops.
+   */
+  const waitUntil = (holds: () => boolean, timeoutMs: number, resync?: () => void) =>
+    new Promise<boolean>((resolve) => {
+      let ticker: Disposable | null = null;
+      const waiter = {
+        check: (): void => {
+          if (holds()) settle(true);
+        },
+        stop: (): void => settle(false),
+      };
+      const deadline = clock.setTimeout(waiter.stop, timeoutMs);
+      const settle = (value: boolean): void => {
+        if (!waiters.delete(waiter)) return;
+        deadline.dispose();
+        ticker?.dispose();
+        resolve(value);
+      };
+      const round = (): void => {
+        resync?.();
+        if (resync !== undefined && waiters.has(waiter)) ticker = clock.setTimeout(round, resyncMs);
+      };
+      waiters.add(waiter);
+      waiter.check();
+      if (waiters.has(waiter)) round();
+    });
+
+  /**
+   * Whether the core has seen `bdf` leave the bus — what an eject's confirm-removal step waits for:
+   *
+   * - the state machine holds no entry at that address on the bus: the GPU's own entry has gone
+   *   (from `ejecting` to `safe-to-unplug`, departure 'safe-eject'; a cable pulled during the eject
+   *   makes it a surprise instead, and the GPU is gone all the same); its other functions (audio,
+   *   USB-C) are not entries and pass this test;
+   * - sysfs no longer lists it (/sys/bus/pci/devices/<bdf>, as the kernel's
+   *   Documentation/ABI/testing/sysfs-bus-pci describes it): a `remove` replayed from an older part
+   *   of a transcript never confirms a device that is still there;
+   * - while the udev source listens, udev's `remove` of that very address has reached the core:
+   *   the event every other udev consumer (compositors, udev rules) acts on, and the one that moves
+   *   the state machine. Without a listening udev source (a sysroot without a transcript, udevadm
+   *   missing or restarting) nothing would tell the core, so it re-reads sysfs itself each resync
+   *   window — the same re-read it does after the udev monitor restarts.
+   */
+  const seenGone = (bdf: string): boolean =>
+    model.entry(bdf)?.present !== true &&
+    !listed(bdf) &&
+    (udevState !== 'running' || udevRemoved.has(bdf));
+
+  const confirmGone: ConfirmGone = (bdfs, timeoutMs) =>
+    waitUntil(
+      () => bdfs.every(seenGone),
+      timeoutMs,
+      // A re-read applies the inventory to the state machine, and every fact checks the waiters.
+      () => {
+        if (udevState !== 'running' && running) {
+          reconcileTimer?.dispose();
+          reconcile();
+        }
+      },
+    );
+
+  const startSources = (): void => {
+    sources = createSources(options.sources, {
+      root,
+      runner: options.runner,
+      clock,
+      dbus: options.dbus,
+      onEvent,
+      onResync: scheduleReconcile,
+      inventory: () => inventory,
+    });
+    for (const s of sources) s.start();
+  };
+
+  /**
+   * 'action' mode: the sources start when the first eject begins, and it begins once udev listens
+   * (or cannot: a sysroot without a transcript, no udevadm) — a removal before that would never be
+   * reported. null when there is nothing to wait for.
+   */
+  const sourcesReady = (): Promise<boolean> | null => {
+    if (watching || !running || sources.length > 0) return null;
+    startSources();
+    return waitUntil(
+      () => udevState === 'running' || udevState === 'unavailable',
+      LISTEN_TIMEOUT_MS,
+    );
+  };
+
   const onEvent = (e: SourceEvent): void => {
     if (!running) return;
+    trackUdev(e);
     if (e.source === 'bolt') trackBoltStored(e);
     const built = buildFacts(e, clock.now(), readFactContext(e, lookups));
     for (const f of built.facts) {
@@ -210,24 +380,17 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     if (built.reconcile) scheduleReconcile();
   };
 
-  const core: Core & { readonly model: StateModel } = {
+  const core: LiveCore = {
     model,
+    confirmGone,
     async start() {
       if (running) return;
       running = true;
       pushTrust();
       apply({ type: 'known', at: clock.now(), gpus: known });
       reconcile();
-      sources = createSources(options.sources, {
-        root,
-        runner: options.runner,
-        clock,
-        dbus: options.dbus,
-        onEvent,
-        onResync: scheduleReconcile,
-        inventory: () => inventory,
-      });
-      for (const s of sources) s.start();
+      if (!watching) return;
+      startSources();
       await refreshClients();
       scheduleClients();
     },
@@ -235,6 +398,7 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
       running = false;
       reconcileTimer?.dispose();
       clientsTimer?.dispose();
+      for (const w of [...waiters]) w.stop();
       for (const s of sources.splice(0)) s.dispose();
       await clientsRunning?.catch(() => undefined);
     },
@@ -247,7 +411,13 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
     planEject: (bdf) =>
       actions?.planEject(bdf) ??
       Promise.resolve(err(appError('unsupported', 'eject is not available'))),
-    runEject: (bdf, o, p) => actions?.runEject(bdf, o, p) ?? unsupported('eject'),
+    runEject(bdf, o, p) {
+      if (actions === undefined) return unsupported('eject');
+      const ready = sourcesReady();
+      return ready === null
+        ? actions.runEject(bdf, o, p)
+        : after(ready, () => actions.runEject(bdf, o, p));
+    },
     planRecover: (bdf, request) =>
       actions?.planRecover(bdf, request) ??
       Promise.resolve(err(appError('unsupported', 'recover is not available'))),
@@ -262,6 +432,12 @@ export function createLiveCore(options: LiveCoreOptions): Core & { readonly mode
       actions?.runCompositorAction(id, confirmed) ??
       Promise.resolve(err(appError('unsupported', 'desktop actions are not available'))),
   };
-  const actions = options.actions?.({ core, apply });
+  const actions = options.actions?.({
+    core,
+    apply,
+    clientsChanged: () => {
+      if (watching) void refreshClients();
+    },
+  });
   return core;
 }

@@ -25,6 +25,11 @@ export type SourceChoice = {
   /** Host path of a text kernel log to replay and follow (--kernel-log), like --udev-log. */
   readonly kernelLog?: string;
   readonly noDbus: boolean;
+  /**
+   * One action's core (`egpu eject`): udev alone, which confirms the removal; no kernel log and
+   * no D-Bus watchers.
+   */
+  readonly udevOnly?: boolean;
   /** --root names a sysroot, not this machine. */
   readonly sysroot: boolean;
   /** Journal cursor / kmsg position files (host paths); null keeps them in memory. */
@@ -85,6 +90,7 @@ export function createSources(choice: SourceChoice, ctx: SourceContext): EventSo
       ),
     );
   }
+  if (choice.udevOnly === true) return out;
   if (choice.journalFile !== undefined) {
     out.push(
       createJournalFollower({

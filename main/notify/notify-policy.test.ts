@@ -349,6 +349,27 @@ describe('notify policy: notices', () => {
     expect(shown(r.decision).actions.map((a) => a.id)).toEqual(['default', 'eject']);
   });
 
+  it("tells of a failed user hook under its own key, never replacing the GPU's notification", () => {
+    const hookNotice: Notice = {
+      at: 6,
+      kind: 'hook-failed',
+      gpu: BDF,
+      name: NAME,
+      text: 'Hook "10-restart-ollama" (attached) exited with status 1: no such unit.',
+    };
+    const r = decideNotification(
+      initialNotifyMemory,
+      { type: 'notice', notice: hookNotice },
+      snapshot('attached'),
+    );
+    expect(shown(r.decision)).toMatchObject({
+      key: `hooks:${BDF}`,
+      urgency: 'normal',
+      body: hookNotice.text,
+    });
+    expect(shown(r.decision).actions.map((a) => a.id)).toEqual(['default']);
+  });
+
   it('stays silent before sleep when the eGPU is only attached', () => {
     const r = decideNotification(
       initialNotifyMemory,

@@ -239,6 +239,17 @@ function decideIncident(
 }
 
 function decideNotice(n: Notice, snapshot: Snapshot | null): NotifyDecision {
+  // A user hook failed (docs/hooks.md): its own key, so it never replaces what the GPU's
+  // notification says about the GPU itself.
+  if (n.kind === 'hook-failed')
+    return show(
+      `hooks:${n.gpu}`,
+      'normal',
+      'An eGPU Guard hook failed',
+      n.text,
+      [DETAILS],
+      'device',
+    );
   const state = stateOf(snapshot, n.gpu);
   // Only an eGPU in use is worth waking the user for: many setups do not survive suspend then.
   if (state !== null && state !== 'in-use') return none('the eGPU is not in use');

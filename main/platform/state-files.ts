@@ -28,6 +28,22 @@ export function defaultStatePath(
   return nodePath.join(base, 'egpu-guard', name);
 }
 
+/**
+ * `$XDG_CONFIG_HOME/egpu-guard/<name>`, else `~/.config/egpu-guard/<name>` (XDG Base Directory
+ * spec: XDG_CONFIG_HOME must be absolute, otherwise ignored). What the user writes: their hooks.
+ */
+export function defaultConfigPath(
+  name: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  const base =
+    xdg !== undefined && nodePath.isAbsolute(xdg)
+      ? xdg
+      : nodePath.join(env['HOME'] ?? os.homedir(), '.config');
+  return nodePath.join(base, 'egpu-guard', name);
+}
+
 /** The file's text, trimmed; 'not-found' when it does not exist yet. */
 export function readStateFile(path: string): Result<string> {
   try {

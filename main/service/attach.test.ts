@@ -7,11 +7,13 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../common/actions-model.js';
 import { startCli, type CliChild } from '../cli/test/cli-child.js';
+import { runCliProcess } from '../cli/test/run-cli.js';
 import { createDbusPort } from '../platform/dbus.js';
 import { scenarioByName } from '../sim/scenarios/index.js';
 import { startSim } from '../sim/test/sim-fixture.js';
 import { startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
 import { createShellCore } from '../../electron/core-factory.js';
+import { startUiProcess } from '../server/test/ui-process.js';
 import { attachSessionCore } from './remote-core.js';
 
 const GPU = '0000:0a:00.0';
@@ -121,5 +123,93 @@ describe('attaching to the session core', () => {
     // The simulation never takes or joins the session's core.
     const demo = await createShellCore(['egpu-guard', '--demo'], env, createDbusPort({ env }));
     expect(demo.role).toBe('demo');
+  });
+
+  it('egpu watch with no machine named follows the service: its lines, not a second core', async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+    );
+    const service = await startService(bus, sim.dir);
+    const watch = startCli(['watch', '--json'], { DBUS_SESSION_BUS_ADDRESS: bus.address });
+    cleanups.push(() => watch.stop('SIGKILL'));
+    await watch.waitFor(
+      (l) => l.includes('"gpu":"0000:0a:00.0"') && l.includes('"case":"attached"'),
+    );
+    const core = await attachSessionCore(
+      createDbusPort({ env: { DBUS_SESSION_BUS_ADDRESS: bus.address } }),
+    );
+    if (!core.ok || core.value === null) throw new Error('not attached');
+    cleanups.push(() => core.value?.stop());
+    await core.value.start();
+    await core.value.runEject(GPU, { closePids: [], force: false }, () => undefined).done;
+    await watch.waitFor((l) => l.includes('"case":"safe-to-unplug"'));
+    // One core: the watch runs none of its own.
+    expect(watch.stderr()).toContain('egpu watch: following the session core');
+    await service.stop('SIGTERM');
+    expect(await watch.stop('SIGCONT')).toBe(1);
+    expect(watch.stderr()).toContain(
+      'egpu watch: the session core stopped (it left the session bus).',
+    );
+  });
+
+  it("egpu ui shows the service's core: its GPUs over the window's API, and a clear end", async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+    );
+    const service = await startService(bus, sim.dir);
+    const ui = await startUiProcess([], { env: { DBUS_SESSION_BUS_ADDRESS: bus.address } });
+    cleanups.push(() => ui.stop('SIGKILL'));
+    const api = async (channel: string, body: unknown): Promise<unknown> =>
+      (
+        await fetch(`${ui.origin}/api/${channel}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-egpu-token': ui.token },
+          body: JSON.stringify(body),
+        })
+      ).json();
+    const snap = (await api('snapshot:get', null)) as {
+      ok: boolean;
+      value: { gpus: { bdf: string; state: string }[] };
+    };
+    expect(snap.value.gpus.find((g) => g.bdf === GPU)?.state).toBe('attached');
+    // An eject from this window runs in the service: it prints the story, this process not.
+    const run = (await api('eject:run', { bdf: GPU, closePids: [], force: false })) as {
+      ok: boolean;
+    };
+    expect(run.ok).toBe(true);
+    await service.waitFor((l) => l.includes('ejecting → safe-to-unplug'));
+    expect(ui.stderr()).toContain('egpu ui: showing the session core (io.github.EgpuGuard1).');
+    await service.stop('SIGTERM');
+    expect((await ui.stop('SIGCONT', 10_000)).code).toBe(1);
+    expect(ui.stderr()).toContain('egpu ui: the session core stopped (it left the session bus)');
+  });
+
+  it('egpu eject and recover with no machine named run in the service: one story', async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+    );
+    const service = await startService(bus, sim.dir);
+    const env = { env: { DBUS_SESSION_BUS_ADDRESS: bus.address } };
+    const dry = await runCliProcess(['eject', GPU, '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain("egpu eject: using the session's core (io.github.EgpuGuard1)");
+    const yes = await runCliProcess(['eject', GPU, '--yes'], env);
+    expect(yes.stdout).toContain('SAFE TO UNPLUG');
+    expect(yes.code).toBe(0);
+    // The service ran it: its own lines say so.
+    await service.waitFor((l) => l.includes('ejecting → safe-to-unplug'));
+    const again = await runCliProcess(['recover', GPU, '--yes'], env);
+    expect(again.stderr).toContain("egpu recover: using the session's core");
+    expect(again.code).toBe(0);
+    await service.waitFor((l) => l.includes('→ attached'), 15_000, 3);
   });
 });

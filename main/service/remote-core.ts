@@ -8,7 +8,13 @@ import type { ActionFinal, StepProgress } from '../common/actions-model.js';
 import { Emitter, toDisposable, DisposableStore } from '../common/disposable.js';
 import { appError } from '../common/errors.js';
 import type { InvokeChannel } from '../common/ipc/channels.js';
-import type { ActionProgressMessage, InputOf, IpcResult, Outputs } from '../common/ipc/contract.js';
+import type {
+  ActionProgressMessage,
+  AppInfo,
+  InputOf,
+  IpcResult,
+  Outputs,
+} from '../common/ipc/contract.js';
 import { err, ok, type Result } from '../common/result.js';
 import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import type { ActionRun, Core } from '../core/api.js';
@@ -20,6 +26,8 @@ export type RemoteCore = Core & {
   readonly owner: string;
   /** The host went away (stopped, crashed) or the bus closed; the face should say so. */
   onLost(listener: (reason: string) => void): void;
+  /** What the host is: the tray app ('electron') or `egpu service` ('browser'), its version. */
+  appInfo(): Promise<Result<AppInfo>>;
 };
 
 const EMPTY: Snapshot = {
@@ -160,6 +168,7 @@ export function createRemoteCore(conn: DbusConnection, owner: string): RemoteCor
 
   const core: RemoteCore = {
     owner,
+    appInfo: () => invoke('app:info', undefined),
     onLost: (l) => {
       if (gone !== null) l(gone);
       else lost.add(l);

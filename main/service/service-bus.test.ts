@@ -14,7 +14,12 @@ import { REPO_ROOT, runCliProcess } from '../cli/test/run-cli.js';
 import { scenarioByName } from '../sim/scenarios/index.js';
 import { startSim } from '../sim/test/sim-fixture.js';
 import { startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
+import { createCore } from '../core/create-core.js';
+import { createActionRuns, createRouter } from '../core/router.js';
+import { createDbusPort } from '../platform/dbus.js';
+import { createSystemRoot } from '../platform/system-root.js';
 import { apiXml } from './interface-spec.js';
+import { hostSession } from './session-host.js';
 
 const run = promisify(execFile);
 const NAME = 'io.github.EgpuGuard1';
@@ -225,5 +230,66 @@ describe('egpu service on the session bus', () => {
     expect(second.stderr).toContain(
       `egpu service: another eGPU Guard core already serves io.github.EgpuGuard1 on this session bus (pid ${first.child.pid}); nothing to do.`,
     );
+  });
+
+  it('behind the tray app it waits in line and takes over when the tray app quits', async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+    );
+    // The tray app's side, in this process: its core served with app:info saying electron.
+    const core = createCore({ root: createSystemRoot({ root: sim.dir }), env: {}, noDbus: true });
+    const runs = createActionRuns({ send: () => undefined });
+    const handlers = createRouter({
+      core,
+      runs,
+      demo: null,
+      appInfo: () => ({ mode: 'electron', version: '0', trayHost: true, notice: null }),
+    });
+    const tray = await hostSession({
+      dbus: createDbusPort({ env: { DBUS_SESSION_BUS_ADDRESS: bus.address } }),
+      core,
+      handlers,
+      version: '0',
+      uid: process.getuid?.() ?? null,
+    });
+    if (!tray.ok) throw new Error(tray.error.message);
+    cleanups.push(() => tray.value.close());
+    const s = startCli(['service', '--root', sim.dir, '--no-dbus', '--no-notify'], {
+      DBUS_SESSION_BUS_ADDRESS: bus.address,
+      HOME: sim.dir,
+    });
+    cleanups.push(() => s.stop('SIGKILL'));
+    const end = Date.now() + 15_000;
+    while (!s.stderr().includes('taking over when it quits')) {
+      if (Date.now() > end || s.child.exitCode !== null)
+        throw new Error(`service did not queue: ${s.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(s.stderr()).toContain(
+      `egpu service: the eGPU Guard tray app (pid ${process.pid}) runs this session's core now; taking over when it quits.`,
+    );
+    expect(s.stderr()).not.toContain('serving');
+    await tray.value.close();
+    const until = Date.now() + 15_000;
+    while (!s.stderr().includes('serving io.github.EgpuGuard1')) {
+      if (Date.now() > until) throw new Error(`service did not take over: ${s.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const version = await gdbus(
+      bus,
+      'call',
+      '--dest',
+      NAME,
+      '--object-path',
+      PATH,
+      '--method',
+      'org.freedesktop.DBus.Properties.Get',
+      MANAGER,
+      'Gpus',
+    );
+    expect(version).toContain('0000:0a:00.0');
   });
 });

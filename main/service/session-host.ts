@@ -27,6 +27,11 @@ export type SessionHostOptions = {
   readonly version: string;
   readonly uid: number | null;
   readonly onBug?: (what: string, error: unknown) => void;
+  /**
+   * Wait in the bus's queue for the name instead of giving up (the tray app runs the session's
+   * core now; this takes over when it quits). Called once when queued.
+   */
+  readonly queue?: { readonly onQueued: (ownerPid: number | null) => void };
 };
 
 /** The pid of a name's owner (the bus daemon's GetConnectionUnixProcessID), for messages. */
@@ -61,7 +66,29 @@ export async function hostSession(o: SessionHostOptions): Promise<Result<Session
     uid: o.uid,
     ...(o.onBug === undefined ? {} : { onBug: o.onBug }),
   });
-  const owned = await conn.requestName(BUS_NAME);
+  let acquired: (() => void) | null = null;
+  const acquiredSignal = new Promise<void>((resolve) => (acquired = resolve));
+  const watch = conn.watchSignal(
+    {
+      sender: 'org.freedesktop.DBus',
+      iface: 'org.freedesktop.DBus',
+      member: 'NameAcquired',
+      arg0: BUS_NAME,
+    },
+    () => acquired?.(),
+  );
+  await watch.ready;
+  let owned = await conn.requestName(BUS_NAME, { queue: o.queue !== undefined });
+  if (owned.ok && owned.value === 'in-queue' && o.queue !== undefined) {
+    o.queue.onQueued(await ownerPid(conn, BUS_NAME));
+    const closed = new Promise<string>((resolve) => conn.onClose(resolve));
+    const outcome = await Promise.race([acquiredSignal.then(() => null), closed]);
+    owned =
+      outcome === null
+        ? { ok: true, value: 'primary-owner' }
+        : err(appError('io', `the session bus closed while waiting (${outcome})`));
+  }
+  watch.dispose();
   if (!owned.ok || (owned.value !== 'primary-owner' && owned.value !== 'already-owner')) {
     const pid = owned.ok ? await ownerPid(conn, BUS_NAME) : null;
     service.dispose();

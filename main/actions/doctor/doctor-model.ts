@@ -12,6 +12,7 @@ import type { Diagnosis } from '../../diagnose/diagnosis.js';
 import type { AdminRemovable } from '../../inventory/admin-removable.js';
 import type { FileProbe } from '../../platform/file-probe.js';
 import type { CompositorHold } from '../compositor/gpu-roles.js';
+import type { HookListing } from '../hooks/hook-rules.js';
 import type { DetectedSession, SessionProcess } from '../compositor/session-model.js';
 
 /** Where packaging installs assets/polkit/io.github.egpuguard.policy. */
@@ -28,6 +29,7 @@ export const DOCTOR_AREAS = [
   'desktop',
   'gpus',
   'power',
+  'hooks',
 ] as const;
 export type DoctorArea = (typeof DOCTOR_AREAS)[number];
 
@@ -39,6 +41,7 @@ export const AREA_TITLES: Readonly<Record<DoctorArea, string>> = {
   desktop: 'Desktop (tray, compositor)',
   gpus: 'GPUs and PCIe links',
   power: 'Power management and suspend',
+  hooks: 'User hooks',
 };
 
 export type DoctorFinding = {
@@ -138,4 +141,6 @@ export type DoctorFacts = {
    * that checkout, not from a package.
    */
   readonly checkout?: string | null;
+  /** The user's hooks folder (docs/hooks.md) as eGPU Guard would run it; absent: not looked at. */
+  readonly hooks?: HookListing | null;
 };

@@ -3,6 +3,7 @@
 
 import { kernelChecks, eventChecks } from './checks-kernel.js';
 import { gpuChecks } from './checks-gpus.js';
+import { hookChecks } from './checks-hooks.js';
 import { desktopTrayCheck, privilegeChecks, thunderboltChecks } from './checks-system.js';
 import {
   DOCTOR_AREAS,
@@ -34,6 +35,7 @@ export function runDoctorChecks(facts: DoctorFacts): DoctorResult {
     },
     desktopTrayCheck(facts),
     ...gpuChecks(facts),
+    ...hookChecks(facts),
   ];
   // Stable: by area in DOCTOR_AREAS order, then as the checks produced them.
   const findings = DOCTOR_AREAS.flatMap((a) => all.filter((x) => x.area === a));

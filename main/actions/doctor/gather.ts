@@ -19,6 +19,7 @@ import { probeJournal } from '../../platform/journal-probe.js';
 import { findTextLog } from '../../platform/text-logs.js';
 import { gatherCompositorFacts } from '../compositor/compositor-advice.js';
 import { POLKIT_AGENTS } from '../compositor/session-names.js';
+import { listHooks } from '../hooks/hook-runner.js';
 import { checkBolt, checkTray } from './bus-checks.js';
 import {
   POLICY_INSTALL_PATH,
@@ -47,6 +48,8 @@ export type DoctorDeps = {
   readonly journalctl?: string;
   /** The source checkout eGPU Guard runs from, when it does (DoctorFacts.checkout). */
   readonly checkout?: string | null;
+  /** Host path of the user's hooks.d (docs/hooks.md); absent or null: not looked at. */
+  readonly hooksDir?: string | null;
 };
 
 const text = (root: SystemRoot, path: string, max = 64 * 1024): string | null => {
@@ -199,5 +202,8 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
     holds: compositor.holds,
     removableList: readAdminRemovable(root),
     checkout: deps.checkout ?? null,
+    ...(deps.hooksDir === undefined || deps.hooksDir === null
+      ? {}
+      : { hooks: listHooks(deps.hooksDir, deps.uid) }),
   };
 }

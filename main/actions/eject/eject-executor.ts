@@ -22,7 +22,7 @@ export type EjectPorts = {
   sleep(ms: number): Promise<void>;
   /** Who holds the GPU now (a fresh scan). */
   clientsOf(bdf: string): Promise<readonly ClientInfo[]>;
-  /** Waits until every address is gone (sysfs, and the udev log when one is followed). */
+  /** Waits until the core has seen every address leave the bus; false after timeoutMs. */
   confirmGone(bdfs: readonly string[], timeoutMs: number): Promise<boolean>;
 };
 

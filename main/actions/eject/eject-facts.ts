@@ -41,6 +41,8 @@ export type EjectFacts = {
   readonly kernel: readonly [number, number] | null;
   /** The uid eGPU Guard runs as: other users' processes cannot be signalled without root. */
   readonly uid: number | null;
+  /** The user's pre-eject hooks that will run first, in order (docs/hooks.md); absent: none. */
+  readonly preEjectHooks?: readonly string[];
 };
 
 export function parseKernelRelease(text: string | null): readonly [number, number] | null {

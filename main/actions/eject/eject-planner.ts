@@ -119,6 +119,11 @@ export function planEject(f: EjectFacts): ActionPlan {
   }
   const blockers = ejectBlockers(f, gpu);
   const warnings = driverWarnings(gpu);
+  const hooks = f.preEjectHooks ?? [];
+  if (hooks.length > 0)
+    warnings.push(
+      `${hooks.length === 1 ? '1 pre-eject hook runs' : `${hooks.length} pre-eject hooks run`} first (${hooks.map((h) => `"${h}"`).join(', ')}); one that fails or runs out of time stops the eject before anything changes.`,
+    );
   const steps = releaseSteps(f, gpu, blockers);
   steps.push(...teardownSteps(f, gpu, warnings));
   const unplugWarnings = planTunnel(f, gpu, steps, warnings);

@@ -14,6 +14,7 @@ import { createSystemRoot } from '../../platform/system-root.js';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
 import { createEjectService, type EjectService } from './eject-service.js';
+import { coreConfirm } from './test/core-confirm.js';
 
 const EGPU = '0000:0a:00.0';
 const cleanups: (() => void)[] = [];
@@ -32,6 +33,14 @@ function setup(
     () => pool.dispose(),
   );
   const root = createSystemRoot({ root: sim.dir });
+  const intents = createEjectIntents(
+    path.join(sim.dir, 'run/egpu-guard/ejecting'),
+    () => Date.now(),
+    processAlive,
+  );
+  // Confirmed as the core confirms it: from the udev removes in the sim's transcript.
+  const core = coreConfirm(root, intents, path.join(sim.dir, 'run/egpu-sim/udev.log'));
+  cleanups.push(() => core.stop());
   const service = createEjectService({
     root,
     clock: systemClock,
@@ -40,13 +49,9 @@ function setup(
       testRoot: sim.dir,
       stepTimeoutMs,
     }),
-    intents: createEjectIntents(
-      path.join(sim.dir, 'run/egpu-guard/ejecting'),
-      () => Date.now(),
-      processAlive,
-    ),
+    intents,
     locks: createFileGpuLocks(path.join(sim.dir, 'run/egpu-guard/locks')),
-    udevLog: path.join(sim.dir, 'run/egpu-sim/udev.log'),
+    confirmGone: core.confirmGone,
     uid: process.getuid?.() ?? null,
     stepTimeoutMs,
   });

@@ -1,5 +1,5 @@
 // Eject with real ports: gathers the facts from sysfs and /proc, plans, and executes through the
-// privileged helper. Used by `egpu eject` and by the core (tray app, browser mode). Every run
+// privileged helper. Used by the core (tray app, browser mode, `egpu eject`). Every run
 // takes the GPU's lock (main/actions/gpu-lock.ts) and records the eject intent before the first
 // kernel write; when either fails nothing is changed and the final result carries the code.
 
@@ -20,7 +20,6 @@ import type { Clock } from '../../platform/clock.js';
 import type { PrivilegedRunner } from '../../platform/privileged.js';
 import { processAlive, signalProcess } from '../../platform/processes.js';
 import type { SystemRoot } from '../../platform/system-root.js';
-import { readUserFile } from '../../platform/user-files.js';
 import {
   enclosureFacts,
   parseKernelRelease,
@@ -32,8 +31,11 @@ import {
   mergeKnownEnclosures,
   saveKnownEnclosures,
 } from '../known-enclosures.js';
-import { executeEject } from './eject-executor.js';
+import { executeEject, type EjectPorts } from './eject-executor.js';
 import { planEject } from './eject-planner.js';
+import { preEjectFacts } from '../hooks/hook-events.js';
+import type { HookRunner } from '../hooks/hook-runner.js';
+import { printable } from '../hooks/hook-rules.js';
 
 export type EjectServiceOptions = {
   readonly root: SystemRoot;
@@ -42,8 +44,12 @@ export type EjectServiceOptions = {
   readonly intents: EjectIntents;
   /** One eject or recovery per GPU across processes (CLI, tray app, browser mode). */
   readonly locks: GpuLocks;
-  /** Host path of a udevadm transcript to confirm removals from (tests, the demo). */
-  readonly udevLog?: string;
+  /**
+   * Resolves once the core has seen every address of the GPU leave the bus (its udev source's
+   * remove events, its state machine, its re-reads of sysfs: main/core/live-core.ts); false after
+   * the timeout. The core supplies it: the service keeps no picture of the machine of its own.
+   */
+  readonly confirmGone: EjectPorts['confirmGone'];
   readonly uid: number | null;
   readonly stepTimeoutMs: number;
   /**
@@ -52,6 +58,12 @@ export type EjectServiceOptions = {
    * user must not find their own enclosure called "a new device" after `egpu eject`.
    */
   readonly knownEnclosuresPath?: string | null;
+  /**
+   * The user's hooks (docs/hooks.md): the pre-eject ones run once the GPU's lock is taken and
+   * before anything changes, whichever face started the eject; one that fails blocks it. Absent
+   * or null: none run.
+   */
+  readonly hooks?: HookRunner | null;
 };
 
 export type EjectService = {
@@ -65,9 +77,8 @@ export type EjectService = {
     state?: GpuLifecycle | null,
   ): Promise<ActionFinal>;
   /**
-   * Runs the plan of facts just gathered (`egpu eject --yes` shows that plan, then runs exactly
-   * it, without reading sysfs and /proc a second time). The executor still re-checks the holders
-   * right before the unbind.
+   * Runs the plan of facts just gathered, without reading sysfs and /proc a second time. The
+   * executor still re-checks the holders right before the unbind.
    */
   execute(
     facts: EjectFacts,
@@ -79,14 +90,6 @@ export type EjectService = {
 
 const sleep = (clock: Clock, ms: number): Promise<void> =>
   new Promise((resolve) => clock.setTimeout(resolve, ms));
-
-/** A udev `remove` of the device was logged (the transcript's header line names its devpath). */
-function udevSawRemove(log: string, bdf: string): boolean {
-  return new RegExp(
-    `^(?:UDEV|KERNEL)\\s*\\[[\\d.]+\\]\\s+remove\\s+\\S*/${bdf.replace(/\./g, '\\.')} \\(pci\\)$`,
-    'm',
-  ).test(log);
-}
 
 export function createEjectService(o: EjectServiceOptions): EjectService {
   const { root } = o;
@@ -108,6 +111,7 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
       }
     }
     const release = root.readText('/proc/sys/kernel/osrelease', 256);
+    const hooks = o.hooks?.list().hooks ?? [];
     return {
       bdf,
       gpu,
@@ -118,28 +122,36 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
       ...enclosureFacts(root, gpu, inventory),
       kernel: parseKernelRelease(release.ok ? release.value : null),
       uid: o.uid,
+      ...(hooks.length === 0 ? {} : { preEjectHooks: hooks.map(printable) }),
     };
+  };
+
+  /**
+   * The pre-eject hooks, with the lock held and nothing changed yet. None run when the plan cannot
+   * run anyway (a blocker that no consent clears). After they ran the facts are read again: a hook
+   * may have stopped the very program that held the GPU ("stop my render job before an eject").
+   */
+  const preEject = async (
+    f: EjectFacts,
+  ): Promise<{ readonly facts: EjectFacts } | { readonly final: ActionFinal }> => {
+    if (o.hooks === undefined || o.hooks === null) return { facts: f };
+    if (planEject(f).blockers.some((b) => !b.closable)) return { facts: f };
+    const report = await o.hooks.run(
+      preEjectFacts({
+        bdf: f.bdf,
+        name: f.gpu?.name ?? null,
+        state: f.state,
+        holders: f.clients.length,
+        enclosure: f.gpu?.enclosure?.name ?? null,
+      }),
+    );
+    if (report.refusal !== null) return { final: { result: 'blocked', detail: report.refusal } };
+    return report.runs.length === 0 ? { facts: f } : { facts: await facts(f.bdf, f.state) };
   };
 
   const clientsOf = async (bdf: string): Promise<readonly ClientInfo[]> => {
     const inventory = readInventory(root);
     return (await scanClients(root, inventory, { gpu: bdf })).clients;
-  };
-
-  const confirmGone = async (bdfs: readonly string[], timeoutMs: number): Promise<boolean> => {
-    const deadline = o.clock.monotonic() + timeoutMs;
-    for (;;) {
-      const sysfsGone = bdfs.every((b) => !root.exists(`/sys/bus/pci/devices/${b}`));
-      let udevOk = true;
-      if (sysfsGone && o.udevLog !== undefined) {
-        const log = readUserFile(o.udevLog);
-        udevOk =
-          log.ok && bdfs.every((b) => udevSawRemove(Buffer.from(log.value).toString('utf8'), b));
-      }
-      if (sysfsGone && udevOk) return true;
-      if (o.clock.monotonic() >= deadline) return false;
-      await sleep(o.clock, 50);
-    }
   };
 
   const notStarted = (e: AppError): ActionFinal => ({
@@ -152,9 +164,11 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
     const lock = o.locks.acquire(f.bdf, 'eject');
     if (!lock.ok) return notStarted(lock.error);
     try {
+      const hooked = await preEject(f);
+      if ('final' in hooked) return hooked.final;
       // Recorded here, checked, before the executor's first step: a watcher that cannot see the
       // intent would call the removal a surprise and lose the GPU's name.
-      const plan = planEject(f);
+      const plan = planEject(hooked.facts);
       const announced = o.intents.announce(f.bdf, plan.unplugWarnings ?? []);
       if (!announced.ok) return notStarted(announced.error);
       const path = o.knownEnclosuresPath ?? null;
@@ -169,7 +183,7 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
             alive: processAlive,
             sleep: (ms) => sleep(o.clock, ms),
             clientsOf,
-            confirmGone,
+            confirmGone: o.confirmGone,
           },
           {
             ...options,

@@ -18,6 +18,7 @@ import { createSystemRoot } from '../../platform/system-root.js';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
 import { createEjectService, type EjectService } from './eject-service.js';
+import { coreConfirm } from './test/core-confirm.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -29,6 +30,14 @@ function setup(scenario: string): { sim: SimFixture; service: EjectService } {
   cleanups.push(() => sim.cleanup());
   // The sysroot's own /proc/self/mountinfo: the mounts of the simulated machine.
   const root = createSystemRoot({ root: sim.dir, proc: path.join(sim.dir, 'proc') });
+  const intents = createEjectIntents(
+    path.join(sim.dir, 'run/egpu-guard/ejecting'),
+    () => Date.now(),
+    processAlive,
+  );
+  // Confirmed as the core confirms it: from the udev removes in the sim's transcript.
+  const core = coreConfirm(root, intents, path.join(sim.dir, 'run/egpu-sim/udev.log'));
+  cleanups.push(() => core.stop());
   const service = createEjectService({
     root,
     clock: systemClock,
@@ -37,13 +46,9 @@ function setup(scenario: string): { sim: SimFixture; service: EjectService } {
       testRoot: sim.dir,
       stepTimeoutMs: 10_000,
     }),
-    intents: createEjectIntents(
-      path.join(sim.dir, 'run/egpu-guard/ejecting'),
-      () => Date.now(),
-      processAlive,
-    ),
+    intents,
     locks: createFileGpuLocks(path.join(sim.dir, 'run/egpu-guard/locks')),
-    udevLog: path.join(sim.dir, 'run/egpu-sim/udev.log'),
+    confirmGone: core.confirmGone,
     uid: process.getuid?.() ?? null,
     stepTimeoutMs: 10_000,
   });

@@ -24,6 +24,7 @@ import { scenarioByName } from '../../sim/scenarios/index.js';
 import { makeSysroot } from '../../sim/sysroot-fixture.js';
 import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
 import { createEjectService } from '../eject/eject-service.js';
+import { coreConfirm } from '../eject/test/core-confirm.js';
 import { planRecover, type RecoverFacts } from './recover-planner.js';
 import { createRecoverService } from './recover-service.js';
 
@@ -40,6 +41,14 @@ function services(sim: SimFixture) {
     stepTimeoutMs: 8000,
   });
   const known = path.join(sim.dir, 'var/lib/egpu-guard/known-gpus.json');
+  const intents = createEjectIntents(
+    path.join(sim.dir, 'run/egpu-guard/ejecting'),
+    () => Date.now(),
+    processAlive,
+  );
+  // No udev transcript: the core confirms an eject's removal from its re-reads of sysfs.
+  const core = coreConfirm(root, intents, null);
+  cleanups.push(() => core.stop());
   return {
     root,
     known,
@@ -53,12 +62,9 @@ function services(sim: SimFixture) {
       root,
       clock: systemClock,
       privileged,
-      intents: createEjectIntents(
-        path.join(sim.dir, 'run/egpu-guard/ejecting'),
-        () => Date.now(),
-        processAlive,
-      ),
+      intents,
       locks: createFileGpuLocks(path.join(sim.dir, 'run/egpu-guard/locks')),
+      confirmGone: core.confirmGone,
       uid: 0,
       stepTimeoutMs: 8000,
     }),

@@ -6,6 +6,7 @@
 import { gatherDoctorFacts } from '../../actions/doctor/gather.js';
 import { runDoctorChecks } from '../../actions/doctor/doctor.js';
 import { createRedactor } from '../../actions/doctor/redact.js';
+import { hookPathsFor } from '../../actions/hooks/hook-runner.js';
 import { readAppVersion } from '../../platform/app-version.js';
 import { createNodeCommandRunner } from '../../platform/command-runner.js';
 import { createDbusPort } from '../../platform/dbus.js';
@@ -95,6 +96,7 @@ export const doctorCommand: CommandDef = {
       uid: process.getuid?.() ?? null,
       sysroot: flagString(args, 'root') !== undefined,
       checkout: sourceCheckout(),
+      hooksDir: hookPathsFor(root, io.env).dir,
     });
     const result = runDoctorChecks(facts);
     io.stdout(

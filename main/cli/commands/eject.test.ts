@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessPool } from '../../inventory/test/processes.js';
@@ -82,6 +83,35 @@ describe('egpu eject', () => {
       detail: 'NVIDIA GeForce RTX 3070 is safe to unplug. Unplug the Razer Core X now.',
     });
     expect(r.code).toBe(0);
+  });
+
+  it('--yes --udev-log: not confirmed until the transcript shows the removal (exit 1)', async () => {
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    // A transcript udev never writes to: sysfs says the GPU is gone, udev never said so.
+    const quiet = path.join(sim.dir, 'quiet-udev.log');
+    fs.writeFileSync(quiet, '');
+    const r = await runCliProcess([
+      'eject',
+      '0000:0a:00.0',
+      '--yes',
+      '--json',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      quiet,
+      '--step-timeout',
+      '1',
+    ]);
+    expect(sim.exists('/sys/bus/pci/devices/0000:0a:00.0')).toBe(false);
+    const lines = r.stdout.trim().split('\n');
+    expect(JSON.parse(lines.at(-2)!)).toEqual({
+      step: 'confirm-removal',
+      status: 'failed',
+      detail: '0000:0a:00.0, 0000:0a:00.1 are still present',
+    });
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ result: 'failed' });
+    expect(r.code).toBe(1);
   });
 
   it('--yes with an app on the GPU: blocked (exit 1) unless --close-apps', async () => {

@@ -1,23 +1,18 @@
 // `egpu eject BDF`: plan (--dry-run) or run (--yes) a safe eject of an external GPU.
 
-import { planEject } from '../../actions/eject/eject-planner.js';
-import { createEjectService } from '../../actions/eject/eject-service.js';
-import { createEjectIntents, ejectIntentDir } from '../../actions/eject-intent.js';
 import { alreadyRunning, createFileGpuLocks, gpuLockDir } from '../../actions/gpu-lock.js';
-import { systemClock } from '../../platform/clock.js';
-import { processAlive } from '../../platform/processes.js';
-import { defaultStatePath } from '../../platform/state-files.js';
+import { openActionCore, type ActionCore } from '../action-core.js';
 import { refuseAction } from '../action-refusal.js';
-import { carriedFlags, missingAddress, stepTimeoutFromArgs } from '../action-args.js';
-import { UsageError, flagBool, flagString } from '../args.js';
+import { carriedFlags, missingAddress, presentGpus } from '../action-args.js';
+import { UsageError, flagBool, type ParsedArgs } from '../args.js';
 import {
   JSON_FLAG,
   ROOT_FLAGS,
   parseBdfArg,
   systemRootFromArgs,
+  type CliIo,
   type CommandDef,
 } from '../command.js';
-import { requireFile } from '../files.js';
 import {
   createStepPrinter,
   formatFinal,
@@ -26,7 +21,6 @@ import {
   nextAfterRun,
   type NextContext,
 } from '../format/plan-text.js';
-import { privilegedFor } from '../privileged-setup.js';
 
 export const ejectCommand: CommandDef = {
   name: 'eject',
@@ -74,70 +68,80 @@ export const ejectCommand: CommandDef = {
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
     if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
-    const json = flagBool(args, 'json');
-    const stepTimeout = stepTimeoutFromArgs(args);
-    const udevLogArg = flagString(args, 'udev-log');
-    const root = systemRootFromArgs(args);
-    const locks = createFileGpuLocks(gpuLockDir(root, io.env));
-    const service = createEjectService({
-      root,
-      clock: systemClock,
-      privileged: privilegedFor(root, stepTimeout * 1000),
-      intents: createEjectIntents(ejectIntentDir(root, io.env), () => Date.now(), processAlive),
-      locks,
-      ...(udevLogArg === undefined ? {} : { udevLog: requireFile('udev-log', udevLogArg) }),
-      uid: process.getuid?.() ?? null,
-      stepTimeoutMs: stepTimeout * 1000,
-      // The same state folder `egpu recover` reads (a sysroot keeps its own).
-      knownEnclosuresPath:
-        root.root !== '/'
-          ? root.hostPath('/var/lib/egpu-guard/known-enclosures.json')
-          : defaultStatePath('known-enclosures.json', io.env),
-    });
-    // Told before the plan: the plan of a GPU another eject is removing says nothing useful. The
-    // service takes the lock itself (two may pass this check together; one of them gets it).
-    const held = yes ? locks.holder(bdf) : null;
-    if (held !== null)
-      return refuseAction('eject', alreadyRunning(held.owner, held.key, bdf), json, io);
-    const facts = await service.facts(bdf);
-    const plan = planEject(facts);
-    const force = flagBool(args, 'force');
-    const closeApps = force || flagBool(args, 'close-apps');
-    const ctx: NextContext = {
-      bdf,
-      carry,
-      closeApps,
-      force,
-      gpus: facts.inventory.gpus.map((g) => ({ bdf: g.bdf, name: g.name, external: g.external })),
-    };
-    if (dry) {
-      io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
-      return plan.result === 'ready' ? 0 : 1;
+    const core = await openActionCore(args, io, 'eject');
+    try {
+      return await eject(core, bdf, dry, args, io);
+    } finally {
+      await core.close();
     }
-    // Runs only when every blocker is an app the user agreed to close; the service decides.
-    const runs = plan.blockers.every((b) => b.closable) && (plan.result === 'ready' || closeApps);
-    if (!json && runs) io.stdout(formatRunHeader(plan));
-    const printer = createStepPrinter(io.stdout);
-    const final = await service.execute(
-      facts,
-      {
-        closePids: closeApps
-          ? plan.blockers.flatMap((b) => (b.closable && b.pid !== undefined ? [b.pid] : []))
-          : [],
-        force,
-      },
-      (p) => (json ? io.stdout(JSON.stringify(p) + '\n') : printer.onProgress(p)),
-      () => io.signal.aborted,
-    );
-    printer.finish();
-    if (final.code !== undefined)
-      return refuseAction('eject', { code: final.code, message: final.detail }, json, io);
-    if (json) io.stdout(JSON.stringify(final) + '\n');
-    else {
-      // Nothing printed yet when it never started: no blank line before the result then.
-      io.stdout(runs ? formatFinal(final) : formatFinal(final).replace(/^\n/, ''));
-      if (final.result === 'blocked') io.stdout(nextAfterRun(plan, ctx, printer.failed()) + '\n');
-    }
-    return final.result === 'safe-to-unplug' ? 0 : final.result === 'stuck' ? 3 : 1;
   },
 };
+
+async function eject(
+  core: ActionCore,
+  bdf: string,
+  dry: boolean,
+  args: ParsedArgs,
+  io: CliIo,
+): Promise<number> {
+  const json = flagBool(args, 'json');
+  const carry = carriedFlags(args);
+  // Told before the plan: the plan of a GPU another eject is removing says nothing useful. The
+  // eject takes the lock itself (two may pass this check together; one of them gets it).
+  const held = dry
+    ? null
+    : createFileGpuLocks(gpuLockDir(systemRootFromArgs(args), io.env)).holder(bdf);
+  if (held !== null)
+    return refuseAction('eject', alreadyRunning(held.owner, held.key, bdf), json, io);
+  const planned = await core.planEject(bdf);
+  if (!planned.ok) return refuseAction('eject', planned.error, json, io);
+  const plan = planned.value;
+  const force = flagBool(args, 'force');
+  const closeApps = force || flagBool(args, 'close-apps');
+  const ctx: NextContext = {
+    bdf,
+    carry,
+    closeApps,
+    force,
+    ...(plan.result === 'blocked' ? { gpus: presentGpus(core.snapshot()) } : {}),
+  };
+  if (dry) {
+    io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
+    return plan.result === 'ready' ? 0 : 1;
+  }
+  // Runs only when every blocker is an app the user agreed to close; the eject decides.
+  const runs = plan.blockers.every((b) => b.closable) && (plan.result === 'ready' || closeApps);
+  if (!json && runs) io.stdout(formatRunHeader(plan));
+  const printer = createStepPrinter(io.stdout);
+  // Run right after the plan, the core runs exactly the plan printed above (main/core/
+  // core-actions.ts); a core that gathers its facts again (a later run, another core) catches
+  // what changed in between: only the apps of the printed plan are closed (closePids), an app that
+  // started using the GPU since blocks the run, and the executor re-checks who holds the GPU right
+  // before its first kernel write.
+  const run = core.runEject(
+    bdf,
+    {
+      closePids: closeApps
+        ? plan.blockers.flatMap((b) => (b.closable && b.pid !== undefined ? [b.pid] : []))
+        : [],
+      force,
+    },
+    (p) => (json ? io.stdout(JSON.stringify(p) + '\n') : printer.onProgress(p)),
+  );
+  // Ctrl+C cancels between steps.
+  const cancel = (): void => run.cancel();
+  io.signal.addEventListener('abort', cancel, { once: true });
+  if (io.signal.aborted) run.cancel();
+  const final = await run.done;
+  io.signal.removeEventListener('abort', cancel);
+  printer.finish();
+  if (final.code !== undefined)
+    return refuseAction('eject', { code: final.code, message: final.detail }, json, io);
+  if (json) io.stdout(JSON.stringify(final) + '\n');
+  else {
+    // Nothing printed yet when it never started: no blank line before the result then.
+    io.stdout(runs ? formatFinal(final) : formatFinal(final).replace(/^\n/, ''));
+    if (final.result === 'blocked') io.stdout(nextAfterRun(plan, ctx, printer.failed()) + '\n');
+  }
+  return final.result === 'safe-to-unplug' ? 0 : final.result === 'stuck' ? 3 : 1;
+}

@@ -1,14 +1,11 @@
 // `egpu recover [BDF]`: bring an eGPU back after a re-plug or a cancelled eject.
 
-import { createRecoverService } from '../../actions/recover/recover-service.js';
 import { createFileGpuLocks, gpuLockDir } from '../../actions/gpu-lock.js';
-import { recoverBusy, withRecoverLock } from '../../core/locked-recover.js';
-import { systemClock } from '../../platform/clock.js';
-import { createDbusPort } from '../../platform/dbus.js';
-import { defaultStatePath } from '../../platform/state-files.js';
+import { recoverBusy } from '../../core/locked-recover.js';
 import { readUserFile } from '../../platform/user-files.js';
+import { openActionCore } from '../action-core.js';
 import { refuseAction } from '../action-refusal.js';
-import { carriedFlags, knownGpus, stepTimeoutFromArgs } from '../action-args.js';
+import { carriedFlags, presentGpus, stepTimeoutFromArgs } from '../action-args.js';
 import { UsageError, flagBool, flagString } from '../args.js';
 import {
   JSON_FLAG,
@@ -26,7 +23,6 @@ import {
   nextAfterRun,
   type NextContext,
 } from '../format/plan-text.js';
-import { privilegedFor } from '../privileged-setup.js';
 
 export const recoverCommand: CommandDef = {
   name: 'recover',
@@ -73,64 +69,63 @@ export const recoverCommand: CommandDef = {
     const json = flagBool(args, 'json');
     const udevLogArg = flagString(args, 'udev-log');
     const udevLog = udevLogArg === undefined ? null : requireFile('udev-log', udevLogArg);
-    const root = systemRootFromArgs(args);
-    const sysroot = root.root !== '/';
-    // The lock eject takes too: no rescan or module reload in the middle of an eject.
-    const locks = createFileGpuLocks(gpuLockDir(root, io.env));
+    // The lock eject takes too: no rescan or module reload in the middle of an eject. Told before
+    // the plan; the recovery takes the lock itself.
+    const locks = createFileGpuLocks(gpuLockDir(systemRootFromArgs(args), io.env));
     const busy = yes ? recoverBusy(locks, bdf) : null;
     if (busy !== null) return refuseAction('recover', busy, json, io);
-    const unlocked = createRecoverService({
-      root,
-      clock: systemClock,
-      privileged: privilegedFor(root, stepTimeout * 1000),
-      dbus: flagBool(args, 'no-dbus') || sysroot ? null : createDbusPort({ env: io.env }),
-      knownGpusPath: sysroot
-        ? root.hostPath('/var/lib/egpu-guard/known-gpus.json')
-        : defaultStatePath('known-gpus.json', io.env),
-      stepTimeoutMs: stepTimeout * 1000,
-    });
-    const service = withRecoverLock(unlocked, locks);
-    const plan = await service.plan(bdf);
-    const ctx: NextContext = {
-      bdf,
-      carry,
-      ...(plan.result === 'blocked' ? { gpus: knownGpus(root) } : {}),
-    };
-    if (dry) {
-      io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
-      return plan.result === 'ready' ? 0 : 1;
-    }
-    const runs = plan.result === 'ready';
-    if (!json && runs) io.stdout(formatRunHeader(plan));
-    const printer = createStepPrinter(io.stdout);
-    let final = await service.run(
-      bdf,
-      (p) => (json ? io.stdout(JSON.stringify(p) + '\n') : printer.onProgress(p)),
-      () => io.signal.aborted,
-    );
-    printer.finish();
-    if (final.code !== undefined)
-      return refuseAction('recover', { code: final.code, message: final.detail }, json, io);
-    // The transcript the caller follows must show the GPU's return too (as eject's --udev-log
-    // waits for its removal): otherwise udev consumers have not seen it yet.
-    // A GPU that never left (the plan only verifies) has no return to report.
-    const back = bdf ?? plan.gpu;
-    const changes = plan.steps.some((s) => s.step !== 'verify');
-    if (final.result === 'recovered' && udevLog !== null && back !== null && changes) {
-      const seen = await waitForUdevAdd(udevLog, back, stepTimeout * 1000);
-      if (!seen) {
-        final = {
-          result: 'failed',
-          detail: `${back} answers on the bus, but udev did not report it within ${stepTimeout} s (${udevLogArg ?? udevLog}).`,
-        };
+    const core = await openActionCore(args, io, 'recover');
+    try {
+      const planned = await core.planRecover(bdf);
+      if (!planned.ok) return refuseAction('recover', planned.error, json, io);
+      const plan = planned.value;
+      const ctx: NextContext = {
+        bdf,
+        carry,
+        ...(plan.result === 'blocked' ? { gpus: presentGpus(core.snapshot()) } : {}),
+      };
+      if (dry) {
+        io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
+        return plan.result === 'ready' ? 0 : 1;
       }
+      const runs = plan.result === 'ready';
+      if (!json && runs) io.stdout(formatRunHeader(plan));
+      const printer = createStepPrinter(io.stdout);
+      const run = core.runRecover(bdf, (p) =>
+        json ? io.stdout(JSON.stringify(p) + '\n') : printer.onProgress(p),
+      );
+      // Ctrl+C cancels between steps.
+      const cancel = (): void => run.cancel();
+      io.signal.addEventListener('abort', cancel, { once: true });
+      if (io.signal.aborted) run.cancel();
+      let final = await run.done;
+      io.signal.removeEventListener('abort', cancel);
+      printer.finish();
+      if (final.code !== undefined)
+        return refuseAction('recover', { code: final.code, message: final.detail }, json, io);
+      // The transcript the caller follows must show the GPU's return too (as eject's --udev-log
+      // waits for its removal): otherwise udev consumers have not seen it yet.
+      // A GPU that never left (the plan only verifies) has no return to report.
+      const back = bdf ?? plan.gpu;
+      const changes = plan.steps.some((s) => s.step !== 'verify');
+      if (final.result === 'recovered' && udevLog !== null && back !== null && changes) {
+        const seen = await waitForUdevAdd(udevLog, back, stepTimeout * 1000);
+        if (!seen) {
+          final = {
+            result: 'failed',
+            detail: `${back} answers on the bus, but udev did not report it within ${stepTimeout} s (${udevLogArg ?? udevLog}).`,
+          };
+        }
+      }
+      if (json) io.stdout(JSON.stringify(final) + '\n');
+      else {
+        io.stdout(runs ? formatFinal(final) : formatFinal(final).replace(/^\n/, ''));
+        if (final.result === 'blocked') io.stdout(nextAfterRun(plan, ctx, printer.failed()) + '\n');
+      }
+      return final.result === 'recovered' ? 0 : final.result === 'stuck' ? 3 : 1;
+    } finally {
+      await core.close();
     }
-    if (json) io.stdout(JSON.stringify(final) + '\n');
-    else {
-      io.stdout(runs ? formatFinal(final) : formatFinal(final).replace(/^\n/, ''));
-      if (final.result === 'blocked') io.stdout(nextAfterRun(plan, ctx, printer.failed()) + '\n');
-    }
-    return final.result === 'recovered' ? 0 : final.result === 'stuck' ? 3 : 1;
   },
 };
 

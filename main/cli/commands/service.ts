@@ -10,14 +10,24 @@ import { createDbusPort } from '../../platform/dbus.js';
 import { BUS_NAME } from '../../service/bus-names.js';
 import { hostSession, type SessionHost } from '../../service/session-host.js';
 import { flagBool } from '../args.js';
-import type { CommandDef } from '../command.js';
+import type { CliIo, CommandDef } from '../command.js';
+import { attachSessionCore } from '../../service/remote-core.js';
 import { WATCH_FLAGS, coreSetupFromArgs, followCore, startNotifications } from './watch.js';
+
+/** Whether the session's core is the tray app's (its app:info says electron), not a service's. */
+async function trayOwnsSession(io: CliIo): Promise<boolean> {
+  const attached = await attachSessionCore(createDbusPort({ env: io.env }));
+  if (!attached.ok || attached.value === null) return false;
+  const info = await attached.value.appInfo();
+  await attached.value.stop();
+  return info.ok && info.value.mode === 'electron';
+}
 
 export const serviceCommand: CommandDef = {
   name: 'service',
   summary: "run the session's eGPU core on the session bus (io.github.EgpuGuard1) for every face",
   usage:
-    'service [--no-notify] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
+    'service [--no-notify] [--no-hooks] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
   details:
     'One core per session: the tray app, `egpu ui` and `egpu eject`/`recover` attach to it, and\n' +
     'widgets or scripts use its D-Bus API (docs/dbus-api.md). Exits 1 when another core already\n' +
@@ -26,12 +36,17 @@ export const serviceCommand: CommandDef = {
   flags: {
     ...WATCH_FLAGS,
     'no-notify': { type: 'boolean', description: 'do not send desktop notifications' },
+    'no-hooks': {
+      type: 'boolean',
+      description: 'do not run the hooks of lifecycle events (pre-eject hooks still run)',
+    },
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const setup = coreSetupFromArgs(args, io);
     const dbus = createDbusPort({ env: io.env });
-    const core = createCore(setup);
+    // The session's core runs the user's lifecycle hooks (docs/hooks.md): once per session.
+    const core = createCore({ ...setup, transitionHooks: !flagBool(args, 'no-hooks') });
     const out = (line: string): void => io.stdout(line + '\n');
     let host: SessionHost | null = null;
     const runs = createActionRuns({
@@ -46,18 +61,31 @@ export const serviceCommand: CommandDef = {
       appInfo: () => ({ mode: 'browser', version, trayHost: null, notice: null }),
     });
     // The name first: a second service must not start watching (and notifying) before it learns
-    // that one already runs.
-    const hosted = await hostSession({
+    // that one already runs. When the tray app runs the session's core, wait in line and take
+    // over when it quits (it started first, at login); another service is a mistake: exit.
+    const hostOptions = {
       dbus,
       core,
       handlers,
       version,
       uid: process.getuid?.() ?? null,
-      onBug: (what, e) =>
+      onBug: (what: string, e: unknown) =>
         io.stderr(
           `egpu service: internal error in ${what}: ${e instanceof Error ? e.message : String(e)}\n`,
         ),
-    });
+    };
+    let hosted = await hostSession(hostOptions);
+    if (!hosted.ok && hosted.error.code === 'already-running' && (await trayOwnsSession(io))) {
+      hosted = await hostSession({
+        ...hostOptions,
+        queue: {
+          onQueued: (pid) =>
+            io.stderr(
+              `egpu service: the eGPU Guard tray app${pid === null ? '' : ` (pid ${pid})`} runs this session's core now; taking over when it quits.\n`,
+            ),
+        },
+      });
+    }
     if (!hosted.ok) {
       io.stderr(
         hosted.error.code === 'already-running'

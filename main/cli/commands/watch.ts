@@ -20,6 +20,8 @@ import {
 } from '../command.js';
 import { incidentLine, noticeLine, sourceLine, transitionLine } from '../format/watch-lines.js';
 import { requireFile } from '../files.js';
+import { sessionCoreFor } from '../session-core.js';
+import type { RemoteCore } from '../../service/remote-core.js';
 
 export const WATCH_FLAGS = {
   ...ROOT_FLAGS,
@@ -141,23 +143,73 @@ export function followCore(core: Core, out: (line: string) => void, json: boolea
   });
 }
 
+/**
+ * Prints the session core's story (`egpu service` or the tray app runs it): its notifications
+ * and hooks are its own, so this prints and nothing else. Ends when the core goes away.
+ */
+async function followSession(core: RemoteCore, json: boolean, io: CliIo): Promise<number> {
+  const out = (line: string): void => io.stdout(line + '\n');
+  followCore(core, out, json);
+  // What is true now, as a watch of its own would have said it at start.
+  for (const g of core.snapshot().gpus)
+    out(
+      transitionLine(
+        {
+          at: core.snapshot().updatedAt,
+          gpu: g.bdf,
+          name: g.name,
+          from: null,
+          to: g.state,
+          evidence: [],
+        },
+        json,
+        gpuWords(g),
+      ),
+    );
+  // Also with --json: which core speaks is worth knowing, and stderr is not the JSON stream.
+  io.stderr(
+    'egpu watch: following the session core (io.github.EgpuGuard1); press Ctrl+C to stop.\n',
+  );
+  const lost = new Promise<string>((resolve) => core.onLost(resolve));
+  const stopped = new Promise<null>((resolve) => {
+    if (io.signal.aborted) resolve(null);
+    io.signal.addEventListener('abort', () => resolve(null), { once: true });
+  });
+  const why = await Promise.race([lost, stopped]);
+  await core.stop();
+  if (why === null) return 0;
+  io.stderr(`egpu watch: the session core stopped (${why}).\n`);
+  return 1;
+}
+
 export const watchCommand: CommandDef = {
   name: 'watch',
   summary: 'follow udev, the kernel log and D-Bus; print every GPU state change and incident',
   usage:
-    'watch [--json] [--no-notify] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
+    'watch [--json] [--no-notify] [--no-hooks] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
   details:
     'Runs until interrupted (Ctrl+C). With --root DIR the sysroot stands for the machine; its events\n' +
-    'then come only from --udev-log / --journal-file / --kernel-log.',
+    'then come only from --udev-log / --journal-file / --kernel-log.\n' +
+    'Runs your hooks in ~/.config/egpu-guard/hooks.d on attach, unplug and the other events\n' +
+    '(docs/hooks.md) unless --no-hooks; a hook that fails is printed as a NOTICE.',
   flags: {
     ...JSON_FLAG,
     ...WATCH_FLAGS,
     'no-notify': { type: 'boolean', description: 'do not send desktop notifications' },
+    'no-hooks': {
+      type: 'boolean',
+      description: 'do not run the hooks of lifecycle events (pre-eject hooks still run)',
+    },
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const json = flagBool(args, 'json');
-    const core = createCore(coreSetupFromArgs(args, io));
+    const session = await sessionCoreFor(args, io, 'watch');
+    if (session !== null) return followSession(session, json, io);
+    const core = createCore({
+      ...coreSetupFromArgs(args, io),
+      transitionHooks: !flagBool(args, 'no-hooks'),
+    });
     const out = (line: string): void => io.stdout(line + '\n');
     followCore(core, out, json);
     await core.start();
