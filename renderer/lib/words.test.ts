@@ -43,6 +43,17 @@ describe('window words', () => {
     expect(windowAdvice('Save your work and reboot.')).toBe('Save your work and reboot.');
   });
 
+  it('never sends a person to a Recover button the card does not show', () => {
+    const advice =
+      'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.';
+    expect(windowAdvice(advice)).toContain('choose Recover on its card');
+    const dead = windowAdvice(advice, false);
+    expect(dead).not.toContain('choose Recover');
+    expect(dead).toBe(
+      'If the device stays dead, reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
+    );
+  });
+
   it('compositor text without lower-case stand-ins', () => {
     expect(
       compositorWords(

@@ -62,9 +62,18 @@ const WINDOW_ADVICE: readonly (readonly [RegExp, string])[] = [
   [/`egpu recover [^`]*` undoes it/, 'Recover undoes it'],
 ];
 
-/** One piece of advice in the window's words: the things to click instead of commands to run. */
-export function windowAdvice(text: string): string {
-  let out = text;
+/**
+ * One piece of advice in the window's words: the things to click instead of commands to run.
+ * `recoverOffered: false` — the GPU's card offers no Recover now (it is not responding and must
+ * be reconnected first): the advice must not send the person to a button that is not there.
+ */
+export function windowAdvice(text: string, recoverOffered = true): string {
+  let out = recoverOffered
+    ? text
+    : text.replace(
+        /`egpu recover[^`]*--dry-run` shows how eGPU Guard would bring it back[^;]*; run it with --yes, or reboot\./,
+        'reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
+      );
   for (const [pattern, words] of WINDOW_ADVICE) out = out.replace(pattern, words);
   return out;
 }
