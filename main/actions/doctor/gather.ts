@@ -204,6 +204,7 @@ export async function gatherDoctorFacts(deps: DoctorDeps): Promise<DoctorFacts> 
     checkout: deps.checkout ?? null,
     ...(deps.hooksDir === undefined || deps.hooksDir === null
       ? {}
-      : { hooks: listHooks(deps.hooksDir, deps.uid) }),
+      : // Printed as the target system's path, as every doctor finding is.
+        { hooks: { ...listHooks(deps.hooksDir, deps.uid), dir: root.targetPath(deps.hooksDir) } }),
   };
 }
