@@ -10,6 +10,7 @@ import type { Inventory } from '../common/inventory-model.js';
 import { err } from '../common/result.js';
 import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import { scanClients } from '../inventory/clients/scan-clients.js';
+import { procScanRequest, sharedScan } from '../platform/proc-scan.js';
 import { readInventory } from '../inventory/inventory.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommandRunner } from '../platform/command-runner.js';
@@ -179,10 +180,19 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
 
   const hasExternal = (): boolean => model.snapshot().gpus.some((g) => g.external && g.present);
 
-  const refreshClients = async (): Promise<ClientsReport> => {
+  /**
+   * `asked`: someone waits for the answer (the window's Refresh, `Clients` over D-Bus), so the
+   * scan is shared with a worker thread, as `egpu clients` does; the periodic rescan stays on
+   * this thread in slices, where it never holds up an event.
+   */
+  const refreshClients = async (asked = false): Promise<ClientsReport> => {
     if (clientsRunning !== null) return clientsRunning;
     const inv = inventory ?? readInventory(root);
-    clientsRunning = scanClients(root, inv).finally(() => (clientsRunning = null));
+    clientsRunning = scanClients(
+      root,
+      inv,
+      asked ? { processes: sharedScan(procScanRequest(root)) } : {},
+    ).finally(() => (clientsRunning = null));
     const report = await clientsRunning;
     if (running) apply({ type: 'clients', at: clock.now(), report });
     return report;
@@ -407,7 +417,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
     onTransition: transitionEmitter.event,
     onIncident: incidentEmitter.event,
     onNotice: noticeEmitter.event,
-    refreshClients,
+    refreshClients: () => refreshClients(true),
     planEject: (bdf) =>
       actions?.planEject(bdf) ??
       Promise.resolve(err(appError('unsupported', 'eject is not available'))),

@@ -3,6 +3,7 @@
 // set it for their registry proxy, and loading ~140 extra certificates adds ~120 ms to every
 // Node start, which no user of eGPU Guard pays.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export function cleanEnv(extra = {}) {
   const env = { ...process.env, ...extra };
@@ -33,3 +34,48 @@ export function peakRssMb(file, args, { env = cleanEnv() } = {}) {
 }
 
 export const round = (n, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** A process and its descendants, from /proc's ppid fields. */
+export function processTree(pid) {
+  const out = [pid];
+  for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (out.includes(ppid)) out.push(Number(p));
+    } catch {
+      // the process ended meanwhile: nothing to count
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds (user + system), voluntary context switches of every thread (wake-ups) and the
+ * largest peak RSS (MB) of these processes, from /proc (proc(5): stat, task/N/status, status).
+ */
+export function treeUsage(pids) {
+  let cpu = 0;
+  let wakeups = 0;
+  let rss = 0;
+  const hz = 100;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu += (Number(f[11]) + Number(f[12])) / hz;
+      for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+        const st = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+        wakeups += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(st)?.[1] ?? 0);
+      }
+      rss = Math.max(
+        rss,
+        Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) /
+          1024,
+      );
+    } catch {
+      // the process ended meanwhile: nothing to count
+    }
+  }
+  return { cpu, wakeups, rss };
+}

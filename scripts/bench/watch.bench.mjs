@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { writeScenario } from '../../dist/main/sim/sysroot-writer.js';
 import { scenarioByName } from '../../dist/main/sim/scenarios/index.js';
 import { appendJournalEntries, kernelEntry } from './journal.mjs';
-import { cleanEnv, round } from './lib.mjs';
+import { cleanEnv, processTree, round, treeUsage } from './lib.mjs';
 
 export const title = 'watch latency and idle cost';
 
@@ -49,46 +49,6 @@ function lineWaiter(child) {
       waiters.push(w);
       setTimeout(() => reject(new Error('timed out waiting for watch output')), timeoutMs);
     });
-}
-
-function treeOf(pid) {
-  const out = [pid];
-  for (const p of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (out.includes(ppid)) out.push(Number(p));
-    } catch {
-      // the process ended meanwhile: nothing to count
-    }
-  }
-  return out;
-}
-
-function usage(pids) {
-  let cpu = 0;
-  let wakeups = 0;
-  let rss = 0;
-  const hz = 100;
-  for (const pid of pids) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu += (Number(f[11]) + Number(f[12])) / hz;
-      for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
-        const st = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
-        wakeups += Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(st)?.[1] ?? 0);
-      }
-      rss = Math.max(
-        rss,
-        Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) /
-          1024,
-      );
-    } catch {
-      // the process ended meanwhile: nothing to count
-    }
-  }
-  return { cpu, wakeups, rss };
 }
 
 export async function run() {
@@ -167,10 +127,10 @@ export async function run() {
     }
     // Idle.
     await new Promise((r) => setTimeout(r, 2000));
-    const pids = treeOf(child.pid);
-    const before = usage(pids);
+    const pids = processTree(child.pid);
+    const before = treeUsage(pids);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    const after = usage(pids);
+    const after = treeUsage(pids);
     const idleCpu = after.cpu - before.cpu;
     const wakeups = after.wakeups - before.wakeups;
     const wakeupBudget = Math.ceil(IDLE_S / 30) * pids.length * 4; // a few per 30 s per process

@@ -1,11 +1,10 @@
 // Turns what the raw /proc scan found for one process into GPU node hits, with the fdinfo facts
-// that pin a DRM fd (drm-pdev) or a dma-buf (exp_name) to a device or driver; and reads who the
-// process is. Pure apart from readIdentity, which goes through the SystemRoot.
+// that pin a DRM fd (drm-pdev) or a dma-buf (exp_name) to a device or driver; and who the process
+// is, from the comm, cmdline and status text the scan read. Pure.
 
 import type { HoldVia } from '../../common/clients-model.js';
 import { normalizeBdf } from '../../common/pci.js';
-import type { RawProcess } from '../../platform/proc-scan.js';
-import type { SystemRoot } from '../../platform/system-root.js';
+import type { RawIdentity, RawProcess } from '../../platform/proc-scan.js';
 import { classifyNodePath, type NodeHit } from './gpu-nodes.js';
 
 export type ProcessHit = {
@@ -54,14 +53,12 @@ export function hitsOf(raw: RawProcess): ProcessHit[] {
 
 export type ProcessIdentity = { comm: string; argv: string[]; uid: number | null };
 
-export function readIdentity(root: SystemRoot, pid: string): ProcessIdentity {
-  const comm = root.readText(`/proc/${pid}/comm`, 256);
-  const cmdline = root.readText(`/proc/${pid}/cmdline`, 64 * 1024);
-  const status = root.readText(`/proc/${pid}/status`, 16 * 1024);
-  const uid = status.ok ? /^Uid:\s+(\d+)/m.exec(status.value) : null;
+/** Who a process is; an empty comm and argv when nothing could be read (it has exited). */
+export function identityOf(raw: RawIdentity | undefined): ProcessIdentity {
+  const uid = raw?.status == null ? null : /^Uid:\s+(\d+)/m.exec(raw.status);
   return {
-    comm: comm.ok ? comm.value.trim() : '',
-    argv: cmdline.ok ? cmdline.value.split('\0').filter((a) => a !== '') : [],
+    comm: raw?.comm == null ? '' : raw.comm.trim(),
+    argv: raw?.cmdline == null ? [] : raw.cmdline.split('\0').filter((a) => a !== ''),
     uid: uid ? Number(uid[1]) : null,
   };
 }

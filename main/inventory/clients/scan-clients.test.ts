@@ -136,7 +136,7 @@ describe('scanClients with real processes', () => {
       path.join(REPO_ROOT, 'dist/main/platform/proc-scan.js')
     )) as typeof ProcScan;
     const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-    // Pad the list past the parallel threshold so workers really run.
+    // 500 pids that do not exist: the worker must report them vanished, like this thread.
     const req = {
       procDir: '/proc',
       rootPrefix: f.dir,
@@ -147,8 +147,14 @@ describe('scanClients with real processes', () => {
         .filter((r) => r.fds.length > 0)
         .map((r) => r.pid)
         .sort();
-    const parallel = await dist.scanProcesses(req);
+    let both = false;
+    const job = dist.sharedScan(req, { whenWorkerScans: () => (both = true) });
+    // Give the worker time to boot, so that it takes chunks before this thread joins in.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const parallel = await job.finish();
     const serial = scanProcessesSync(req);
+    expect(job.scannedByWorker()).toBeGreaterThan(0);
+    expect(both).toBe(true);
     expect(holders(parallel)).toEqual(holders(serial));
     expect(holders(parallel).length).toBeGreaterThanOrEqual(30);
     expect(parallel.filter((r) => r.status === 'vanished').length).toBeGreaterThanOrEqual(500);

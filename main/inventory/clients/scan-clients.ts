@@ -6,11 +6,16 @@
 
 import type { ClientInfo, ClientsReport, HoldVia } from '../../common/clients-model.js';
 import type { Inventory } from '../../common/inventory-model.js';
-import { scanProcesses, type RawProcess } from '../../platform/proc-scan.js';
+import {
+  procScanRequest,
+  slicedScan,
+  type ProcScanJob,
+  type RawProcess,
+} from '../../platform/proc-scan.js';
 import type { SystemRoot } from '../../platform/system-root.js';
 import { classifyRole } from './client-roles.js';
 import { indexGpuNodes, type GpuNodeIndex } from './gpu-nodes.js';
-import { hitsOf, readIdentity, type ProcessHit } from './proc-process.js';
+import { hitsOf, identityOf, type ProcessHit } from './proc-process.js';
 import { readUsers } from './users.js';
 
 type Holding = { nodes: Set<string>; via: Set<HoldVia> };
@@ -58,18 +63,22 @@ export function attributeHits(
 export type ScanOptions = {
   /** Only processes holding this GPU. */
   readonly gpu?: string;
+  /**
+   * A /proc scan the caller started earlier (`egpu clients` starts it before reading the
+   * inventory, shared with a worker thread); by default one on this thread, in slices.
+   */
+  readonly processes?: ProcScanJob;
 };
 
 /** Who is this process and what role does it play; one entry per GPU it holds. */
 function clientsOf(
-  root: SystemRoot,
   raw: RawProcess,
   hits: readonly ProcessHit[],
   byGpu: Map<string | null, Holding>,
   users: () => Map<number, string>,
   onlyGpu?: string,
 ): ClientInfo[] | null {
-  const id = readIdentity(root, raw.pid);
+  const id = identityOf(raw.identity);
   if (id.comm === '' && id.argv.length === 0) return null; // exited between the fd scan and now
   const holdsComputeNode = hits.some(
     (h) => (h.hit.type === 'nvidia-shared' && h.hit.compute) || h.hit.type === 'amd-shared',
@@ -99,12 +108,8 @@ export async function scanClients(
   options: ScanOptions = {},
 ): Promise<ClientsReport> {
   const index = indexGpuNodes(inventory);
-  const listing = root.list('/proc');
-  const pids = (listing.ok ? listing.value : []).filter(
-    (p) => p.charCodeAt(0) >= 48 && p.charCodeAt(0) <= 57,
-  );
-  const rootPrefix = root.root === '/' ? '' : root.root;
-  const raws = await scanProcesses({ procDir: root.procDir, rootPrefix, pids });
+  const job = options.processes ?? slicedScan(procScanRequest(root));
+  const raws = await job.finish();
   let userDb: Map<number, string> | undefined;
   const users = (): Map<number, string> => (userDb ??= readUsers(root));
   let uninspectable = 0;
@@ -118,11 +123,11 @@ export async function scanClients(
     if (hits.length === 0) continue;
     const byGpu = attributeHits(hits, index);
     if (options.gpu !== undefined && !byGpu.has(options.gpu)) continue;
-    const entries = clientsOf(root, raw, hits, byGpu, users, options.gpu);
+    const entries = clientsOf(raw, hits, byGpu, users, options.gpu);
     if (entries === null) vanished++;
     else clients.push(...entries);
   }
   const key = (c: ClientInfo): string => c.gpu ?? '~'; // clients of no present GPU last
   clients.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.pid - b.pid));
-  return { clients, uninspectable, vanished, scanned: pids.length };
+  return { clients, uninspectable, vanished, scanned: job.pids.length };
 }
