@@ -272,6 +272,18 @@ describe('egpu service on the session bus', () => {
       `egpu service: the eGPU Guard tray app (pid ${process.pid}) runs this session's core now; taking over when it quits.`,
     );
     expect(s.stderr()).not.toContain('serving');
+    // Stopped while it waits (systemctl --user stop): it ends at once, cleanly.
+    const other = startCli(['service', '--root', sim.dir, '--no-dbus', '--no-notify'], {
+      DBUS_SESSION_BUS_ADDRESS: bus.address,
+      HOME: sim.dir,
+    });
+    cleanups.push(() => other.stop('SIGKILL'));
+    const queued = Date.now() + 15_000;
+    while (!other.stderr().includes('taking over when it quits') && Date.now() < queued)
+      await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    expect(await other.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3000);
     await tray.value.close();
     const until = Date.now() + 15_000;
     while (!s.stderr().includes('serving io.github.EgpuGuard1')) {

@@ -31,7 +31,11 @@ export type SessionHostOptions = {
    * Wait in the bus's queue for the name instead of giving up (the tray app runs the session's
    * core now; this takes over when it quits). Called once when queued.
    */
-  readonly queue?: { readonly onQueued: (ownerPid: number | null) => void };
+  readonly queue?: {
+    readonly onQueued: (ownerPid: number | null) => void;
+    /** Stop waiting (SIGTERM, Ctrl+C): the result is then 'cancelled'. */
+    readonly signal?: AbortSignal;
+  };
 };
 
 /** The pid of a name's owner (the bus daemon's GetConnectionUnixProcessID), for messages. */
@@ -82,11 +86,18 @@ export async function hostSession(o: SessionHostOptions): Promise<Result<Session
   if (owned.ok && owned.value === 'in-queue' && o.queue !== undefined) {
     o.queue.onQueued(await ownerPid(conn, BUS_NAME));
     const closed = new Promise<string>((resolve) => conn.onClose(resolve));
-    const outcome = await Promise.race([acquiredSignal.then(() => null), closed]);
+    const signal = o.queue.signal;
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal?.aborted) resolve('aborted');
+      signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    const outcome = await Promise.race([acquiredSignal.then(() => null), closed, aborted]);
     owned =
       outcome === null
         ? { ok: true, value: 'primary-owner' }
-        : err(appError('io', `the session bus closed while waiting (${outcome})`));
+        : outcome === 'aborted'
+          ? err(appError('cancelled', 'stopped while waiting for the session core'))
+          : err(appError('io', `the session bus closed while waiting (${outcome})`));
   }
   watch.dispose();
   if (!owned.ok || (owned.value !== 'primary-owner' && owned.value !== 'already-owner')) {

@@ -30,8 +30,9 @@ export const serviceCommand: CommandDef = {
     'service [--no-notify] [--no-hooks] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
   details:
     'One core per session: the tray app, `egpu ui` and `egpu eject`/`recover` attach to it, and\n' +
-    'widgets or scripts use its D-Bus API (docs/dbus-api.md). Exits 1 when another core already\n' +
-    'serves this session, 2 for bad input; runs until SIGTERM or Ctrl+C. Enable it with\n' +
+    'widgets or scripts use its D-Bus API (docs/dbus-api.md). Behind a tray app that runs the core\n' +
+    'it waits and takes over when that quits; exits 1 when another service already serves this\n' +
+    'session, 2 for bad input; runs until SIGTERM or Ctrl+C. Enable it with\n' +
     '`systemctl --user enable --now egpu-guard.service`. Lines on stdout are what `egpu watch` prints.',
   flags: {
     ...WATCH_FLAGS,
@@ -79,6 +80,7 @@ export const serviceCommand: CommandDef = {
       hosted = await hostSession({
         ...hostOptions,
         queue: {
+          signal: io.signal,
           onQueued: (pid) =>
             io.stderr(
               `egpu service: the eGPU Guard tray app${pid === null ? '' : ` (pid ${pid})`} runs this session's core now; taking over when it quits.\n`,
@@ -86,6 +88,7 @@ export const serviceCommand: CommandDef = {
         },
       });
     }
+    if (!hosted.ok && hosted.error.code === 'cancelled') return 0;
     if (!hosted.ok) {
       io.stderr(
         hosted.error.code === 'already-running'
