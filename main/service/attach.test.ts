@@ -3,7 +3,6 @@
 // with its progress, and a clear end when the service goes away. With no service it gets null
 // and runs its own.
 
-import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../common/actions-model.js';
 import { startCli, type CliChild } from '../cli/test/cli-child.js';
@@ -12,6 +11,7 @@ import { createDbusPort } from '../platform/dbus.js';
 import { scenarioByName } from '../sim/scenarios/index.js';
 import { startSim } from '../sim/test/sim-fixture.js';
 import { startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
+import { startServiceProcess } from './test/service-process.js';
 import { createShellCore } from '../../electron/core-factory.js';
 import { startUiProcess } from '../server/test/ui-process.js';
 import { attachSessionCore } from './remote-core.js';
@@ -22,28 +22,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function startService(bus: TestBus, dir: string): Promise<CliChild> {
-  const s = startCli(
-    [
-      'service',
-      '--root',
-      dir,
-      '--udev-log',
-      path.join(dir, 'run/egpu-sim/udev.log'),
-      '--no-dbus',
-      '--no-notify',
-    ],
-    { DBUS_SESSION_BUS_ADDRESS: bus.address, HOME: dir },
-  );
-  cleanups.push(() => s.stop('SIGKILL'));
-  const end = Date.now() + 15_000;
-  while (!s.stderr().includes('serving io.github.EgpuGuard1')) {
-    if (Date.now() > end || s.child.exitCode !== null)
-      throw new Error(`service did not start: ${s.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return s;
-}
+const startService = (bus: TestBus, dir: string, extra: string[] = []): Promise<CliChild> =>
+  startServiceProcess(bus, dir, (stop) => cleanups.push(stop), extra);
 
 describe('attaching to the session core', () => {
   it('finds none on an empty bus, and none without a session bus at all', async () => {

@@ -12,7 +12,7 @@ import type { AppError } from '../common/errors.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../common/ipc/channels.js';
 import { parseInput } from '../common/ipc/schemas.js';
 import type { Result } from '../common/result.js';
-import type { Incident, Snapshot } from '../common/snapshot.js';
+import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import type { Core } from '../core/api.js';
 import type { HandlerMap } from '../core/router.js';
 import {
@@ -80,6 +80,10 @@ const methodOf = (iface: string, member: string): { iface: string; spec: MethodS
 };
 
 const inSignature = (m: MethodSpec): string => m.in.map((a) => a.type).join('');
+
+/** A property value as comparable text: int64s (x) are BigInts, which JSON cannot write. */
+const valueText = (v: unknown): string =>
+  JSON.stringify(v, (_key, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 
 /** Parents of the object path: '/', '/io', '/io/github' → the next segment down. */
 function childBelow(path: string): string | null {
@@ -271,44 +275,59 @@ export function serveCore(o: BusServiceOptions): BusService {
 
   const signal = (iface: string, member: string, signature: string, ...body: unknown[]): void =>
     conn.emitSignal({ path: OBJECT_PATH, iface, member, signature, body });
+  /**
+   * The core's events reach the bus through these listeners: a bug here must cost a signal, never
+   * the core (the listeners run inside the core's own event handling).
+   */
+  const guarded =
+    <T>(what: string, listener: (value: T) => void) =>
+    (value: T): void => {
+      try {
+        listener(value);
+      } catch (e) {
+        o.onBug?.(what, e);
+      }
+    };
 
   // PropertiesChanged and StateChanged from snapshot differences: a burst of events is one
   // snapshot (the core coalesces), and nothing is sent when what a caller reads did not change.
   let last: Snapshot = core.snapshot();
-  let lastGpus = JSON.stringify(gpusValue(last));
-  let lastIncidents = JSON.stringify(incidentsValue(last));
+  let lastGpus = valueText(gpusValue(last));
+  let lastIncidents = valueText(incidentsValue(last));
   let keys = stateKeys(last);
   store.add(
-    core.onSnapshot((snap) => {
-      signal(FACES_IFACE, 'SnapshotChanged', 's', JSON.stringify(snap));
-      const next = stateKeys(snap);
-      for (const [bdf, key] of next) {
-        const before = keys.get(bdf) ?? '';
-        if (before !== key) signal(MANAGER_IFACE, 'StateChanged', 'sss', bdf, before, key);
-      }
-      for (const [bdf, key] of keys)
-        if (!next.has(bdf)) signal(MANAGER_IFACE, 'StateChanged', 'sss', bdf, key, '');
-      keys = next;
-      const changed: Record<string, DbusVariant> = {};
-      const gpus = gpusValue(snap);
-      const gpusJson = JSON.stringify(gpus);
-      if (gpusJson !== lastGpus) changed['Gpus'] = new DbusVariant('aa{sv}', gpus);
-      const incidents = incidentsValue(snap);
-      const incidentsJson = JSON.stringify(incidents);
-      if (incidentsJson !== lastIncidents)
-        changed['Incidents'] = new DbusVariant('aa{sv}', incidents);
-      lastGpus = gpusJson;
-      lastIncidents = incidentsJson;
-      last = snap;
-      if (Object.keys(changed).length > 0)
-        conn.emitSignal({
-          path: OBJECT_PATH,
-          iface: PROPS,
-          member: 'PropertiesChanged',
-          signature: 'sa{sv}as',
-          body: [MANAGER_IFACE, changed, []],
-        });
-    }),
+    core.onSnapshot(
+      guarded('snapshot signals', (snap: Snapshot) => {
+        signal(FACES_IFACE, 'SnapshotChanged', 's', JSON.stringify(snap));
+        const next = stateKeys(snap);
+        for (const [bdf, key] of next) {
+          const before = keys.get(bdf) ?? '';
+          if (before !== key) signal(MANAGER_IFACE, 'StateChanged', 'sss', bdf, before, key);
+        }
+        for (const [bdf, key] of keys)
+          if (!next.has(bdf)) signal(MANAGER_IFACE, 'StateChanged', 'sss', bdf, key, '');
+        keys = next;
+        const changed: Record<string, DbusVariant> = {};
+        const gpus = gpusValue(snap);
+        const gpusJson = valueText(gpus);
+        if (gpusJson !== lastGpus) changed['Gpus'] = new DbusVariant('aa{sv}', gpus);
+        const incidents = incidentsValue(snap);
+        const incidentsJson = valueText(incidents);
+        if (incidentsJson !== lastIncidents)
+          changed['Incidents'] = new DbusVariant('aa{sv}', incidents);
+        lastGpus = gpusJson;
+        lastIncidents = incidentsJson;
+        last = snap;
+        if (Object.keys(changed).length > 0)
+          conn.emitSignal({
+            path: OBJECT_PATH,
+            iface: PROPS,
+            member: 'PropertiesChanged',
+            signature: 'sa{sv}as',
+            body: [MANAGER_IFACE, changed, []],
+          });
+      }),
+    ),
   );
 
   // Incidents keep merging evidence: IncidentOpened once per id, IncidentResolved once.
@@ -330,19 +349,25 @@ export function serveCore(o: BusServiceOptions): BusService {
     opened.add(i.id);
     if (i.resolvedAt !== undefined) resolved.add(i.id);
   }
-  store.add(core.onIncident(onIncident));
+  store.add(core.onIncident(guarded('incident signals', onIncident)));
   store.add(
-    core.onTransition((t) =>
-      signal(FACES_IFACE, 'CoreEvent', 'ss', 'transition', JSON.stringify(t)),
+    core.onTransition(
+      guarded('transition signals', (t: Transition) =>
+        signal(FACES_IFACE, 'CoreEvent', 'ss', 'transition', JSON.stringify(t)),
+      ),
     ),
   );
   store.add(
-    core.onNotice((n) => signal(FACES_IFACE, 'CoreEvent', 'ss', 'notice', JSON.stringify(n))),
+    core.onNotice(
+      guarded('notice signals', (n: Notice) =>
+        signal(FACES_IFACE, 'CoreEvent', 'ss', 'notice', JSON.stringify(n)),
+      ),
+    ),
   );
   store.add(toDisposable(() => allowed.clear()));
 
   return {
-    progress(m) {
+    progress: guarded('progress signals', (m: ActionProgressMessage) => {
       signal(FACES_IFACE, 'ActionProgress', 's', JSON.stringify(m));
       if (m.progress !== undefined)
         signal(
@@ -356,7 +381,7 @@ export function serveCore(o: BusServiceOptions): BusService {
         );
       if (m.final !== undefined)
         signal(MANAGER_IFACE, 'RunFinished', 'sss', m.runId, m.final.result, m.final.detail);
-    },
+    }),
     dispose: () => store.dispose(),
   };
 }

@@ -14,6 +14,7 @@ import { REPO_ROOT, runCliProcess } from '../cli/test/run-cli.js';
 import { scenarioByName } from '../sim/scenarios/index.js';
 import { startSim } from '../sim/test/sim-fixture.js';
 import { startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
+import { startServiceProcess, stderrSays } from './test/service-process.js';
 import { createCore } from '../core/create-core.js';
 import { createActionRuns, createRouter } from '../core/router.js';
 import { createDbusPort } from '../platform/dbus.js';
@@ -48,29 +49,8 @@ const call = (bus: TestBus, method: string, ...args: string[]): Promise<string> 
     ...args,
   );
 
-async function startService(bus: TestBus, dir: string, extra: string[] = []): Promise<CliChild> {
-  const s = startCli(
-    [
-      'service',
-      '--root',
-      dir,
-      '--udev-log',
-      path.join(dir, 'run/egpu-sim/udev.log'),
-      '--no-dbus',
-      '--no-notify',
-      ...extra,
-    ],
-    { DBUS_SESSION_BUS_ADDRESS: bus.address, HOME: dir, XDG_STATE_HOME: path.join(dir, 'state') },
-  );
-  cleanups.push(() => s.stop('SIGKILL'));
-  const end = Date.now() + 15_000;
-  while (!s.stderr().includes('serving io.github.EgpuGuard1')) {
-    if (Date.now() > end || s.child.exitCode !== null)
-      throw new Error(`service did not start: ${s.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return s;
-}
+const startService = (bus: TestBus, dir: string, extra: string[] = []): Promise<CliChild> =>
+  startServiceProcess(bus, dir, (stop) => cleanups.push(stop), extra);
 
 /** gdbus monitor on the service, collecting its lines until stopped. */
 function monitor(bus: TestBus): {
@@ -262,12 +242,7 @@ describe('egpu service on the session bus', () => {
       HOME: sim.dir,
     });
     cleanups.push(() => s.stop('SIGKILL'));
-    const end = Date.now() + 15_000;
-    while (!s.stderr().includes('taking over when it quits')) {
-      if (Date.now() > end || s.child.exitCode !== null)
-        throw new Error(`service did not queue: ${s.stderr()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await stderrSays(s, 'taking over when it quits');
     expect(s.stderr()).toContain(
       `egpu service: the eGPU Guard tray app (pid ${process.pid}) runs this session's core now; taking over when it quits.`,
     );
@@ -278,18 +253,12 @@ describe('egpu service on the session bus', () => {
       HOME: sim.dir,
     });
     cleanups.push(() => other.stop('SIGKILL'));
-    const queued = Date.now() + 15_000;
-    while (!other.stderr().includes('taking over when it quits') && Date.now() < queued)
-      await new Promise((r) => setTimeout(r, 50));
+    await stderrSays(other, 'taking over when it quits');
     const t0 = Date.now();
     expect(await other.stop('SIGTERM')).toBe(0);
     expect(Date.now() - t0).toBeLessThan(3000);
     await tray.value.close();
-    const until = Date.now() + 15_000;
-    while (!s.stderr().includes('serving io.github.EgpuGuard1')) {
-      if (Date.now() > until) throw new Error(`service did not take over: ${s.stderr()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await stderrSays(s, 'serving io.github.EgpuGuard1');
     const version = await gdbus(
       bus,
       'call',
@@ -303,5 +272,44 @@ describe('egpu service on the session bus', () => {
       'Gpus',
     );
     expect(version).toContain('0000:0a:00.0');
+  });
+
+  it('a yank while in use: IncidentOpened, the Incidents property, and the service goes on', async () => {
+    const bus = await startTestBus('session');
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    const pool = new ProcessPool();
+    cleanups.push(
+      () => bus.stop(),
+      () => sim.cleanup(),
+      () => pool.dispose(),
+    );
+    const service = await startService(bus, sim.dir);
+    const app = pool.hold('ollama', [path.join(sim.dir, 'dev/nvidia0')]);
+    await call(bus, 'Clients', GPU); // the service sees ollama on it now
+    const watch = monitor(bus);
+    await new Promise((r) => setTimeout(r, 300));
+    sim.kernel.unplug();
+    await watch.until(
+      /IncidentOpened \('[^']+', '0000:0a:00\.0', 'critical', '[^']*unplugged while in use'\)/,
+    );
+    const incidents = JSON.parse(
+      (
+        await run('busctl', [
+          '--address=' + bus.address,
+          '--json=short',
+          'get-property',
+          NAME,
+          PATH,
+          MANAGER,
+          'Incidents',
+        ])
+      ).stdout,
+    ) as { data: Record<string, { data: unknown }>[] };
+    expect(incidents.data[0]?.['bdf']?.data).toBe(GPU);
+    expect(incidents.data[0]?.['severity']?.data).toBe('critical');
+    expect(typeof incidents.data[0]?.['opened_at']?.data).toBe('number');
+    expect(service.child.exitCode).toBeNull();
+    expect(service.stderr()).not.toMatch(/internal error|TypeError/);
+    expect(app.pid).toBeGreaterThan(0);
   });
 });

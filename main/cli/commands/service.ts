@@ -12,7 +12,13 @@ import { hostSession, type SessionHost } from '../../service/session-host.js';
 import { flagBool } from '../args.js';
 import type { CliIo, CommandDef } from '../command.js';
 import { attachSessionCore } from '../../service/remote-core.js';
-import { WATCH_FLAGS, coreSetupFromArgs, followCore, startNotifications } from './watch.js';
+import {
+  CORE_FLAGS,
+  WATCH_FLAGS,
+  coreSetupFromArgs,
+  followCore,
+  startNotifications,
+} from './watch.js';
 
 /** Whether the session's core is the tray app's (its app:info says electron), not a service's. */
 async function trayOwnsSession(io: CliIo): Promise<boolean> {
@@ -36,11 +42,7 @@ export const serviceCommand: CommandDef = {
     '`systemctl --user enable --now egpu-guard.service`. Lines on stdout are what `egpu watch` prints.',
   flags: {
     ...WATCH_FLAGS,
-    'no-notify': { type: 'boolean', description: 'do not send desktop notifications' },
-    'no-hooks': {
-      type: 'boolean',
-      description: 'do not run the hooks of lifecycle events (pre-eject hooks still run)',
-    },
+    ...CORE_FLAGS,
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {

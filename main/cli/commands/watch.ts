@@ -43,6 +43,15 @@ export const WATCH_FLAGS = {
   'no-dbus': { type: 'boolean', description: 'do not watch bolt, logind or switcheroo-control' },
 } as const;
 
+/** What a command that runs the session's core (watch, service) may leave out. */
+export const CORE_FLAGS = {
+  'no-notify': { type: 'boolean', description: 'do not send desktop notifications' },
+  'no-hooks': {
+    type: 'boolean',
+    description: 'do not run the hooks of lifecycle events (pre-eject hooks still run)',
+  },
+} as const;
+
 /** The core a watch-style command asks for (watch, ui). */
 export function coreSetupFromArgs(args: ParsedArgs, io: CliIo): Parameters<typeof createCore>[0] {
   const root = systemRootFromArgs(args);
@@ -195,11 +204,7 @@ export const watchCommand: CommandDef = {
   flags: {
     ...JSON_FLAG,
     ...WATCH_FLAGS,
-    'no-notify': { type: 'boolean', description: 'do not send desktop notifications' },
-    'no-hooks': {
-      type: 'boolean',
-      description: 'do not run the hooks of lifecycle events (pre-eject hooks still run)',
-    },
+    ...CORE_FLAGS,
   },
   positionals: { min: 0, max: 0 },
   async run(args, io) {
