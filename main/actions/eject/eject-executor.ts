@@ -92,12 +92,17 @@ export async function executeEject(
       detail: `${(plan.unplugWarnings ?? []).join(' ')} Review the plan in the window before ejecting.`,
     };
   }
+  // Whether a kernel write ran: only then is there a GPU to bring back. Apps that were closed
+  // are closed, but the GPU itself is as it was.
+  let touchedKernel = false;
   const cancelled = (): ActionFinal => ({
     result: 'cancelled',
     detail:
       done.length === 0
         ? 'Cancelled before anything was changed.'
-        : `Cancelled after: ${done.join('; ')}. Run \`egpu recover ${bdf}\` to bring the GPU back.`,
+        : touchedKernel
+          ? `Cancelled after: ${done.join('; ')}. Run \`egpu recover ${bdf}\` to bring the GPU back.`
+          : `Cancelled after: ${done.join('; ')}. The GPU itself was not touched: it is still attached.`,
   });
 
   let checkedFree = false;
@@ -174,6 +179,7 @@ export async function executeEject(
       continue;
     }
     const [verb, ...args] = step.helper as [HelperVerb, ...string[]];
+    if (KERNEL_STEPS.has(step.step)) touchedKernel = true;
     const r = await ports.runHelper(verb, args);
     if (r.ok) {
       report(step, 'done', step.detail);

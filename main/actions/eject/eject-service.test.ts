@@ -123,6 +123,17 @@ describe('eject against the simulated kernel', () => {
     expect(progress.map((p) => p.step)).not.toContain('remove');
   });
 
+  it('cancel after closing an app, before any kernel write: the GPU is untouched, no recover', async () => {
+    const { sim, service, pool } = setup();
+    const app = pool.hold('ollama', [path.join(sim.dir, 'dev/nvidia0')]);
+    const { final } = await run(service, [app.pid], 'close-app');
+    expect(final.result).toBe('cancelled');
+    expect(final.detail).toBe(
+      'Cancelled after: closed ollama. The GPU itself was not touched: it is still attached.',
+    );
+    expect(sim.exists('/sys/bus/pci/devices/0000:0a:00.0')).toBe(true);
+  });
+
   it('a hung unbind ends "stuck" within the step timeout + 2 s, and the caller stays responsive', async () => {
     const { sim, service } = setup('tb3-nvidia', 1500);
     // The unbind file becomes a FIFO nobody reads: the helper's open() blocks like a stuck driver.
