@@ -66,7 +66,11 @@ function nonGpu(s: Sysfs, dir: string, depth = 0): string[] {
     const cls = readClass(s, c);
     if (isBridge(cls)) return nonGpu(s, c, depth + 1);
     if (isDisplay(cls) || displaySlots.has(slot(baseName(c)))) return [];
-    return [`${baseName(c)} (class 0x${cls?.toString(16).padStart(6, '0') ?? 'unknown'})`];
+    // An unreadable class is a device on its way out, or a fault: still counted (the helper
+    // refuses rather than guess), and said plainly.
+    return [
+      `${baseName(c)} (${cls === null ? 'class unreadable' : `class 0x${cls.toString(16).padStart(6, '0')}`})`,
+    ];
   });
 }
 
