@@ -14,6 +14,13 @@ export type Entry = {
   footprint: Set<string>;
   /** Who used it when it left the bus: named in the incident (they may have crashed). */
   lostClients: readonly ClientInfo[] | null;
+  /**
+   * This core runs the eject now (its 'eject started' fact came, its result has not): the GPU
+   * leaving the bus is then a step of it, and "safe to unplug" waits for the last step.
+   */
+  ownEject: boolean;
+  /** The cable went while that eject was still finishing: its end is "unplugged", not "safe". */
+  cableGoneDuringEject: boolean;
 };
 
 /** States in which the GPU is on the bus. */
@@ -44,7 +51,14 @@ export function affectedBy(e: Entry): { pid: number; comm: string }[] {
 
 /** What the faces see of an entry: GpuEntry, with who used it when it left (`lostUsers`). */
 export function publicEntry(entry: Entry): GpuEntry {
-  const { lastPhysicalAt: _l, footprint: _f, lostClients: lost, ...e } = entry;
+  const {
+    lastPhysicalAt: _l,
+    footprint: _f,
+    lostClients: lost,
+    ownEject: _o,
+    cableGoneDuringEject: _c,
+    ...e
+  } = entry;
   return lost !== null && lost.length > 0 && !e.present
     ? { ...e, lostUsers: usersOf(lost) }
     : { ...e };

@@ -77,6 +77,16 @@ function started(inv = tb3): StateModel {
 }
 const stateOf = (m: StateModel, bdf = EGPU): string | undefined => m.entry(bdf)?.state;
 
+const finished = (at: number, unplugWarnings?: readonly string[]): Fact => ({
+  type: 'eject',
+  at,
+  bdf: EGPU,
+  phase: 'finished',
+  result: 'safe-to-unplug',
+  detail: 'NVIDIA GeForce RTX 3070 is safe to unplug.',
+  ...(unplugWarnings === undefined ? {} : { unplugWarnings }),
+});
+
 describe('StateModel lifecycle', () => {
   it('coldplug: every GPU attached; clients make it in-use and back', () => {
     const m = new StateModel();
@@ -102,9 +112,10 @@ describe('StateModel lifecycle', () => {
     const m = started();
     m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
     expect(stateOf(m)).toBe('ejecting');
-    expect(m.apply(removed(2100, EGPU, { ejecting: true })).transitions.map((t) => t.to)).toEqual([
-      'safe-to-unplug',
-    ]);
+    // The removal is a step of this core's eject: "safe to unplug" waits for its last step.
+    expect(m.apply(removed(2100, EGPU, { ejecting: true })).transitions).toEqual([]);
+    expect(m.entry(EGPU)).toMatchObject({ state: 'ejecting', present: false });
+    expect(m.apply(finished(2300)).transitions.map((t) => t.to)).toEqual(['safe-to-unplug']);
     const pulled = m.apply({
       type: 'tb-router',
       at: 9000,
@@ -115,6 +126,60 @@ describe('StateModel lifecycle', () => {
     });
     expect(pulled.transitions.map((t) => t.to)).toEqual(['unplugged']);
     expect(m.snapshot().incidents).toEqual([]);
+  });
+
+  it('fell off the bus, then our recovery removes it: still "fell off the bus", no yank alarm', () => {
+    const m = started();
+    m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });
+    m.apply(
+      kernel(
+        2000,
+        "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.",
+      ),
+    );
+    expect(stateOf(m)).toBe('fell-off-bus');
+    // Recover: remove the GPU with its enclosure's bridges (pciehp reports the slot), rescan.
+    m.apply(kernel(4000, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'));
+    m.apply(removed(4100, EGPU));
+    expect(m.entry(EGPU)).toMatchObject({
+      state: 'unplugged',
+      departure: 'fell-off-bus',
+      present: false,
+    });
+    expect(m.snapshot().incidents.map((i) => i.kind)).toEqual(['fell-off-bus']);
+  });
+
+  it('an eject run by another process (known by its intent) is safe to unplug at the removal', () => {
+    const m = started();
+    expect(m.apply(removed(2100, EGPU, { ejecting: true })).transitions.map((t) => t.to)).toEqual([
+      'safe-to-unplug',
+    ]);
+  });
+
+  it('the cable pulled while our eject was finishing: it ends unplugged, never "unplug now"', () => {
+    const m = started();
+    m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+    m.apply(removed(2100, EGPU, { ejecting: true }));
+    m.apply(kernel(2200, 'thunderbolt 0-1: device disconnected'));
+    expect(stateOf(m)).toBe('ejecting');
+    expect(m.apply(finished(2300)).transitions.map((t) => t.to)).toEqual(['unplugged']);
+    expect(m.entry(EGPU)?.departure).toBe('safe-eject');
+    expect(m.snapshot().incidents).toEqual([]);
+  });
+
+  it('a later step failing after the removal still leaves the GPU off the bus: safe to unplug', () => {
+    const m = started();
+    m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
+    m.apply(removed(2100, EGPU, { ejecting: true }));
+    const out = m.apply({
+      type: 'eject',
+      at: 2300,
+      bdf: EGPU,
+      phase: 'finished',
+      result: 'failed',
+      detail: 'drop-tunnel failed',
+    });
+    expect(out.transitions.map((t) => t.to)).toEqual(['safe-to-unplug']);
   });
 
   it('unplugging after a safe eject ends the story: cable evidence in any order is no surprise', () => {
@@ -169,6 +234,7 @@ describe('StateModel lifecycle', () => {
     const m = started();
     m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
     m.apply(removed(2100, EGPU, { ejecting: true }));
+    m.apply(finished(2200));
     const dropped: Inventory = {
       ...tb3,
       gpus: tb3.gpus.filter((g) => g.bdf !== EGPU),
@@ -226,6 +292,7 @@ describe('StateModel lifecycle', () => {
     const warn = ['The drive stays connected: eject it in your file manager first, then unplug.'];
     m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
     m.apply({ ...removed(2100, EGPU, { ejecting: true }), unplugWarnings: warn } as Fact);
+    m.apply(finished(2200, warn));
     expect(m.entry(EGPU)).toMatchObject({ state: 'safe-to-unplug', unplugWarnings: warn });
     m.apply({ type: 'inventory', at: 30_000, inventory: tb3 });
     expect(m.entry(EGPU)?.unplugWarnings).toBeUndefined();
@@ -272,9 +339,11 @@ describe('StateModel lifecycle', () => {
     const m = started();
     m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
     m.apply(removed(2100, EGPU, { ejecting: true }));
+    // The tunnel drop is the eject's last step: its link-down comes before the result.
     expect(
       m.apply(kernel(2200, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down')).transitions,
     ).toEqual([]);
+    m.apply(finished(2300));
     expect(stateOf(m)).toBe('safe-to-unplug');
     expect(
       m.apply(kernel(9000, 'thunderbolt 0-1: device disconnected')).transitions.map((t) => t.to),

@@ -179,6 +179,8 @@ export class StateModel {
       departure: null,
       lastPhysicalAt: null,
       lostClients: null,
+      ownEject: false,
+      cableGoneDuringEject: false,
       footprint: new Set([k.bdf]),
     });
   }
@@ -231,6 +233,8 @@ export class StateModel {
           departure: null,
           lastPhysicalAt: null,
           lostClients: null,
+          ownEject: false,
+          cableGoneDuringEject: false,
           footprint: footprintOf(g),
         };
         this.#entries.set(g.bdf, e);
@@ -353,18 +357,25 @@ export class StateModel {
     e.departure = 'surprise';
     if (e.state === 'surprise-removed') {
       this.#book.record(e, 'surprise-removal', [ev], at);
+    } else if (e.state === 'fell-off-bus') {
+      // The dead device was taken off the bus (pciehp, a recovery's remove, the cable): it is
+      // gone now, and the incident stays the one it fell off the bus with.
+      e.departure = 'fell-off-bus';
+      this.#set(e, 'unplugged', at, [ev]);
+      this.#book.record(e, 'fell-off-bus', [ev], at);
     } else if (physical) {
       this.#set(e, 'surprise-removed', at, [ev]);
       this.#book.record(e, 'surprise-removal', [ev], at);
     } else if (ejecting || e.state === 'ejecting') {
       e.departure = 'safe-eject';
-      this.#set(e, 'safe-to-unplug', at, [ev]);
-    } else if (e.state === 'fell-off-bus' || e.state === 'stuck') {
-      // The dead device was cleaned up (pciehp or a manual remove): it is gone now.
-      const kind = e.state === 'stuck' ? 'driver-stuck' : 'fell-off-bus';
-      if (e.state === 'fell-off-bus') e.departure = 'fell-off-bus';
+      // This core's own eject goes on after the removal (unload the driver, drop the tunnel):
+      // "safe to unplug" comes with its result, never while a step still runs. An eject run by
+      // another process is known only by its intent file: its removal is all this core sees.
+      if (!(e.state === 'ejecting' && e.ownEject)) this.#set(e, 'safe-to-unplug', at, [ev]);
+    } else if (e.state === 'stuck') {
+      // The stuck device was cleaned up (pciehp or a manual remove): it is gone now.
       this.#set(e, 'unplugged', at, [ev]);
-      this.#book.record(e, kind, [ev], at);
+      this.#book.record(e, 'driver-stuck', [ev], at);
     } else {
       // Removed through sysfs by someone else, or the unplug evidence is still on its way.
       this.#set(e, 'unplugged', at, [ev]);
@@ -386,6 +397,7 @@ export class StateModel {
         // enclosure it does not mean the cable went.
         const ownTunnelDrop = pcieOnly && e.enclosure !== null;
         if (e.state === 'safe-to-unplug' && !ownTunnelDrop) this.#set(e, 'unplugged', at, [ev]);
+        else if (e.state === 'ejecting' && !ownTunnelDrop) e.cableGoneDuringEject = true;
         continue;
       }
       if (pcieOnly && e.state === 'safe-to-unplug' && e.enclosure !== null) continue;
@@ -400,6 +412,11 @@ export class StateModel {
         // The removal came first and the cable evidence second: it was a surprise after all.
         this.#set(e, 'surprise-removed', at, [ev]);
         this.#book.record(e, 'surprise-removal', [ev], at);
+      } else if (e.state === 'fell-off-bus') {
+        // Already dead on the bus: link and slot evidence now is its cleanup (a recovery removes
+        // the enclosure's bridges) or the cable going after it. The story stays "it fell off the
+        // bus", never "unplugged while in use" — nobody pulled a working GPU.
+        this.#book.record(e, 'fell-off-bus', [ev], at);
       } else if (PRESENT_STATES.has(e.state) || e.state === 'surprise-removed') {
         this.#set(e, 'surprise-removed', at, [ev]);
         this.#book.record(e, 'surprise-removal', [ev], at);
@@ -505,16 +522,23 @@ export class StateModel {
       text: fact.phase === 'started' ? 'eject started' : `eject ${fact.result}: ${fact.detail}`,
     };
     if (fact.phase === 'started') {
-      if (e.present) this.#set(e, 'ejecting', fact.at, [ev]);
+      if (e.present) {
+        e.ownEject = true;
+        e.cableGoneDuringEject = false;
+        this.#set(e, 'ejecting', fact.at, [ev]);
+      }
       return;
     }
+    const cableGone = e.cableGoneDuringEject;
+    e.ownEject = false;
+    e.cableGoneDuringEject = false;
     switch (fact.result) {
       case 'safe-to-unplug':
         if (fact.unplugWarnings !== undefined && fact.unplugWarnings.length > 0)
           e.unplugWarnings = fact.unplugWarnings;
         if (e.state === 'ejecting' || e.state === 'unplugged') {
           e.departure = 'safe-eject';
-          this.#set(e, 'safe-to-unplug', fact.at, [ev]);
+          this.#set(e, cableGone ? 'unplugged' : 'safe-to-unplug', fact.at, [ev]);
           this.#book.resolve(e, fact.at, `${e.name} was ejected safely`);
         }
         return;
@@ -525,8 +549,19 @@ export class StateModel {
       case 'failed':
       case 'blocked':
       case 'cancelled':
+        // Removed before it failed (a later step, such as dropping the tunnel, went wrong): the
+        // GPU is off the bus all the same, as the result says.
         if (e.state === 'ejecting')
-          this.#set(e, e.present ? this.#busyState(e) : 'unplugged', fact.at, [ev]);
+          this.#set(
+            e,
+            e.present
+              ? this.#busyState(e)
+              : e.departure === 'safe-eject' && !cableGone
+                ? 'safe-to-unplug'
+                : 'unplugged',
+            fact.at,
+            [ev],
+          );
         return;
     }
   }
