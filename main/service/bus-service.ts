@@ -113,8 +113,17 @@ export function serveCore(o: BusServiceOptions): BusService {
     return known;
   };
 
-  const route = async <C extends InvokeChannel>(channel: C, raw: unknown) => {
+  const route = async <C extends InvokeChannel>(channel: C, raw: unknown, member?: string) => {
     const input = parseInput(channel, raw);
+    // The window's channel names mean nothing to a D-Bus caller: name the method instead.
+    if (!input.ok && member !== undefined)
+      return {
+        ...input,
+        error: {
+          ...input.error,
+          message: input.error.message.replace(`${channel}:`, `${member}:`),
+        },
+      };
     if (!input.ok) return input;
     return handlers[channel](input.value);
   };
@@ -126,7 +135,7 @@ export function serveCore(o: BusServiceOptions): BusService {
     };
     switch (member) {
       case 'PlanEject':
-        return fromResult(await route('eject:plan', { bdf: str(0) }), (p) =>
+        return fromResult(await route('eject:plan', { bdf: str(0) }, member), (p) =>
           reply('a{sv}', planDict(p)),
         );
       case 'Eject': {
@@ -135,31 +144,31 @@ export function serveCore(o: BusServiceOptions): BusService {
         let closePids = opts.value.closePids;
         if (opts.value.closeApps && closePids.length === 0) {
           // close_apps alone: the apps the plan says may be closed, as `egpu eject --close-apps`.
-          const plan = await route('eject:plan', { bdf: str(0) });
+          const plan = await route('eject:plan', { bdf: str(0) }, member);
           if (!plan.ok) return fromResult(plan, () => reply(''));
           closePids = plan.value.blockers.flatMap((k) =>
             k.closable && k.pid !== undefined ? [k.pid] : [],
           );
         }
         return fromResult(
-          await route('eject:run', { bdf: str(0), closePids, force: opts.value.force }),
+          await route('eject:run', { bdf: str(0), closePids, force: opts.value.force }, member),
           (r) => reply('s', r.runId),
         );
       }
       case 'PlanRecover':
-        return fromResult(await route('recover:plan', { bdf: str(0) || null }), (p) =>
+        return fromResult(await route('recover:plan', { bdf: str(0) || null }, member), (p) =>
           reply('a{sv}', planDict(p)),
         );
       case 'Recover': {
         const opts = body[1];
         const keys = typeof opts === 'object' && opts !== null ? Object.keys(opts) : [];
         if (keys.length > 0) return invalidArgs(`Recover takes no options yet (got '${keys[0]}')`);
-        return fromResult(await route('recover:run', { bdf: str(0) || null }), (r) =>
+        return fromResult(await route('recover:run', { bdf: str(0) || null }, member), (r) =>
           reply('s', r.runId),
         );
       }
       case 'Cancel':
-        return fromResult(await route('action:cancel', { runId: str(0) }), () => reply(''));
+        return fromResult(await route('action:cancel', { runId: str(0) }, member), () => reply(''));
       case 'Clients': {
         const bdf = str(0);
         if (bdf !== '' && !core.snapshot().gpus.some((g) => g.bdf === bdf))

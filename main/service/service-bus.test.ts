@@ -185,7 +185,7 @@ describe('egpu service on the session bus', () => {
       }
       throw new Error(`${method} ${args.join(' ')} did not fail`);
     };
-    expect(await bad('PlanEject', 'gpu0')).toMatch(/InvalidArgs.*a PCI address/);
+    expect(await bad('PlanEject', 'gpu0')).toMatch(/InvalidArgs: PlanEject: bdf: a PCI address/);
     expect(await bad('Eject', GPU, "{'close_app': <true>}")).toMatch(
       /InvalidArgs.*unknown option 'close_app'/,
     );
