@@ -20,13 +20,19 @@ import type {
 } from '../common/snapshot.js';
 import { byFootprint, byRouter, subjectsOf } from './attribution.js';
 import type { Fact, KnownGpu } from './facts.js';
+import {
+  ejectFact,
+  physicalEvidence,
+  pciRemoved,
+  PHYSICAL_WINDOW_MS,
+  type DepartureContext,
+} from './departures.js';
 import { footprintOf, PRESENT_STATES, publicEntry, type Entry } from './gpu-entry.js';
 import { IncidentBook } from './incident-book.js';
 
-/** Physical-unplug evidence this recent turns a PCI removal into a surprise removal. */
-export const PHYSICAL_WINDOW_MS = 5_000;
 /** How long a GPU may stay listed in sysfs after its cable went, before a link flap is assumed. */
 export const LINGER_MS = 10_000;
+export { PHYSICAL_WINDOW_MS };
 
 export type Output = {
   readonly transitions: readonly Transition[];
@@ -42,6 +48,11 @@ export class StateModel {
   #sources = new Map<string, SourceHealth>();
   #sleeping = false;
   #updatedAt = 0;
+  readonly #departures: DepartureContext = {
+    set: (e, to, at, evidence) => this.#set(e, to, at, evidence),
+    book: this.#book,
+    busyState: (e) => this.#busyState(e),
+  };
   #out: { transitions: Transition[]; incidents: Map<string, Incident>; notices: Notice[] } = {
     transitions: [],
     incidents: new Map(),
@@ -58,7 +69,14 @@ export class StateModel {
         this.#reconcile(fact.inventory, fact.at);
         break;
       case 'pci-removed':
-        this.#pciRemoved(fact.bdf, fact.at, fact.evidence, fact.ejecting, fact.cardPresent);
+        pciRemoved(
+          this.#departures,
+          this.#entries.get(fact.bdf),
+          fact.at,
+          fact.evidence,
+          fact.ejecting,
+          fact.cardPresent,
+        );
         if (fact.ejecting && (fact.unplugWarnings?.length ?? 0) > 0) {
           const e = this.#entries.get(fact.bdf);
           if (e?.state === 'safe-to-unplug') e.unplugWarnings = fact.unplugWarnings;
@@ -81,7 +99,7 @@ export class StateModel {
         this.#clients(fact.report.clients, fact.at);
         break;
       case 'eject':
-        this.#eject(fact);
+        ejectFact(this.#departures, this.#entries.get(fact.bdf), fact);
         break;
       case 'sleep':
         this.#sleep(fact.start, fact.at);
@@ -289,8 +307,9 @@ export class StateModel {
     for (const e of this.#entries.values()) {
       if (e.present && !seen.has(e.bdf)) {
         // Gone without a udev event reaching us (missed while udevadm restarted): same as a remove.
-        this.#pciRemoved(
-          e.bdf,
+        pciRemoved(
+          this.#departures,
+          e,
           at,
           { at, source: 'sysfs', text: `${e.bdf} no longer in sysfs` },
           false,
@@ -339,98 +358,14 @@ export class StateModel {
     return e.clients !== null && e.clients.length > 0 ? 'in-use' : 'attached';
   }
 
-  #pciRemoved(
-    bdf: string,
-    at: number,
-    ev: Evidence,
-    ejecting: boolean,
-    cardPresent: boolean | null,
-  ): void {
-    const e = this.#entries.get(bdf);
-    if (e === undefined || !e.present) return;
-    e.present = false;
-    if ((e.clients?.length ?? 0) > 0) e.lostClients = e.clients;
-    e.clients = null;
-    const physical =
-      cardPresent === false ||
-      (e.lastPhysicalAt !== null && at - e.lastPhysicalAt <= PHYSICAL_WINDOW_MS);
-    e.departure = 'surprise';
-    if (e.state === 'surprise-removed') {
-      this.#book.record(e, 'surprise-removal', [ev], at);
-    } else if (e.state === 'fell-off-bus') {
-      // The dead device was taken off the bus (pciehp, a recovery's remove, the cable): it is
-      // gone now, and the incident stays the one it fell off the bus with.
-      e.departure = 'fell-off-bus';
-      this.#set(e, 'unplugged', at, [ev]);
-      this.#book.record(e, 'fell-off-bus', [ev], at);
-    } else if (physical) {
-      this.#set(e, 'surprise-removed', at, [ev]);
-      this.#book.record(e, 'surprise-removal', [ev], at);
-    } else if (ejecting || e.state === 'ejecting') {
-      e.departure = 'safe-eject';
-      // This core's own eject goes on after the removal (unload the driver, drop the tunnel):
-      // "safe to unplug" comes with its result, never while a step still runs. An eject run by
-      // another process is known only by its intent file: its removal is all this core sees.
-      if (!(e.state === 'ejecting' && e.ownEject)) this.#set(e, 'safe-to-unplug', at, [ev]);
-    } else if (e.state === 'stuck') {
-      // The stuck device was cleaned up (pciehp or a manual remove): it is gone now.
-      this.#set(e, 'unplugged', at, [ev]);
-      this.#book.record(e, 'driver-stuck', [ev], at);
-    } else {
-      // Removed through sysfs by someone else, or the unplug evidence is still on its way.
-      this.#set(e, 'unplugged', at, [ev]);
-    }
-  }
-
-  /**
-   * Cable-level evidence. `pcieOnly`: pciehp link down / card not present — which also follows our
-   * own tunnel drop at the end of an eject, so for a Thunderbolt enclosure only router-level
-   * evidence (disconnect, router removed) means the cable went after safe-to-unplug.
-   */
-  #physical(entries: readonly Entry[], at: number, ev: Evidence, pcieOnly = false): void {
-    for (const e of entries) {
-      if (!e.present && e.departure === 'safe-eject') {
-        // The end of the story the user finished: the cable goes after a safe eject. The first
-        // piece of cable evidence moves "safe to unplug" to "unplugged"; the rest (pciehp, the
-        // Thunderbolt disconnect, udev removes of the enclosure — in any order) is expected, never
-        // a surprise. pciehp alone also follows our own tunnel drop, so for a Thunderbolt
-        // enclosure it does not mean the cable went.
-        const ownTunnelDrop = pcieOnly && e.enclosure !== null;
-        if (e.state === 'safe-to-unplug' && !ownTunnelDrop) this.#set(e, 'unplugged', at, [ev]);
-        else if (e.state === 'ejecting' && !ownTunnelDrop) e.cableGoneDuringEject = true;
-        continue;
-      }
-      if (pcieOnly && e.state === 'safe-to-unplug' && e.enclosure !== null) continue;
-      e.lastPhysicalAt = at;
-      if (e.state === 'safe-to-unplug' || e.state === 'absent' || e.state === 'connected') {
-        this.#set(e, 'unplugged', at, [ev]);
-      } else if (
-        e.state === 'unplugged' &&
-        at - e.since <= PHYSICAL_WINDOW_MS &&
-        !this.#book.hasOpen(e, at)
-      ) {
-        // The removal came first and the cable evidence second: it was a surprise after all.
-        this.#set(e, 'surprise-removed', at, [ev]);
-        this.#book.record(e, 'surprise-removal', [ev], at);
-      } else if (e.state === 'fell-off-bus') {
-        // Already dead on the bus: link and slot evidence now is its cleanup (a recovery removes
-        // the enclosure's bridges) or the cable going after it. The story stays "it fell off the
-        // bus", never "unplugged while in use" — nobody pulled a working GPU.
-        this.#book.record(e, 'fell-off-bus', [ev], at);
-      } else if (PRESENT_STATES.has(e.state) || e.state === 'surprise-removed') {
-        this.#set(e, 'surprise-removed', at, [ev]);
-        this.#book.record(e, 'surprise-removal', [ev], at);
-      }
-    }
-  }
-
   #kernel(fact: Extract<Fact, { type: 'kernel' }>): void {
     const { event: k, at, evidence: ev } = fact;
     const subjects = subjectsOf([...this.#entries.values()], k);
     switch (k.kind) {
       case 'pcie-link-down':
       case 'tb-disconnected':
-        if (subjects.length > 0) this.#physical(subjects, at, ev, k.kind === 'pcie-link-down');
+        if (subjects.length > 0)
+          physicalEvidence(this.#departures, subjects, at, ev, k.kind === 'pcie-link-down');
         else this.#book.record(null, 'kernel-trouble', [ev], at);
         return;
       case 'tb-connected':
@@ -477,7 +412,7 @@ export class StateModel {
     switch (fact.change) {
       case 'removed':
       case 'disconnected':
-        this.#physical(subjects, fact.at, fact.evidence);
+        physicalEvidence(this.#departures, subjects, fact.at, fact.evidence);
         return;
       case 'added':
       case 'authorized':
@@ -510,59 +445,6 @@ export class StateModel {
           },
         ]);
       }
-    }
-  }
-
-  #eject(fact: Extract<Fact, { type: 'eject' }>): void {
-    const e = this.#entries.get(fact.bdf);
-    if (e === undefined) return;
-    const ev: Evidence = {
-      at: fact.at,
-      source: 'action',
-      text: fact.phase === 'started' ? 'eject started' : `eject ${fact.result}: ${fact.detail}`,
-    };
-    if (fact.phase === 'started') {
-      if (e.present) {
-        e.ownEject = true;
-        e.cableGoneDuringEject = false;
-        this.#set(e, 'ejecting', fact.at, [ev]);
-      }
-      return;
-    }
-    const cableGone = e.cableGoneDuringEject;
-    e.ownEject = false;
-    e.cableGoneDuringEject = false;
-    switch (fact.result) {
-      case 'safe-to-unplug':
-        if (fact.unplugWarnings !== undefined && fact.unplugWarnings.length > 0)
-          e.unplugWarnings = fact.unplugWarnings;
-        if (e.state === 'ejecting' || e.state === 'unplugged') {
-          e.departure = 'safe-eject';
-          this.#set(e, cableGone ? 'unplugged' : 'safe-to-unplug', fact.at, [ev]);
-          this.#book.resolve(e, fact.at, `${e.name} was ejected safely`);
-        }
-        return;
-      case 'stuck':
-        this.#set(e, 'stuck', fact.at, [ev]);
-        this.#book.record(e, 'driver-stuck', [ev], fact.at);
-        return;
-      case 'failed':
-      case 'blocked':
-      case 'cancelled':
-        // Removed before it failed (a later step, such as dropping the tunnel, went wrong): the
-        // GPU is off the bus all the same, as the result says.
-        if (e.state === 'ejecting')
-          this.#set(
-            e,
-            e.present
-              ? this.#busyState(e)
-              : e.departure === 'safe-eject' && !cableGone
-                ? 'safe-to-unplug'
-                : 'unplugged',
-            fact.at,
-            [ev],
-          );
-        return;
     }
   }
 
