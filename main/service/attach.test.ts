@@ -8,10 +8,8 @@ import type { StepProgress } from '../common/actions-model.js';
 import { startCli, type CliChild } from '../cli/test/cli-child.js';
 import { runCliProcess } from '../cli/test/run-cli.js';
 import { createDbusPort } from '../platform/dbus.js';
-import { scenarioByName } from '../sim/scenarios/index.js';
-import { startSim } from '../sim/test/sim-fixture.js';
 import { startTestBus, type TestBus } from '../sources/test/dbus-daemon.js';
-import { startServiceProcess } from './test/service-process.js';
+import { busAndSim, startServiceProcess } from './test/service-process.js';
 import { createShellCore } from '../../electron/core-factory.js';
 import { startUiProcess } from '../server/test/ui-process.js';
 import { attachSessionCore } from './remote-core.js';
@@ -38,12 +36,7 @@ describe('attaching to the session core', () => {
   });
 
   it("shows the service's GPUs, runs an eject through it, and says when it is gone", async () => {
-    const bus = await startTestBus('session');
-    const sim = startSim(scenarioByName('tb3-nvidia')!);
-    cleanups.push(
-      () => bus.stop(),
-      () => sim.cleanup(),
-    );
+    const { bus, sim } = await busAndSim(cleanups);
     const service = await startService(bus, sim.dir);
     const attached = await attachSessionCore(
       createDbusPort({ env: { DBUS_SESSION_BUS_ADDRESS: bus.address } }),
@@ -85,12 +78,7 @@ describe('attaching to the session core', () => {
   });
 
   it('the tray app attaches when a service runs (and leaves notifying to it), else owns the core', async () => {
-    const bus = await startTestBus('session');
-    const sim = startSim(scenarioByName('tb3-nvidia')!);
-    cleanups.push(
-      () => bus.stop(),
-      () => sim.cleanup(),
-    );
+    const { bus, sim } = await busAndSim(cleanups);
     const env = { DBUS_SESSION_BUS_ADDRESS: bus.address };
     const alone = await createShellCore(['egpu-guard'], env, createDbusPort({ env }));
     expect(alone.role).toBe('owner');
@@ -106,12 +94,7 @@ describe('attaching to the session core', () => {
   });
 
   it('egpu watch with no machine named follows the service: its lines, not a second core', async () => {
-    const bus = await startTestBus('session');
-    const sim = startSim(scenarioByName('tb3-nvidia')!);
-    cleanups.push(
-      () => bus.stop(),
-      () => sim.cleanup(),
-    );
+    const { bus, sim } = await busAndSim(cleanups);
     const service = await startService(bus, sim.dir);
     const watch = startCli(['watch', '--json'], { DBUS_SESSION_BUS_ADDRESS: bus.address });
     cleanups.push(() => watch.stop('SIGKILL'));
@@ -136,12 +119,7 @@ describe('attaching to the session core', () => {
   });
 
   it("egpu ui shows the service's core: its GPUs over the window's API, and a clear end", async () => {
-    const bus = await startTestBus('session');
-    const sim = startSim(scenarioByName('tb3-nvidia')!);
-    cleanups.push(
-      () => bus.stop(),
-      () => sim.cleanup(),
-    );
+    const { bus, sim } = await busAndSim(cleanups);
     const service = await startService(bus, sim.dir);
     const ui = await startUiProcess([], { env: { DBUS_SESSION_BUS_ADDRESS: bus.address } });
     cleanups.push(() => ui.stop('SIGKILL'));
@@ -171,12 +149,7 @@ describe('attaching to the session core', () => {
   });
 
   it('egpu eject and recover with no machine named run in the service: one story', async () => {
-    const bus = await startTestBus('session');
-    const sim = startSim(scenarioByName('tb3-nvidia')!);
-    cleanups.push(
-      () => bus.stop(),
-      () => sim.cleanup(),
-    );
+    const { bus, sim } = await busAndSim(cleanups);
     const service = await startService(bus, sim.dir);
     const env = { env: { DBUS_SESSION_BUS_ADDRESS: bus.address } };
     const dry = await runCliProcess(['eject', GPU, '--dry-run'], env);

@@ -113,17 +113,9 @@ export function serveCore(o: BusServiceOptions): BusService {
     return known;
   };
 
+  // A D-Bus caller knows the method, not the window's channel: `member` names it in errors.
   const route = async <C extends InvokeChannel>(channel: C, raw: unknown, member?: string) => {
-    const input = parseInput(channel, raw);
-    // The window's channel names mean nothing to a D-Bus caller: name the method instead.
-    if (!input.ok && member !== undefined)
-      return {
-        ...input,
-        error: {
-          ...input.error,
-          message: input.error.message.replace(`${channel}:`, `${member}:`),
-        },
-      };
+    const input = parseInput(channel, raw, member);
     if (!input.ok) return input;
     return handlers[channel](input.value);
   };

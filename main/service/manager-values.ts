@@ -4,7 +4,7 @@
 
 import type { ActionPlan, CompositorAdvice } from '../common/actions-model.js';
 import type { ClientInfo } from '../common/clients-model.js';
-import { enclosureWords, gpuWords } from '../common/gpu-words.js';
+import { gpuWords } from '../common/gpu-words.js';
 import type { GpuEntry, Incident, Snapshot } from '../common/snapshot.js';
 import { DbusVariant } from '../platform/dbus.js';
 
@@ -26,7 +26,7 @@ export function gpuDict(g: GpuEntry): Dict {
     state_text: s(words.explanation),
     severity: s(words.severity),
     external: b(g.external),
-    enclosure: s(g.enclosure === null ? '' : enclosureWords(g).replace(/^the /, '')),
+    enclosure: s(g.enclosure?.name ?? ''),
     present: b(g.present),
     in_use: b((g.clients?.length ?? 0) > 0),
     // What the window offers first: eject, recover, or "" when nothing needs doing.

@@ -3,18 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StepProgress } from '../../common/actions-model.js';
-import { createEjectIntents } from '../eject-intent.js';
-import { createFileGpuLocks } from '../gpu-lock.js';
 import { ProcessPool } from '../../inventory/test/processes.js';
-import { systemClock } from '../../platform/clock.js';
-import { createNodeCommandRunner } from '../../platform/command-runner.js';
-import { createPrivilegedRunner } from '../../platform/privileged.js';
 import { processAlive } from '../../platform/processes.js';
 import { createSystemRoot } from '../../platform/system-root.js';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
-import { createEjectService, type EjectService } from './eject-service.js';
-import { coreConfirm } from './test/core-confirm.js';
+import type { EjectService } from './eject-service.js';
+import { simEjectService } from './test/sim-eject-service.js';
 
 const EGPU = '0000:0a:00.0';
 const cleanups: (() => void)[] = [];
@@ -33,28 +28,7 @@ function setup(
     () => pool.dispose(),
   );
   const root = createSystemRoot({ root: sim.dir });
-  const intents = createEjectIntents(
-    path.join(sim.dir, 'run/egpu-guard/ejecting'),
-    () => Date.now(),
-    processAlive,
-  );
-  // Confirmed as the core confirms it: from the udev removes in the sim's transcript.
-  const core = coreConfirm(root, intents, path.join(sim.dir, 'run/egpu-sim/udev.log'));
-  cleanups.push(() => core.stop());
-  const service = createEjectService({
-    root,
-    clock: systemClock,
-    privileged: createPrivilegedRunner({
-      runner: createNodeCommandRunner(),
-      testRoot: sim.dir,
-      stepTimeoutMs,
-    }),
-    intents,
-    locks: createFileGpuLocks(path.join(sim.dir, 'run/egpu-guard/locks')),
-    confirmGone: core.confirmGone,
-    uid: process.getuid?.() ?? null,
-    stepTimeoutMs,
-  });
+  const service = simEjectService(sim.dir, root, (stop) => cleanups.push(stop), { stepTimeoutMs });
   return { sim, service, pool };
 }
 

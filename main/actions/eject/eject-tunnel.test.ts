@@ -8,17 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EjectOptions, StepProgress } from '../../common/actions-model.js';
-import { createEjectIntents } from '../eject-intent.js';
-import { createFileGpuLocks } from '../gpu-lock.js';
-import { systemClock } from '../../platform/clock.js';
-import { createNodeCommandRunner } from '../../platform/command-runner.js';
-import { createPrivilegedRunner } from '../../platform/privileged.js';
-import { processAlive } from '../../platform/processes.js';
 import { createSystemRoot } from '../../platform/system-root.js';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
-import { createEjectService, type EjectService } from './eject-service.js';
-import { coreConfirm } from './test/core-confirm.js';
+import type { EjectService } from './eject-service.js';
+import { simEjectService } from './test/sim-eject-service.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -30,28 +24,7 @@ function setup(scenario: string): { sim: SimFixture; service: EjectService } {
   cleanups.push(() => sim.cleanup());
   // The sysroot's own /proc/self/mountinfo: the mounts of the simulated machine.
   const root = createSystemRoot({ root: sim.dir, proc: path.join(sim.dir, 'proc') });
-  const intents = createEjectIntents(
-    path.join(sim.dir, 'run/egpu-guard/ejecting'),
-    () => Date.now(),
-    processAlive,
-  );
-  // Confirmed as the core confirms it: from the udev removes in the sim's transcript.
-  const core = coreConfirm(root, intents, path.join(sim.dir, 'run/egpu-sim/udev.log'));
-  cleanups.push(() => core.stop());
-  const service = createEjectService({
-    root,
-    clock: systemClock,
-    privileged: createPrivilegedRunner({
-      runner: createNodeCommandRunner(),
-      testRoot: sim.dir,
-      stepTimeoutMs: 10_000,
-    }),
-    intents,
-    locks: createFileGpuLocks(path.join(sim.dir, 'run/egpu-guard/locks')),
-    confirmGone: core.confirmGone,
-    uid: process.getuid?.() ?? null,
-    stepTimeoutMs: 10_000,
-  });
+  const service = simEjectService(sim.dir, root, (stop) => cleanups.push(stop));
   return { sim, service };
 }
 

@@ -64,9 +64,14 @@ function describeIssues(
 }
 
 /** One channel's input, parsed — or invalid-input naming the channel and what is wrong. */
-export function parseInput<C extends InvokeChannel>(channel: C, raw: unknown): Result<InputOf<C>> {
+export function parseInput<C extends InvokeChannel>(
+  channel: C,
+  raw: unknown,
+  /** What the message calls the input's owner (a D-Bus method's name); default the channel. */
+  label: string = channel,
+): Result<InputOf<C>> {
   const parsed = INPUT_SCHEMAS[channel].safeParse(raw);
   return parsed.success
     ? ok(parsed.data as InputOf<C>)
-    : err(appError('invalid-input', `${channel}: ${describeIssues(parsed.error.issues)}`));
+    : err(appError('invalid-input', `${label}: ${describeIssues(parsed.error.issues)}`));
 }

@@ -3,7 +3,22 @@
 
 import * as path from 'node:path';
 import { startCli, type CliChild } from '../../cli/test/cli-child.js';
-import type { TestBus } from '../../sources/test/dbus-daemon.js';
+import { scenarioByName } from '../../sim/scenarios/index.js';
+import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
+import { startTestBus, type TestBus } from '../../sources/test/dbus-daemon.js';
+
+/** A private session bus and the simulated tb3-nvidia machine, both undone by `cleanups`. */
+export async function busAndSim(
+  cleanups: (() => Promise<unknown> | void)[],
+): Promise<{ bus: TestBus; sim: SimFixture }> {
+  const bus = await startTestBus('session');
+  const sim = startSim(scenarioByName('tb3-nvidia')!);
+  cleanups.push(
+    () => bus.stop(),
+    () => sim.cleanup(),
+  );
+  return { bus, sim };
+}
 
 /** Polls the child's stderr until `text` appears; throws with what it said otherwise. */
 export async function stderrSays(child: CliChild, text: string, ms = 15_000): Promise<void> {
