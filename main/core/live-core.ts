@@ -316,10 +316,11 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   /**
    * Whether the core has seen `bdf` leave the bus — what an eject's confirm-removal step waits for:
    *
-   * - the state machine holds no entry at that address on the bus: the GPU's own entry has gone
-   *   (from `ejecting` to `safe-to-unplug`, departure 'safe-eject'; a cable pulled during the eject
-   *   makes it a surprise instead, and the GPU is gone all the same); its other functions (audio,
-   *   USB-C) are not entries and pass this test;
+   * - the state machine holds no entry at that address on the bus: the GPU's own entry is no
+   *   longer present (still `ejecting` with departure 'safe-eject' until the eject's result, as
+   *   main/state/departures.ts says; a cable pulled during the eject makes it a surprise instead,
+   *   and the GPU is gone all the same); its other functions (audio, USB-C) are not entries and
+   *   pass this test;
    * - sysfs no longer lists it (/sys/bus/pci/devices/<bdf>, as the kernel's
    *   Documentation/ABI/testing/sysfs-bus-pci describes it): a `remove` replayed from an older part
    *   of a transcript never confirms a device that is still there;
