@@ -149,6 +149,23 @@ describe('StateModel lifecycle', () => {
     expect(m.snapshot().incidents.map((i) => i.kind)).toEqual(['fell-off-bus']);
   });
 
+  it('yanked, back on the bus, then fallen off within seconds: the fall is its own story', () => {
+    const m = started();
+    m.apply(kernel(2000, 'thunderbolt 0-1: device disconnected'));
+    m.apply(removed(2100));
+    m.apply({ type: 'inventory', at: 3000, inventory: tb3 }); // re-plugged and recovered
+    expect(stateOf(m)).toBe('attached');
+    m.apply(
+      kernel(
+        4000,
+        "NVRM: Xid (PCI:0000:0a:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.",
+      ),
+    );
+    expect(stateOf(m)).toBe('fell-off-bus');
+    const open = m.snapshot().incidents.filter((i) => i.resolvedAt === undefined);
+    expect(open.map((i) => i.kind)).toEqual(['fell-off-bus']);
+  });
+
   it('an eject run by another process (known by its intent) is safe to unplug at the removal', () => {
     const m = started();
     expect(m.apply(removed(2100, EGPU, { ejecting: true })).transitions.map((t) => t.to)).toEqual([

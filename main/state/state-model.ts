@@ -286,6 +286,8 @@ export class StateModel {
         if (tearingDown) {
           // keep the surprise-removed (or stuck) state until sysfs catches up
         } else if (!wasPresent || !PRESENT_STATES.has(e.state)) {
+          // Back on the bus: cable evidence from before it came back says nothing about it now.
+          e.lastPhysicalAt = null;
           this.#set(e, this.#busyState(e), at, [sysfs]);
           if (g.health === 'ok') this.#book.resolve(e, at, `${e.name} is back on the bus`);
         } else if (e.state === 'fell-off-bus' && g.health === 'ok') {
