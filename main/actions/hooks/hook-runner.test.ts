@@ -370,7 +370,13 @@ describe('transition hooks', () => {
 
   it('dispose stops the running hook and drops what waits', async () => {
     const f = folder();
-    f.put('10-hangs', `#!/bin/sh\necho $$ > '${path.join(f.out, 'pid')}'\nexec sleep 30\n`);
+    // Written aside and renamed: the shell creates the file before it writes the pid, and a
+    // poll between the two would read an empty file.
+    const pidFile = path.join(f.out, 'pid');
+    f.put(
+      '10-hangs',
+      `#!/bin/sh\necho $$ > '${pidFile}.new'\nmv '${pidFile}.new' '${pidFile}'\nexec sleep 30\n`,
+    );
     const transitions = new Emitter<Transition>();
     const hooks = bindTransitionHooks({
       runner: runnerFor(f, { killGraceMs: 200 }),
