@@ -10,7 +10,7 @@ import type { Inventory } from '../common/inventory-model.js';
 import { err } from '../common/result.js';
 import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import { scanClients } from '../inventory/clients/scan-clients.js';
-import { procScanRequest, sharedScan } from '../platform/proc-scan.js';
+import { procScanRequest, startScanWorker, type ScanWorker } from '../platform/proc-scan.js';
 import { readInventory } from '../inventory/inventory.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommandRunner } from '../platform/command-runner.js';
@@ -139,6 +139,8 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   let clientsTimer: Disposable | null = null;
   let snapshotQueued = false;
   let clientsRunning: Promise<ClientsReport> | null = null;
+  /** The thread that shares scans someone waits for; started by the first such scan. */
+  let scanWorker: ScanWorker | null = null;
   let running = false;
   // What the udev source has said: its state ('running' = listening), and the PCI addresses whose
   // last udev word was `remove` (an `add` takes an address out again).
@@ -188,10 +190,12 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   const refreshClients = async (asked = false): Promise<ClientsReport> => {
     if (clientsRunning !== null) return clientsRunning;
     const inv = inventory ?? readInventory(root);
+    // Kept once started: the next asked scan finds it booted (README, "Figures": clients).
+    if (asked) scanWorker ??= startScanWorker();
     clientsRunning = scanClients(
       root,
       inv,
-      asked ? { processes: sharedScan(procScanRequest(root)) } : {},
+      asked && scanWorker !== null ? { processes: scanWorker.scan(procScanRequest(root)) } : {},
     ).finally(() => (clientsRunning = null));
     const report = await clientsRunning;
     if (running) apply({ type: 'clients', at: clock.now(), report });
@@ -412,6 +416,8 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
       for (const w of [...waiters]) w.stop();
       for (const s of sources.splice(0)) s.dispose();
       await clientsRunning?.catch(() => undefined);
+      scanWorker?.dispose();
+      scanWorker = null;
     },
     snapshot: () => model.snapshot(),
     onSnapshot: snapshotEmitter.event,

@@ -1,7 +1,13 @@
-// The worker thread of a shared /proc scan (proc-scan.ts, sharedScan): claims chunks of pids
-// alongside the thread that started it, then posts what it found and ends.
+// The worker thread of shared /proc scans (proc-scan.ts, startScanWorker): for each order, claims
+// chunks of pids alongside the thread that sent it, then answers with what it found. Between
+// orders it waits on its port, without timers, for as long as the thread that started it wants.
 
-import { parentPort, workerData } from 'node:worker_threads';
-import { scanClaimedChunks, type SharedScanData } from './proc-scan.js';
+import { parentPort } from 'node:worker_threads';
+import { scanClaimedChunks, type ScanAnswer, type ScanOrder } from './proc-scan.js';
 
-parentPort?.postMessage(scanClaimedChunks(workerData as SharedScanData, true));
+parentPort?.on('message', (order: ScanOrder) => {
+  parentPort?.postMessage({
+    id: order.id,
+    raws: scanClaimedChunks(order.data, true),
+  } satisfies ScanAnswer);
+});

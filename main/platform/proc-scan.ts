@@ -5,13 +5,14 @@
 // its time is the kernel's: generating each maps file (about half), then the fd links — the same
 // work fuser does per process.
 //
-// Two ways to run it. The long-running core (watch, the tray app) scans on its own thread in
-// slices, so that udev and journal events are still handled meanwhile. A one-shot `egpu clients`
-// shares the work with one worker thread, started before the command loads the rest of itself:
-// both claim chunks of pids from a shared counter until none is left, so a worker that boots late
-// or a busy second core costs little (the calling thread simply takes more chunks). The /proc
-// work runs side by side on two cores; a worker costs ~30-40 ms to boot, which the calling thread
-// spends loading the inventory code. `npm run bench` (clients) keeps watch.
+// Two ways to run it. The long-running core's periodic rescan runs on its own thread in slices,
+// so that udev and journal events are still handled meanwhile. A scan someone waits for (`egpu
+// clients`, the window's Refresh, `Clients` over D-Bus) is shared with a worker thread: both
+// claim chunks of pids from a shared counter until none is left, so a worker that boots late or
+// a busy second core costs little (the calling thread simply takes more chunks). The /proc work
+// runs side by side on two cores. A worker costs ~30-40 ms to boot: `egpu clients` starts it
+// before the command has loaded (bin/egpu.js), the session's core keeps its worker between
+// scans. `npm run bench` (clients) keeps watch.
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
@@ -132,19 +133,89 @@ export function mappedPaths(maps: string): string[] {
   return [...out];
 }
 
+/**
+ * The first bytes of the last line of every x86-64 maps file: the vsyscall page, the "gate" area
+ * the kernel lists after the process's own mappings (fs/proc/task_mmu.c, m_next and
+ * get_gate_vma; arch/x86/entry/vsyscall/vsyscall_64.c). Kernel addresses: no file is mapped there.
+ */
+const GATE_LINE = Buffer.from('\nffffffffff600000-ffffffffff601000 ');
+
+/**
+ * Reads a maps file. Like readProcFile, but a read that ends in the gate line ends the file: the
+ * read() that would return 0 is skipped (one syscall per process, each taking the process's
+ * mmap lock again). Without a gate area (other architectures, 32-bit processes, vsyscall=none)
+ * it reads until read() returns 0.
+ */
+function readMapsFile(path: string): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    let total = 0;
+    for (;;) {
+      if (total === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, total);
+        buffer = bigger;
+      }
+      const n = fs.readSync(fd, buffer, total, buffer.length - total, null);
+      total += n;
+      if (n === 0 || endsWithGateLine(total)) return total;
+    }
+  } catch {
+    return -1;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Whether buffer[0, end) ends with the gate line and its newline. */
+function endsWithGateLine(end: number): boolean {
+  if (end < GATE_LINE.length + 1 || buffer[end - 1] !== 10) return false;
+  const lineStart = buffer.lastIndexOf(10, end - 2) + 1;
+  return (
+    lineStart > 0 &&
+    end - lineStart > GATE_LINE.length &&
+    buffer.compare(GATE_LINE, 1, GATE_LINE.length, lineStart, lineStart + GATE_LINE.length - 1) ===
+      0
+  );
+}
+
 /** maps text, or '' when no line can name a device, or null when it cannot be read. */
-function readMaps(path: string): string | null {
-  const n = readProcFile(path, Infinity, false);
+export function readMaps(path: string): string | null {
+  const n = readMapsFile(path);
   if (n < 0) return null;
   // Decode only when a device mapping can be in there.
   return buffer.subarray(0, n).indexOf(DEV) >= 0 ? buffer.toString('utf8', 0, n) : '';
 }
 
-const readIdentity = (base: string): RawIdentity => ({
-  comm: readProcText(`${base}/comm`, 256, true),
-  cmdline: readProcText(`${base}/cmdline`, 64 * 1024, false),
-  status: readProcText(`${base}/status`, 16 * 1024, true),
-});
+/**
+ * The comm in a status text's Name line, unescaped: the kernel writes a newline in it as "\\n"
+ * and a backslash as "\\\\" (fs/proc/array.c, proc_task_name); null without a Name line.
+ */
+export function commFromStatus(status: string): string | null {
+  if (!status.startsWith('Name:\t')) return null;
+  const end = status.indexOf('\n');
+  const name = status.slice(6, end < 0 ? undefined : end);
+  return name.includes('\\')
+    ? name.replace(/\\(n|\\)/g, (_, c) => (c === 'n' ? '\n' : '\\'))
+    : name;
+}
+
+/**
+ * Who a process is. status has its comm too (the Name line), which saves opening comm; cmdline's
+ * read returns all that is asked while there is more (fs/proc/base.c, get_mm_cmdline), so a
+ * shorter read was the whole of it.
+ */
+function readIdentity(base: string): RawIdentity {
+  const status = readProcText(`${base}/status`, 16 * 1024, true);
+  const comm =
+    (status === null ? null : commFromStatus(status)) ?? readProcText(`${base}/comm`, 256, true);
+  return { comm, cmdline: readProcText(`${base}/cmdline`, 64 * 1024, true), status };
+}
 
 /** Scans one process. */
 function scanOne(req: ProcScanRequest, pid: string): RawProcess {
@@ -298,62 +369,148 @@ export type SharedScanOptions = {
   readonly whenWorkerScans?: () => void;
 };
 
+/** A scan order to the worker thread, and its answer (proc-scan-worker.ts). */
+export type ScanOrder = { readonly id: number; readonly data: SharedScanData };
+export type ScanAnswer = { readonly id: number; readonly raws: RawProcess[] };
+
 /**
- * `egpu clients`: starts a worker thread on the scan now, and `finish` scans on this thread too.
- * Where the compiled worker is missing (sources run by Vitest) or cannot start, this thread scans
- * everything; a worker that fails after claiming chunks has them scanned here again.
+ * A worker thread kept for shared scans: booted once (~30-40 ms), then idle — blocked on its
+ * message port, no timers — between scans. The session's long-running core keeps one, so that a
+ * `Clients` call is answered by two threads without paying the boot each time.
+ */
+export type ScanWorker = {
+  /** A scan shared with the worker; the worker starts on it as soon as it has booted. */
+  scan(req: ProcScanRequest, options?: SharedScanOptions): ProcScanJob;
+  /** Ends the thread; a later scan starts a new one. */
+  dispose(): void;
+};
+
+/**
+ * The compiled worker: next to this file in dist/main (proc-scan-worker.js), or beside the
+ * service's single-file bundle (proc-scan-worker.cjs, scripts/build-service.mjs). Not there when
+ * the sources run under Vitest: then this thread scans everything.
+ */
+function workerFile(): string | null {
+  const here = nodePath.dirname(fileURLToPath(import.meta.url));
+  for (const name of ['proc-scan-worker.js', 'proc-scan-worker.cjs']) {
+    const file = nodePath.join(here, name);
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}
+
+export function startScanWorker(): ScanWorker {
+  const file = workerFile();
+  let worker: Worker | null = null;
+  let nextId = 1;
+  /** Answers awaited, by order id; the worker is ref'ed only while one is. */
+  const waiting = new Map<number, (raws: RawProcess[] | null) => void>();
+
+  const release = (id: number, raws: RawProcess[] | null): void => {
+    const resolve = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0) worker?.unref();
+    resolve?.(raws);
+  };
+  const ensure = (): Worker | null => {
+    if (worker !== null || file === null) return worker;
+    let w: Worker;
+    try {
+      w = new Worker(file, { trackUnmanagedFds: false });
+    } catch {
+      return null;
+    }
+    const lost = (): void => {
+      if (worker !== w) return;
+      worker = null;
+      for (const id of [...waiting.keys()]) release(id, null);
+    };
+    w.on('message', (a: ScanAnswer) => release(a.id, a.raws));
+    w.once('error', lost);
+    w.once('exit', lost);
+    // An idle worker must not keep the process alive: `egpu clients` exits when it has printed,
+    // the service when it is told to.
+    w.unref();
+    worker = w;
+    return w;
+  };
+
+  return {
+    scan(req, options = {}) {
+      const chunks = Math.ceil(req.pids.length / CHUNK);
+      const data: SharedScanData = {
+        req,
+        state: new Int32Array(new SharedArrayBuffer(4 * (OWNER + chunks))),
+      };
+      const w = chunks > 1 ? ensure() : null;
+      const id = nextId++;
+      let answer: Promise<RawProcess[] | null> = Promise.resolve(null);
+      if (w !== null) {
+        answer = new Promise((resolve) => waiting.set(id, resolve));
+        w.ref();
+        w.postMessage({ id, data } satisfies ScanOrder);
+      }
+      let workerFailed = false;
+      return {
+        pids: req.pids,
+        async finish() {
+          const out = scanClaimedChunks(data, false, options.whenWorkerScans);
+          // No chunk is left, so a worker that has not started claiming by now never will: its
+          // (empty) answer is not waited for.
+          if (w === null || Atomics.load(data.state, WORKER_CLAIMING) === 0) {
+            if (waiting.has(id)) release(id, null);
+            return out;
+          }
+          const theirs = await answer;
+          if (theirs !== null) return out.concat(theirs);
+          // The worker died after claiming chunks: they are scanned here again.
+          for (let c = 0; c < chunks; c++) {
+            if (Atomics.load(data.state, OWNER + c) === BY_WORKER) scanChunk(req, c, out);
+          }
+          workerFailed = true;
+          return out;
+        },
+        scannedByWorker() {
+          let n = 0;
+          for (let c = 0; c < chunks && !workerFailed; c++) {
+            if (Atomics.load(data.state, OWNER + c) === BY_WORKER)
+              n += Math.min(req.pids.length, (c + 1) * CHUNK) - c * CHUNK;
+          }
+          return n;
+        },
+      };
+    },
+    dispose() {
+      const w = worker;
+      worker = null;
+      for (const id of [...waiting.keys()]) release(id, null);
+      void w?.terminate();
+    },
+  };
+}
+
+/** A worker started before the command that needs it has loaded (bin/egpu.js, `egpu clients`). */
+let early: ScanWorker | null = null;
+
+/**
+ * Starts the scan worker now, for the next sharedScan of this process: its ~30-40 ms of boot then
+ * overlap Node loading the rest of the command instead of following it.
+ */
+export function startEarlyScanWorker(): void {
+  early ??= startScanWorker();
+}
+
+/**
+ * `egpu clients`: a scan shared with a worker thread that ends with it. The worker starts on the
+ * scan as soon as it has booted; `finish` scans on this thread too.
  */
 export function sharedScan(req: ProcScanRequest, options: SharedScanOptions = {}): ProcScanJob {
-  const chunks = Math.ceil(req.pids.length / CHUNK);
-  const data: SharedScanData = {
-    req,
-    state: new Int32Array(new SharedArrayBuffer(4 * (OWNER + chunks))),
-  };
-  let worker: Worker | null = null;
-  let workerFailed = false;
-  let result: Promise<RawProcess[] | null> = Promise.resolve(null);
-  // Next to this file in dist/; not there in the sources, nor beside a single-file bundle.
-  const file = nodePath.join(
-    nodePath.dirname(fileURLToPath(import.meta.url)),
-    'proc-scan-worker.js',
-  );
-  if (chunks > 1 && fs.existsSync(file)) {
-    try {
-      const w = new Worker(file, { workerData: data, trackUnmanagedFds: false });
-      result = new Promise((resolve) => {
-        w.once('message', (raws: RawProcess[]) => resolve(raws));
-        w.once('error', () => resolve(null));
-        w.once('exit', () => resolve(null)); // after its message, if it sent one
-      });
-      worker = w;
-    } catch {
-      worker = null;
-    }
-  }
+  const worker = early ?? startScanWorker();
+  early = null;
+  const job = worker.scan(req, options);
   return {
-    pids: req.pids,
-    async finish() {
-      const out = scanClaimedChunks(data, false, options.whenWorkerScans);
-      // No chunk is left, so a worker that has not started claiming by now never will.
-      if (worker === null || Atomics.load(data.state, WORKER_CLAIMING) === 0) {
-        void worker?.terminate();
-        return out;
-      }
-      const theirs = await result;
-      if (theirs !== null) return out.concat(theirs);
-      for (let c = 0; c < chunks; c++) {
-        if (Atomics.load(data.state, OWNER + c) === BY_WORKER) scanChunk(req, c, out);
-      }
-      workerFailed = true;
-      return out;
-    },
-    scannedByWorker() {
-      let n = 0;
-      for (let c = 0; c < chunks && !workerFailed; c++) {
-        if (Atomics.load(data.state, OWNER + c) === BY_WORKER)
-          n += Math.min(req.pids.length, (c + 1) * CHUNK) - c * CHUNK;
-      }
-      return n;
-    },
+    pids: job.pids,
+    finish: () => job.finish().finally(() => worker.dispose()),
+    scannedByWorker: () => job.scannedByWorker(),
   };
 }
