@@ -2,7 +2,8 @@
 // (Message, bus.call, the 'message' event): no introspection round trips, and our own match-rule
 // bookkeeping, because dbus-next's _addMatch/_removeMatch refcount has its hasOwnProperty
 // arguments swapped (rules are never removed). dbus-next also never settles a pending call when
-// the socket dies, so every call here has a timeout and is failed on close.
+// the socket dies, so every call here has a timeout and is failed on close. What this program
+// sends as a service (replies, errors, signals) it marshals itself (dbus-marshal.ts).
 
 import { Message, MessageType, sessionBus, type MessageBus } from 'dbus-next';
 import { toDisposable } from '../common/disposable.js';
@@ -28,15 +29,23 @@ import {
   signalMatches,
   toWire,
 } from './dbus-wire.js';
+import { MessageKind, marshalMessage, type OutgoingMessage } from './dbus-marshal.js';
 
-type Internal = { _connection?: { stream?: NodeJS.EventEmitter } };
-
-// dbus-next 0.10.2's types.d.ts declares newError's first parameter a string; lib/message.js
-// takes the call being answered (it reads its serial and sender).
-const newError = (msg: Message, name: string, text: string): Message =>
-  (Message.newError as unknown as (m: Message, n: string, t: string) => Message)(msg, name, text);
+type Internal = { _connection?: { stream?: NodeJS.WritableStream & NodeJS.EventEmitter } };
 
 type Options = { connectTimeoutMs: number; callTimeoutMs: number };
+
+const errorMessage = (
+  to: { replySerial: number; destination: string },
+  name: string,
+  text: string,
+): Omit<OutgoingMessage, 'serial'> => ({
+  kind: MessageKind.error,
+  ...to,
+  errorName: name,
+  signature: 's',
+  body: [text],
+});
 
 export function connectDbusNext(
   kind: BusKind,
@@ -99,6 +108,16 @@ function wrapBus(
   });
   const stream = (bus as unknown as Internal)._connection?.stream;
   stream?.on('close', () => markClosed(lastError || 'the bus closed the connection'));
+
+  /**
+   * Sends a reply or signal marshalled here (dbus-marshal.ts), on the socket dbus-next writes its
+   * own messages to, in order with them; throws, sending nothing, on a value that does not fit.
+   */
+  const write = (m: Omit<OutgoingMessage, 'serial'>): void => {
+    const bytes = marshalMessage({ ...m, serial: bus.newSerial() });
+    if (stream?.writable !== true) return; // closing: dbus-next would throw, the caller is gone
+    stream.write(bytes);
+  };
 
   bus.on('message', (msg: Message) => {
     if (msg.type !== MessageType.SIGNAL) return;
@@ -283,17 +302,24 @@ function wrapBus(
           if (closed) return;
           // NO_REPLY_EXPECTED (0x1): the caller asked for no answer (D-Bus specification).
           if (((msg.flags ?? 0) & 1) !== 0) return;
+          // An incoming call always has a serial (dbus-next fills it from the header).
+          const to = { replySerial: msg.serial ?? 0, destination: msg.sender };
           try {
-            bus.send(
+            write(
               'error' in reply
-                ? newError(msg, reply.error, reply.message)
-                : Message.newMethodReturn(msg, reply.signature, reply.body.map(toWire)),
+                ? errorMessage(to, reply.error, reply.message)
+                : {
+                    kind: MessageKind.methodReturn,
+                    ...to,
+                    signature: reply.signature,
+                    body: reply.body,
+                  },
             );
           } catch (e) {
             // A reply that does not match its signature is our bug: say so to the caller.
-            bus.send(
-              newError(
-                msg,
+            write(
+              errorMessage(
+                to,
                 'org.freedesktop.DBus.Error.Failed',
                 `internal error: ${e instanceof Error ? e.message : String(e)}`,
               ),
@@ -338,7 +364,14 @@ function wrapBus(
     },
     emitSignal(s) {
       if (closed) return;
-      bus.send(Message.newSignal(s.path, s.iface, s.member, s.signature, s.body.map(toWire)));
+      write({
+        kind: MessageKind.signal,
+        path: s.path,
+        iface: s.iface,
+        member: s.member,
+        signature: s.signature,
+        body: s.body,
+      });
     },
     async peerUid(name) {
       const r = await daemon('GetConnectionUnixUser', 's', [name]);
