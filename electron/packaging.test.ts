@@ -18,6 +18,7 @@ const UNPACKED = 'dist-packages/linux-unpacked';
 const POLICY = '/usr/share/polkit-1/actions/io.github.egpuguard.policy';
 /** The session service, its systemd user unit and its D-Bus activation file, installed. */
 const SERVICE = '/usr/libexec/egpu-guard/egpu-guard-service';
+const SCAN_WORKER = '/usr/libexec/egpu-guard/proc-scan-worker.cjs';
 const UNIT = '/usr/lib/systemd/user/egpu-guard.service';
 const ACTIVATION = '/usr/share/dbus-1/services/io.github.EgpuGuard1.service';
 
@@ -168,7 +169,7 @@ describe('deb/rpm scripts', () => {
     expect(install).toContain("update-alternatives --install '/usr/bin/egpu-guard'");
     expect(install).toContain("chmod 4755 '/opt/eGPU Guard/chrome-sandbox'");
     expect(remove).toContain(`rm -f ${HELPER_INSTALL_PATH} ${POLICY}`);
-    expect(remove).toContain(`rm -f ${SERVICE} ${UNIT} ${ACTIVATION}`);
+    expect(remove).toContain(`rm -f ${SERVICE} ${SCAN_WORKER} ${UNIT} ${ACTIVATION}`);
     // A package never enables or starts a user service by itself.
     expect(install).not.toMatch(/systemctl|--global|\.wants/);
   });
@@ -179,6 +180,7 @@ describe('deb/rpm scripts', () => {
       fs.mkdirSync(path.join(res, d));
     fs.writeFileSync(path.join(res, 'helper/egpu-guard-helper'), '#!/usr/bin/node\n');
     fs.writeFileSync(path.join(res, 'service/egpu-guard-service'), '#!/usr/bin/node\n');
+    fs.writeFileSync(path.join(res, 'service/proc-scan-worker.cjs'), '"use strict";\n');
     fs.copyFileSync(
       'assets/polkit/io.github.egpuguard.policy',
       path.join(res, 'polkit/io.github.egpuguard.policy'),
@@ -206,6 +208,9 @@ describe('deb/rpm scripts', () => {
     const service = fs.statSync(path.join(root, SERVICE));
     expect(service.isFile()).toBe(true);
     expect(service.mode & 0o777).toBe(0o755);
+    // Its scan worker beside it, where main/platform/proc-scan.ts looks.
+    expect(path.dirname(SCAN_WORKER)).toBe(path.dirname(SERVICE));
+    expect(fs.statSync(path.join(root, SCAN_WORKER)).mode & 0o777).toBe(0o644);
     const unit = fs.readFileSync(path.join(root, UNIT), 'utf8');
     expect(fs.statSync(path.join(root, UNIT)).mode & 0o777).toBe(0o644);
     expect(unit).toMatch(new RegExp(`^ExecStart=${SERVICE}$`, 'm'));
@@ -224,7 +229,7 @@ describe('deb/rpm scripts', () => {
     ).toBe(false);
 
     expect(run('remove', root).status).toBe(0);
-    for (const f of [HELPER_INSTALL_PATH, POLICY, SERVICE, UNIT, ACTIVATION])
+    for (const f of [HELPER_INSTALL_PATH, POLICY, SERVICE, SCAN_WORKER, UNIT, ACTIVATION])
       expect(fs.existsSync(path.join(root, f)), f).toBe(false);
     expect(fs.existsSync(path.join(root, 'usr/libexec/egpu-guard'))).toBe(false);
     expect(run('bogus').status).toBe(2);
@@ -232,9 +237,9 @@ describe('deb/rpm scripts', () => {
 
   it('after-remove removes every file install-helper.sh installs (kept in step)', () => {
     const script = fs.readFileSync('assets/packaging/install-helper.sh', 'utf8');
-    const installed = [...script.matchAll(/^[A-Z]+=(\/\S+)$/gm)].map((m) => m[1]!);
+    const installed = [...script.matchAll(/^[A-Z_]+=(\/\S+)$/gm)].map((m) => m[1]!);
     expect(installed.sort()).toEqual(
-      [HELPER_INSTALL_PATH, POLICY, SERVICE, UNIT, ACTIVATION].sort(),
+      [HELPER_INSTALL_PATH, POLICY, SERVICE, SCAN_WORKER, UNIT, ACTIVATION].sort(),
     );
     const removed = renderTemplate('assets/packaging/after-remove.tpl')
       .split('\n')

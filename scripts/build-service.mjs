@@ -9,12 +9,16 @@
 //
 // The version the service reports (Manager.Version) is written in at build time: the installed
 // file has no package.json near it for main/platform/app-version.ts to read.
+//
+// Beside it goes proc-scan-worker.cjs, the thread that shares `Clients` scans with the core.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'vite';
 
 export const SERVICE_BUNDLE = 'dist/service/egpu-guard-service.cjs';
 const FILE = 'egpu-guard-service.cjs';
+/** The scan worker's file beside the bundle (main/platform/proc-scan.ts, workerFile). */
+export const WORKER_FILE = 'proc-scan-worker.cjs';
 
 /** Replaces main/platform/app-version.ts with the version package.json says now. */
 function bakedVersion() {
@@ -71,6 +75,24 @@ export async function buildService(out = SERVICE_BUNDLE) {
       },
       ssr: { noExternal: true, target: 'node' },
     });
+    // The /proc scan's worker thread (main/platform/proc-scan-worker.ts), beside the bundle where
+    // main/platform/proc-scan.ts looks for it: without it the service scans on one thread.
+    await build({
+      configFile: false,
+      logLevel: 'warn',
+      publicDir: false,
+      build: {
+        ssr: 'main/platform/proc-scan-worker.ts',
+        outDir: staging,
+        emptyOutDir: false,
+        target: 'node18',
+        minify: false,
+        sourcemap: false,
+        rolldownOptions: { output: { format: 'cjs', entryFileNames: WORKER_FILE } },
+      },
+      ssr: { noExternal: true, target: 'node' },
+    });
+    renameSync(path.join(staging, WORKER_FILE), path.join(dir, WORKER_FILE));
     const built = path.join(staging, FILE);
     if (!readFileSync(built, 'utf8').startsWith('#!/usr/bin/node\n')) {
       throw new Error(`${out} does not start with its #!/usr/bin/node line`);

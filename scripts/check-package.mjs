@@ -116,6 +116,8 @@ export async function checkPackage(unpackedDir, { rendererRequired = true } = {}
   for (const f of [
     'polkit/io.github.egpuguard.policy',
     'packaging/install-helper.sh',
+    // The service's /proc scan worker, which it looks for beside itself.
+    'service/proc-scan-worker.cjs',
     // The session service's systemd user unit, its D-Bus activation file, and the page the unit's
     // Documentation= names.
     'systemd/egpu-guard.service',

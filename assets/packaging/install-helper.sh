@@ -18,6 +18,8 @@ POLICY=/usr/share/polkit-1/actions/io.github.egpuguard.policy
 # session bus's standard service directory (D-Bus Specification, "Message Bus Starting Services
 # (Activation)"). The unit is installed, never enabled: each user enables it (README.md).
 SERVICE=/usr/libexec/egpu-guard/egpu-guard-service
+# Its /proc scan's worker thread, which it looks for beside itself.
+SCAN_WORKER=/usr/libexec/egpu-guard/proc-scan-worker.cjs
 UNIT=/usr/lib/systemd/user/egpu-guard.service
 ACTIVATION=/usr/share/dbus-1/services/io.github.EgpuGuard1.service
 
@@ -35,12 +37,14 @@ case "$1" in
     install -D -m 0755 "$res/helper/egpu-guard-helper" "$root$HELPER"
     install -D -m 0644 "$res/polkit/io.github.egpuguard.policy" "$root$POLICY"
     install -D -m 0755 "$res/service/egpu-guard-service" "$root$SERVICE"
+    install -D -m 0644 "$res/service/proc-scan-worker.cjs" "$root$SCAN_WORKER"
     install -D -m 0644 "$res/systemd/egpu-guard.service" "$root$UNIT"
     install -D -m 0644 "$res/dbus/io.github.EgpuGuard1.service" "$root$ACTIVATION"
     ;;
   remove)
     root=${2:-}
-    rm -f "$root$HELPER" "$root$POLICY" "$root$SERVICE" "$root$UNIT" "$root$ACTIVATION"
+    rm -f "$root$HELPER" "$root$POLICY" "$root$SERVICE" "$root$SCAN_WORKER" "$root$UNIT" \
+      "$root$ACTIVATION"
     rmdir "$root/usr/libexec/egpu-guard" 2>/dev/null || true
     ;;
   *)

@@ -13,11 +13,12 @@ import { isBuiltin } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioByName } from '../../main/sim/scenarios/index.js';
 import { startSim, type SimFixture } from '../../main/sim/test/sim-fixture.js';
 import { dbusDaemonAvailable, startTestBus } from '../../main/sources/test/dbus-daemon.js';
-import { buildService } from '../build-service.mjs';
+import { WORKER_FILE, buildService } from '../build-service.mjs';
 
 const run = promisify(execFile);
 const NAME = 'io.github.EgpuGuard1';
@@ -99,6 +100,50 @@ describe('the session service bundle', () => {
     expect(r.stdout).toMatch(/^Usage: egpu service /);
     const bad = spawnSync(cmd, [...args.slice(0, -1), '--bogus'], { encoding: 'utf8', env: {} });
     expect(bad.status).toBe(2);
+  });
+
+  it('has its /proc scan worker beside it, which scans on its own (no node_modules either)', async () => {
+    const worker = path.join(path.dirname(bundle), WORKER_FILE);
+    const text = fs.readFileSync(worker, 'utf8');
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(required.filter((m) => !isBuiltin(m))).toEqual([]);
+    // A process table of one process holding a render node (a symlink reads like an fd link).
+    const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-proc-'));
+    cleanups.push(() => fs.rmSync(proc, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(proc, '4242', 'fd'), { recursive: true });
+    fs.symlinkSync('/dev/dri/renderD128', path.join(proc, '4242', 'fd', '3'));
+    fs.writeFileSync(path.join(proc, '4242', 'maps'), '');
+    fs.writeFileSync(path.join(proc, '4242', 'status'), 'Name:\tollama\nUid:\t1000\n');
+    fs.writeFileSync(path.join(proc, '4242', 'cmdline'), 'ollama\0serve\0');
+    const w = new Worker(worker);
+    cleanups.push(() => w.terminate());
+    const answer = new Promise<unknown>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    w.postMessage({
+      id: 7,
+      data: {
+        req: { procDir: proc, rootPrefix: '', pids: ['4242'] },
+        state: new Int32Array(new SharedArrayBuffer(4 * 3)),
+      },
+    });
+    expect(await answer).toEqual({
+      id: 7,
+      raws: [
+        {
+          pid: '4242',
+          status: 'ok',
+          fds: [{ fd: '3', target: '/dev/dri/renderD128' }],
+          mapped: [],
+          identity: {
+            comm: 'ollama',
+            cmdline: 'ollama\0serve\0',
+            status: 'Name:\tollama\nUid:\t1000\n',
+          },
+        },
+      ],
+    });
   });
 
   it.skipIf(!dbusDaemonAvailable())(
