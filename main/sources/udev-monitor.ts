@@ -78,10 +78,12 @@ export function createUdevMonitor(options: UdevMonitorOptions): UdevMonitor {
   const spec = (): CommandSpec => {
     mode = chooseMode();
     if (mode === 'replay') {
-      // -n +1: from the first line; -F: follow by name, survive truncation and re-creation.
+      // -n +1: from the first line; -F: follow by name, survive truncation and re-creation;
+      // --pid: end when this process does, also when it dies without stopping its children (a
+      // crash, SIGKILL), which would leave tail following the file for good (tail(1)).
       return {
         file: options.tailPath ?? 'tail',
-        args: ['-n', '+1', '-F', options.replayFile ?? ''],
+        args: ['-n', '+1', '-F', `--pid=${process.pid}`, options.replayFile ?? ''],
       };
     }
     const subs = (options.subsystems ?? UDEV_SUBSYSTEMS).map((s) => `--subsystem-match=${s}`);

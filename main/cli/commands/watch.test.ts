@@ -50,6 +50,30 @@ type Line = {
 const parse = (l: string): Line => JSON.parse(l) as Line;
 
 describe('egpu watch', () => {
+  it('leaves no tail following its --udev-log behind when it is killed outright', async () => {
+    const { f, udev, kern } = setup();
+    const w = watch(['--root', f.dir, '--udev-log', udev, '--kernel-log', kern]);
+    await w.waitFor((l) => parse(l).type === 'source' && l.includes('replaying'));
+    const tails = (): number[] =>
+      fs
+        .readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+            return path.basename(argv[0] ?? '') === 'tail' && argv.includes(udev);
+          } catch {
+            return false; // gone meanwhile
+          }
+        })
+        .map(Number);
+    expect(tails()).toHaveLength(1);
+    await w.stop('SIGKILL'); // no handler runs: as after a crash
+    const end = Date.now() + 5000;
+    while (tails().length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(tails()).toEqual([]);
+  });
+
   it('prints coldplug states, then a surprise unplug from the kernel log and udev as one incident', async () => {
     const { f, udev, kern } = setup();
     const w = watch(['--root', f.dir, '--udev-log', udev, '--kernel-log', kern]);
