@@ -32,7 +32,7 @@ const KIND_TEXT: Readonly<
   'fell-off-bus': {
     title: 'fell off the bus',
     meaning:
-      'The GPU no longer answers on the PCIe bus (its config space reads all ones), although it is still listed.',
+      'The GPU stopped answering on the PCIe bus while it was still listed there (its config space read all ones).',
     steps: ['close-clients', 'reconnect', 'check-link'],
   },
   'driver-stuck': {

@@ -216,7 +216,7 @@ export const INCIDENT_TEXT: Readonly<
     kind: 'fell-off-bus',
     title: 'fell off the bus',
     meaning: [
-      'The GPU no longer answers on the PCIe bus (its config space reads all ones), although it is still listed.',
+      'The GPU stopped answering on the PCIe bus while it was still listed there (its config space read all ones).',
     ],
     nextSteps: [
       'Close the apps that still use the GPU.',

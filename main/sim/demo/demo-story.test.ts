@@ -50,6 +50,14 @@ describe('demo: the GPU falls off the bus', () => {
       'remove',
       'rescan',
     ]);
+    // The recovery removed the dead GPU from the bus: the incident's words, written when it
+    // opened, must not now say it is still listed.
+    const incident = m
+      .snapshot()
+      .incidents.find((i) => i.gpu === EGPU && i.kind === 'fell-off-bus');
+    expect(incident?.meaning[0]).toBe(
+      'The GPU stopped answering on the PCIe bus while it was still listed there (its config space read all ones).',
+    );
 
     expect((await m.act('unplug')).ok).toBe(true);
     expect((await m.act('plug')).ok).toBe(true);
