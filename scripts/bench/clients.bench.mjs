@@ -96,21 +96,32 @@ async function startWarmService(dir) {
     ['--no-dbus', '--no-notify', '--no-hooks', '--root', dir],
     env,
   );
+  const args = [
+    `--address=${bus.address}`,
+    '--json=short',
+    'call',
+    'io.github.EgpuGuard1',
+    '/io/github/EgpuGuard1',
+    'io.github.EgpuGuard1.Manager',
+    'Clients',
+    's',
+    '',
+  ];
+  // A core that has answered before, as a session's core soon has: its first answers also pay
+  // the scan worker's boot and V8 compiling the scan on that thread. The first is reported.
+  const warmUps = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('busctl', args, { env, maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`busctl Clients failed: ${r.stderr}`);
+    warmUps.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
   return {
+    firstCall: warmUps[0],
     command: {
       key: 'warm',
       file: 'busctl',
-      args: [
-        `--address=${bus.address}`,
-        '--json=short',
-        'call',
-        'io.github.EgpuGuard1',
-        '/io/github/EgpuGuard1',
-        'io.github.EgpuGuard1.Manager',
-        'Clients',
-        's',
-        '',
-      ],
+      args,
     },
     /** busctl's JSON (aa{sv}) as `egpu clients --json` output, for the holders check. */
     asClientsJson: (stdout) =>
@@ -242,7 +253,13 @@ export async function run() {
       });
       rows.push(
         {
-          metric: `warm core via the session service (busctl … Clients), wall (median of ${ROUNDS})`,
+          metric: "the service's first Clients answer after its start (busctl), wall",
+          value: ms(warmService.firstCall),
+          unit: 'ms',
+          target: '',
+        },
+        {
+          metric: `warm core via the session service (busctl … Clients, after 3 answers), wall (median of ${ROUNDS})`,
           value: ms(w.median),
           unit: 'ms',
           target: '',
