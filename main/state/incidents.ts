@@ -54,9 +54,36 @@ const KIND_TEXT: Readonly<
   },
 };
 
+/**
+ * What becomes of each step once the incident has ended (the GPU is back, or was ejected): the
+ * ones that get the GPU back or free it are done with; checking the connection is for next time.
+ * Steps not named here keep their words (restart the app, next time eject first, if it repeats).
+ */
+const AFTER_END: Partial<Record<Step, Step | null>> = {
+  'reboot-now': null,
+  'close-clients': null,
+  reconnect: null,
+  rescan: null,
+  'reset-gpu': null,
+  'wait-reset': null,
+  'check-authorized': null,
+  'check-link': 'check-link-on-repeat',
+};
+
+function stepsAfterEnd(steps: ReadonlySet<Step>): Set<Step> {
+  const out = new Set<Step>();
+  for (const s of steps) {
+    const after = s in AFTER_END ? AFTER_END[s] : s;
+    if (after !== null && after !== undefined) out.add(after);
+  }
+  if (out.has('check-link-on-repeat')) out.delete('check-link-if-unplanned');
+  return out;
+}
+
 function explain(
   kind: IncidentKind,
   evidence: readonly Evidence[],
+  ended = false,
 ): { meaning: string[]; nextSteps: string[] } {
   const meanings: string[] = [];
   const steps = new Set<Step>();
@@ -75,7 +102,8 @@ function explain(
   }
   // "Check the connection" already covers "if you did not unplug it, check the connection".
   if (steps.has('check-link')) steps.delete('check-link-if-unplanned');
-  return { meaning: meanings, nextSteps: orderSteps(steps).map((s) => STEP_TEXT[s]) };
+  const shown = ended ? stepsAfterEnd(steps) : steps;
+  return { meaning: meanings, nextSteps: orderSteps(shown).map((s) => STEP_TEXT[s]) };
 }
 
 function severityOf(kind: IncidentKind, evidence: readonly Evidence[]): Severity {
@@ -119,8 +147,9 @@ function withAffected(
   kind: IncidentKind,
   evidence: readonly Evidence[],
   affected: Affected,
+  ended = false,
 ): { meaning: string[]; nextSteps: string[]; affected?: Affected } {
-  const x = explain(kind, evidence);
+  const x = explain(kind, evidence, ended);
   if (affected.length === 0) return x;
   return { ...x, nextSteps: [...affectedStep(kind, affected), ...x.nextSteps], affected };
 }
@@ -148,9 +177,18 @@ export function openIncident(
   };
 }
 
-/** The incident ended: the GPU is back, or was ejected. It takes no more evidence. */
+/**
+ * The incident ended: the GPU is back, or was ejected. It takes no more evidence, and its advice
+ * keeps only what is still to do (restart the apps it took down; for next time).
+ */
 export function resolveIncident(incident: Incident, at: number, outcome: string): Incident {
-  return { ...incident, updatedAt: at, resolvedAt: at, outcome };
+  const { nextSteps } = withAffected(
+    incident.kind,
+    incident.evidence,
+    incident.affected ?? [],
+    true,
+  );
+  return { ...incident, nextSteps, updatedAt: at, resolvedAt: at, outcome };
 }
 
 /** Adds evidence; the kind only ever escalates (a fall off the bus that ends in removal). */

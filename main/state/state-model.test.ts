@@ -300,8 +300,15 @@ describe('StateModel lifecycle', () => {
     const gone: Inventory = { ...tb3, gpus: tb3.gpus.filter((g) => g.bdf !== EGPU) };
     m.apply({ type: 'inventory', at: 41_000, inventory: gone }); // its router is still there
     expect(m.entry(EGPU)).toMatchObject({ state: 'unplugged', departure: 'fell-off-bus' });
+    const open = m.snapshot().incidents[0]!;
+    expect(open.nextSteps.join('\n')).toMatch(/^Reconnect the enclosure/m);
     m.apply({ type: 'inventory', at: 90_000, inventory: tb3 }); // reconnected, answering again
     expect(m.entry(EGPU)).toMatchObject({ state: 'attached', departure: null });
+    // Ended: nothing left of reconnecting or rescanning, the connection is checked if it repeats.
+    const ended = m.snapshot().incidents[0]!;
+    expect(ended.resolvedAt).toBe(90_000);
+    expect(ended.nextSteps.join('\n')).not.toMatch(/Reconnect|egpu recover|egpu clients/);
+    expect(ended.nextSteps.join('\n')).toMatch(/^If it repeats, check the connection/m);
   });
 
   it('keeps what must happen before the unplug (a drive stays connected) until the GPU is back', () => {
@@ -338,6 +345,12 @@ describe('StateModel lifecycle', () => {
       }),
     ]);
     expect(m.entry(EGPU)?.incident).toBeNull();
+    // Once it is back, "reconnect the enclosure" is done with; restarting the app is not, nor is
+    // checking the cable if the unplug was not planned.
+    expect(back.incidents[0]!.nextSteps).toEqual([
+      'ollama (pid 2231) was using it and may have crashed — restart it once the GPU is back.',
+      expect.stringMatching(/^If you did not unplug it, check the connection: reseat or replace/),
+    ]);
     // A later surprise opens a new incident rather than reopening the ended one.
     m.apply(kernel(70_000, 'thunderbolt 0-1: device disconnected'));
     expect(m.snapshot().incidents.filter((i) => i.resolvedAt === undefined)).toHaveLength(1);
