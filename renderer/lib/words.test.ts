@@ -8,6 +8,7 @@ import {
   sourceLine,
   sourcesSummary,
   windowAdvice,
+  windowSteps,
 } from './words.js';
 
 describe('window words', () => {
@@ -52,6 +53,24 @@ describe('window words', () => {
     expect(dead).toBe(
       'If the device stays dead, reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
     );
+  });
+
+  it('says "reconnect" once when the card cannot offer Recover, and no more "close its apps"', () => {
+    const steps = [
+      'ollama (pid 7) was using it and may have crashed — restart it once the GPU is back.',
+      'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
+      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
+      'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
+    ];
+    expect(windowSteps(steps, false)).toEqual([
+      steps[0],
+      'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
+    ]);
+    // With Recover on the card both stay, in the window's words.
+    expect(windowSteps(steps, true)).toHaveLength(4);
+    expect(windowSteps(steps, true)[3]).toContain('choose Recover on its card');
+    // Without a reconnect step to merge with, the recovery step still says to reconnect.
+    expect(windowSteps([steps[3]!], false)).toEqual([windowAdvice(steps[3]!, false)]);
   });
 
   it('compositor text without lower-case stand-ins', () => {

@@ -78,6 +78,33 @@ export function windowAdvice(text: string, recoverOffered = true): string {
   return out;
 }
 
+const RESCAN = /`egpu recover[^`]*--dry-run` shows how eGPU Guard would bring it back/;
+const RECONNECT = /^Reconnect the enclosure and run `egpu status`/;
+const RECONNECT_NOW =
+  'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.';
+
+const CLOSE_CLIENTS = /^Run `egpu clients` and close every program still using the GPU/;
+
+/**
+ * An incident's steps in the window's words. Without Recover on the card the GPU has been taken
+ * off the bus: no driver waits for apps to let go of it (and the card lists none), and
+ * "reconnect the enclosure" and "if it stays dead, recover it" would be two ways of saying
+ * reconnect: they become one step, where the first of them stood.
+ */
+export function windowSteps(steps: readonly string[], recoverOffered = true): string[] {
+  if (!recoverOffered) steps = steps.filter((t) => !CLOSE_CLIENTS.test(t));
+  const merge =
+    !recoverOffered && steps.some((t) => RESCAN.test(t)) && steps.some((t) => RECONNECT.test(t));
+  if (!merge) return steps.map((t) => windowAdvice(t, recoverOffered));
+  const out: string[] = [];
+  for (const t of steps) {
+    if (RESCAN.test(t) || RECONNECT.test(t)) {
+      if (!out.includes(RECONNECT_NOW)) out.push(RECONNECT_NOW);
+    } else out.push(windowAdvice(t, recoverOffered));
+  }
+  return out;
+}
+
 // Compositor snippets for a desktop eGPU Guard could not name carry a lower-case stand-in for
 // the compositor's name (main/actions/compositor/advice.ts); the window says it plainly.
 const PLACEHOLDER = 'your wlroots compositor';
