@@ -82,9 +82,15 @@ let buffer = Buffer.allocUnsafe(1 << 16);
  * opened or read. seq_file hands out about a page per read(), so this reads until read() returns
  * 0 — except with `single`, for files made by single_open() (comm, status, fdinfo): those produce
  * their whole text in one go and a read() that returns less than asked has returned all of it
- * (the kernel's fs/seq_file.c, seq_read_iter), which saves the second read.
+ * (the kernel's fs/seq_file.c, seq_read_iter), which saves the second read. `ended`, when given,
+ * says from the bytes read so far that the file is complete (readMaps).
  */
-function readProcFile(path: string, max: number, single: boolean): number {
+function readProcFile(
+  path: string,
+  max: number,
+  single: boolean,
+  ended?: (total: number) => boolean,
+): number {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -102,7 +108,7 @@ function readProcFile(path: string, max: number, single: boolean): number {
       const want = Math.min(buffer.length, max) - total;
       const n = fs.readSync(fd, buffer, total, want, null);
       total += n;
-      if (n === 0 || (single && n < want)) break;
+      if (n === 0 || (single && n < want) || ended?.(total) === true) break;
     }
     return total;
   } catch {
@@ -140,38 +146,6 @@ export function mappedPaths(maps: string): string[] {
  */
 const GATE_LINE = Buffer.from('\nffffffffff600000-ffffffffff601000 ');
 
-/**
- * Reads a maps file. Like readProcFile, but a read that ends in the gate line ends the file: the
- * read() that would return 0 is skipped (one syscall per process, each taking the process's
- * mmap lock again). Without a gate area (other architectures, 32-bit processes, vsyscall=none)
- * it reads until read() returns 0.
- */
-function readMapsFile(path: string): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch {
-    return -1;
-  }
-  try {
-    let total = 0;
-    for (;;) {
-      if (total === buffer.length) {
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, total);
-        buffer = bigger;
-      }
-      const n = fs.readSync(fd, buffer, total, buffer.length - total, null);
-      total += n;
-      if (n === 0 || endsWithGateLine(total)) return total;
-    }
-  } catch {
-    return -1;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Whether buffer[0, end) ends with the gate line and its newline. */
 function endsWithGateLine(end: number): boolean {
   if (end < GATE_LINE.length + 1 || buffer[end - 1] !== 10) return false;
@@ -186,7 +160,10 @@ function endsWithGateLine(end: number): boolean {
 
 /** maps text, or '' when no line can name a device, or null when it cannot be read. */
 export function readMaps(path: string): string | null {
-  const n = readMapsFile(path);
+  // A read that ends in the gate line ends the file: the read() that would return 0 is skipped
+  // (one syscall per process, each taking the process's mmap lock again). Without a gate area
+  // (other architectures, 32-bit processes, vsyscall=none) it reads until read() returns 0.
+  const n = readProcFile(path, Infinity, false, endsWithGateLine);
   if (n < 0) return null;
   // Decode only when a device mapping can be in there.
   return buffer.subarray(0, n).indexOf(DEV) >= 0 ? buffer.toString('utf8', 0, n) : '';

@@ -16,7 +16,7 @@ import { createSystemRoot } from '../../dist/main/platform/system-root.js';
 import { writeScenario } from '../../dist/main/sim/sysroot-writer.js';
 import { scenarioByName } from '../../dist/main/sim/scenarios/index.js';
 import { cleanEnv, round } from './lib.mjs';
-import { startPrivateBus, startService } from './service.bench.mjs';
+import { clientsCall, startPrivateBus, startService } from './service.bench.mjs';
 
 export const title = 'clients vs fuser (2,000 processes)';
 
@@ -96,17 +96,7 @@ async function startWarmService(dir) {
     ['--no-dbus', '--no-notify', '--no-hooks', '--root', dir],
     env,
   );
-  const args = [
-    `--address=${bus.address}`,
-    '--json=short',
-    'call',
-    'io.github.EgpuGuard1',
-    '/io/github/EgpuGuard1',
-    'io.github.EgpuGuard1.Manager',
-    'Clients',
-    's',
-    '',
-  ];
+  const args = clientsCall(bus.address, '--json=short');
   // A core that has answered before, as a session's core soon has: its first answers also pay
   // the scan worker's boot and V8 compiling the scan on that thread. The first is reported.
   const warmUps = [];

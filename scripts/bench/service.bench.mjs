@@ -73,6 +73,19 @@ export async function startService(args, env) {
   return child;
 }
 
+/** busctl's arguments for Manager.Clients of every GPU on the bus at `address`. */
+export const clientsCall = (address, ...options) => [
+  `--address=${address}`,
+  ...options,
+  'call',
+  'io.github.EgpuGuard1',
+  '/io/github/EgpuGuard1',
+  'io.github.EgpuGuard1.Manager',
+  'Clients',
+  's',
+  '',
+];
+
 export async function run() {
   const dir = fs.mkdtempSync('/tmp/egpu-bench-service-');
   writeScenario(dir, scenarioByName('tb3-nvidia'));
@@ -89,20 +102,7 @@ export async function run() {
   try {
     // One Clients call first: the core then keeps its scan worker (main/platform/proc-scan.ts),
     // whose idle cost and memory belong in the figures below.
-    const clients = spawnSync(
-      'busctl',
-      [
-        `--address=${bus.address}`,
-        'call',
-        'io.github.EgpuGuard1',
-        '/io/github/EgpuGuard1',
-        'io.github.EgpuGuard1.Manager',
-        'Clients',
-        's',
-        '',
-      ],
-      { env },
-    );
+    const clients = spawnSync('busctl', clientsCall(bus.address), { env });
     if (clients.status !== 0) throw new Error(`Clients failed: ${clients.stderr}`);
     // Past start-up: V8 shrinks the heap in steps after a start, the last time (its memory
     // reducer) about 20 s in; that is once, not periodic.
