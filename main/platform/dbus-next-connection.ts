@@ -116,7 +116,13 @@ function wrapBus(
   const write = (m: Omit<OutgoingMessage, 'serial'>): void => {
     const bytes = marshalMessage({ ...m, serial: bus.newSerial() });
     if (stream?.writable !== true) return; // closing: dbus-next would throw, the caller is gone
-    stream.write(bytes);
+    // As dbus-next writes (lib/connection.js): a socket that passes fds takes {data, fds}.
+    if ((stream as { supportsUnixFd?: boolean }).supportsUnixFd === true)
+      (stream as unknown as { write(x: { data: Buffer; fds: number[] }): void }).write({
+        data: bytes,
+        fds: [],
+      });
+    else stream.write(bytes);
   };
 
   bus.on('message', (msg: Message) => {
