@@ -52,6 +52,9 @@ export function pciRemoved(
     ctx.book.record(e, 'surprise-removal', [ev], at);
   } else if (ejecting || e.state === 'ejecting') {
     e.departure = 'safe-eject';
+    // An eject removes the GPU only once nothing holds it (the apps were closed first): the last
+    // client scan, taken before that, names no one who lost anything.
+    e.lostClients = null;
     // This core's own eject goes on after the removal (unload the driver, drop the tunnel):
     // "safe to unplug" comes with its result, never while a step still runs. An eject run by
     // another process is known only by its intent file: its removal is all this core sees.

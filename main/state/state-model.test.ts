@@ -110,6 +110,8 @@ describe('StateModel lifecycle', () => {
 
   it('planned eject: ejecting → safe-to-unplug → unplugged, with no incident', () => {
     const m = started();
+    // ollama held it at the last scan; the eject closed it before removing the GPU.
+    m.apply({ type: 'clients', at: 1100, report: report(client(2231, 'ollama', EGPU)) });
     m.apply({ type: 'eject', at: 2000, bdf: EGPU, phase: 'started' });
     expect(stateOf(m)).toBe('ejecting');
     // The removal is a step of this core's eject: "safe to unplug" waits for its last step.
@@ -126,6 +128,8 @@ describe('StateModel lifecycle', () => {
     });
     expect(pulled.transitions.map((t) => t.to)).toEqual(['unplugged']);
     expect(m.snapshot().incidents).toEqual([]);
+    // No "was using it when it went (may have crashed)" for an app the eject closed.
+    expect(m.snapshot().gpus.find((g) => g.bdf === EGPU)?.lostUsers).toBeUndefined();
   });
 
   it('fell off the bus, then our recovery removes it: still "fell off the bus", no yank alarm', () => {
