@@ -46,6 +46,31 @@ describe('incident timeline', () => {
     expect(within(item).getByRole('heading', { level: 3 }).parentElement).toBe(item);
   });
 
+  it('for a GPU off the bus: no "close the apps its card lists", and one step to reconnect', async () => {
+    const steps = [
+      'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
+      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
+      'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
+    ];
+    const fell = {
+      ...incident('inc-9', T0, 'NVIDIA GeForce RTX 3070 fell off the bus'),
+      gpu: egpuEntry().bdf,
+      nextSteps: steps,
+    };
+    // A failed recovery took the dead GPU off the bus: its card says reconnect, without Recover.
+    const gone = egpuEntry('unplugged', { present: false, departure: 'fell-off-bus' });
+    await renderApp(
+      createFakeBridge({ snapshot: snapshot({ gpus: [igpuEntry(), gone], incidents: [fell] }) }),
+    );
+    await openFold('Incidents');
+    const item = screen.getByRole('article', { name: fell.title });
+    const todo = within(item).getByRole('heading', { name: 'What to do' }).nextElementSibling;
+    const texts = [...(todo?.querySelectorAll('li') ?? [])].map((li) => li.textContent ?? '');
+    expect(texts).toEqual([
+      'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in, then choose Recover on its card; if the GPU does not come back, reboot.',
+    ]);
+  });
+
   it('lists incidents newest first with evidence, meaning and next steps', async () => {
     const bridge = createFakeBridge({
       snapshot: snapshot({

@@ -49,9 +49,9 @@ describe('window words', () => {
       'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.';
     expect(windowAdvice(advice)).toContain('choose Recover on its card');
     const dead = windowAdvice(advice, false);
-    expect(dead).not.toContain('choose Recover');
+    expect(dead).not.toContain('choose Recover on its card: it shows'); // not now: after the re-plug
     expect(dead).toBe(
-      'If the device stays dead, reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
+      'If the device stays dead, reconnect the enclosure: unplug it, wait ten seconds and plug it back in, then choose Recover on its card; if the GPU does not come back, reboot.',
     );
   });
 
@@ -62,15 +62,19 @@ describe('window words', () => {
       'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
       'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
     ];
-    expect(windowSteps(steps, false)).toEqual([
+    expect(windowSteps(steps, { recoverOffered: false, appsListed: false })).toEqual([
       steps[0],
-      'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
+      'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in, then choose Recover on its card; if the GPU does not come back, reboot.',
     ]);
     // With Recover on the card both stay, in the window's words.
-    expect(windowSteps(steps, true)).toHaveLength(4);
-    expect(windowSteps(steps, true)[3]).toContain('choose Recover on its card');
+    expect(windowSteps(steps)).toHaveLength(4);
+    expect(windowSteps(steps)[3]).toContain('choose Recover on its card');
+    // Off the bus but Recover offered (unplugged, enclosure back): no apps list to point at.
+    expect(windowSteps(steps, { recoverOffered: true, appsListed: false })).toHaveLength(3);
     // Without a reconnect step to merge with, the recovery step still says to reconnect.
-    expect(windowSteps([steps[3]!], false)).toEqual([windowAdvice(steps[3]!, false)]);
+    expect(windowSteps([steps[3]!], { recoverOffered: false, appsListed: false })).toEqual([
+      windowAdvice(steps[3]!, false),
+    ]);
   });
 
   it('compositor text without lower-case stand-ins', () => {

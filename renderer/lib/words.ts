@@ -72,7 +72,7 @@ export function windowAdvice(text: string, recoverOffered = true): string {
     ? text
     : text.replace(
         /`egpu recover[^`]*--dry-run` shows how eGPU Guard would bring it back[^;]*; run it with --yes, or reboot\./,
-        'reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.',
+        'reconnect the enclosure: unplug it, wait ten seconds and plug it back in, then choose Recover on its card; if the GPU does not come back, reboot.',
       );
   for (const [pattern, words] of WINDOW_ADVICE) out = out.replace(pattern, words);
   return out;
@@ -81,18 +81,30 @@ export function windowAdvice(text: string, recoverOffered = true): string {
 const RESCAN = /`egpu recover[^`]*--dry-run` shows how eGPU Guard would bring it back/;
 const RECONNECT = /^Reconnect the enclosure and run `egpu status`/;
 const RECONNECT_NOW =
-  'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in. Its card offers Recover once the GPU answers again; if it does not come back, reboot.';
+  'Reconnect the enclosure: unplug it, wait ten seconds and plug it back in, then choose Recover on its card; if the GPU does not come back, reboot.';
 
 const CLOSE_CLIENTS = /^Run `egpu clients` and close every program still using the GPU/;
 
+/** What the incident's GPU card offers now (IncidentTimeline works it out from the card). */
+export type CardNow = {
+  /** Recover is on the card (not while a GPU taken off the bus waits for a reconnect). */
+  readonly recoverOffered: boolean;
+  /** The card lists the apps using it (only while the GPU is on the bus). */
+  readonly appsListed: boolean;
+};
+
 /**
- * An incident's steps in the window's words. Without Recover on the card the GPU has been taken
- * off the bus: no driver waits for apps to let go of it (and the card lists none), and
- * "reconnect the enclosure" and "if it stays dead, recover it" would be two ways of saying
- * reconnect: they become one step, where the first of them stood.
+ * An incident's steps in the window's words, for the card as it is now. A GPU off the bus has
+ * no apps list and no driver waiting for apps to let go: no "close every app the card lists".
+ * Without Recover on the card, "reconnect the enclosure" and "if it stays dead, recover it"
+ * would be two ways of saying reconnect: they become one step, where the first of them stood.
  */
-export function windowSteps(steps: readonly string[], recoverOffered = true): string[] {
-  if (!recoverOffered) steps = steps.filter((t) => !CLOSE_CLIENTS.test(t));
+export function windowSteps(
+  steps: readonly string[],
+  card: CardNow = { recoverOffered: true, appsListed: true },
+): string[] {
+  const { recoverOffered } = card;
+  if (!card.appsListed) steps = steps.filter((t) => !CLOSE_CLIENTS.test(t));
   const merge =
     !recoverOffered && steps.some((t) => RESCAN.test(t)) && steps.some((t) => RECONNECT.test(t));
   if (!merge) return steps.map((t) => windowAdvice(t, recoverOffered));
