@@ -56,6 +56,13 @@ describe('StatusModel', () => {
     await acting;
     expect(model.message).toBeNull();
   });
+
+  it('a new demo action clears the last refusal too', async () => {
+    const model = new StatusModel(createFakeBridge({ mode: 'demo' }));
+    model.report({ code: 'invalid-input', message: 'The enclosure is already plugged in.' });
+    await model.demo('unplug');
+    expect(model.error).toBeNull();
+  });
 });
 
 describe('StatusModel: what it says when things change', () => {

@@ -112,8 +112,10 @@ export class StatusModel {
   }
 
   async demo(action: DemoAction): Promise<void> {
-    // A new simulated event makes the last confirmation ("Asked ollama to quit.") stale.
+    // A new simulated event makes the last confirmation ("Asked ollama to quit.") stale, and the
+    // last refusal ("The enclosure is already plugged in.") too.
     this.#clearMessage();
+    this.error = null;
     this.demoBusy = true;
     try {
       const r = await this.#bridge.demoAct({ action });

@@ -151,20 +151,21 @@ export class DemoMachine implements Core, DemoControl {
 
   async act(action: DemoAction): Promise<Result<void>> {
     const w = this.#world;
-    if (w === null) return err(appError('unsupported', 'the demo machine is not running'));
+    if (w === null) return err(appError('unsupported', 'The demo machine is not running.'));
     switch (action) {
       case 'plug':
         return w.sim.plug()
           ? ok(undefined)
-          : err(appError('busy', 'the enclosure is already plugged in'));
+          : // Not 'busy': nothing is in progress, the button just does not apply now.
+            err(appError('invalid-input', 'The enclosure is already plugged in.'));
       case 'unplug':
         return w.sim.unplug()
           ? ok(undefined)
-          : err(appError('not-found', 'the enclosure is not plugged in'));
+          : err(appError('not-found', 'The enclosure is not plugged in.'));
       case 'fall-off-bus':
         return w.sim.fallOffBus().length > 0
           ? ok(undefined)
-          : err(appError('not-found', 'no eGPU is attached'));
+          : err(appError('not-found', 'No eGPU is attached.'));
       case 'start-app': {
         const r = this.#startApp(w);
         if (r.ok) await w.core.refreshClients();
@@ -172,7 +173,7 @@ export class DemoMachine implements Core, DemoControl {
       }
       case 'stop-app':
         if (w.app === null || !running(w.app))
-          return err(appError('not-found', 'the demo app is not running'));
+          return err(appError('not-found', 'The demo app is not running.'));
         w.app.kill('SIGTERM');
         await new Promise((r) => w.app?.once('exit', r));
         await w.core.refreshClients();
