@@ -56,6 +56,19 @@ describe('egpu clients', () => {
     );
   });
 
+  it('names the GPU asked about when nothing holds it', async () => {
+    const empty = makeSysroot(scenarioByName('tb3-nvidia')!); // no process holds its nodes
+    try {
+      const r = await runCliInProcess(['clients', '--gpu', '0a:00.0', '--root', empty.dir]);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^No process holds NVIDIA GeForce RTX 3070 \(0000:0a:00\.0\)\.$/m);
+      const all = await runCliInProcess(['clients', '--root', empty.dir]);
+      expect(all.stdout).toMatch(/^No process holds a GPU\.$/m);
+    } finally {
+      empty.cleanup();
+    }
+  });
+
   it('human output groups by GPU', async () => {
     const r = await runCliInProcess(['clients', '--root', f.dir]);
     expect(r.stdout).toMatch(/NVIDIA GeForce RTX 3070 \(0000:0a:00\.0, external\) — \d+ process/);

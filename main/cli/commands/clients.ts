@@ -70,7 +70,7 @@ export const clientsCommand: CommandDef = {
             null,
             2,
           ) + '\n'
-        : (await import('../format/clients-text.js')).formatClients(report, inventory),
+        : (await import('../format/clients-text.js')).formatClients(report, inventory, gpu),
     );
     return 0;
   },

@@ -20,12 +20,20 @@ function table(rows: readonly ClientInfo[]): string[] {
   return [fmt(head), ...body.map(fmt)];
 }
 
-export function formatClients(report: ClientsReport, inventory: Inventory): string {
+/** `gpu`: the one GPU asked about (`--gpu`), named when nothing holds it. */
+export function formatClients(report: ClientsReport, inventory: Inventory, gpu?: string): string {
   const out: string[] = [];
   const gpus = new Map(inventory.gpus.map((g) => [g.bdf, g]));
   const groups = new Map<string | null, ClientInfo[]>();
   for (const c of report.clients) groups.set(c.gpu, [...(groups.get(c.gpu) ?? []), c]);
-  if (groups.size === 0) out.push('No process holds a GPU.');
+  if (groups.size === 0) {
+    const asked = gpu === undefined ? undefined : gpus.get(gpu);
+    out.push(
+      gpu === undefined
+        ? 'No process holds a GPU.'
+        : `No process holds ${asked === undefined ? gpu : `${asked.name} (${gpu})`}.`,
+    );
+  }
   for (const [bdf, rows] of groups) {
     const g = bdf === null ? undefined : gpus.get(bdf);
     const pids = new Set(rows.map((r) => r.pid)).size;
