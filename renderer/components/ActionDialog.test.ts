@@ -128,6 +128,9 @@ describe('eject flow', () => {
     const status = within(dialog).getByRole('status');
     expect(status).toHaveTextContent('Step 1 of 4: Ask ollama (pid 4242) to quit (SIGTERM)');
     bridge.pushProgress(progress('close-app', 'done'));
+    await tick();
+    // Between one step's end and the next one's start: the next step, not "Starting the eject…".
+    expect(within(dialog).getByRole('status')).toHaveTextContent(/^Step 2 of 4: /);
     bridge.pushProgress(progress('unbind', 'running', 'Detaching nvidia'));
     await tick();
     expect(within(dialog).getByRole('status')).toHaveTextContent('Step 2 of 4: Detaching nvidia');
