@@ -42,7 +42,7 @@ const TEMPLATES: Readonly<Record<Step, string>> = {
   reconnect:
     'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
   rescan:
-    'If the device stays dead, `egpu recover<address> --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
+    'If the device stays dead, `egpu recover<address> --dry-run` shows how eGPU Guard would bring it back (authorize the enclosure, rescan PCI, rebind or reload the driver where needed); run it with --yes, or reboot.',
   'reset-gpu':
     'Reset the GPU: close the programs using it, eject it (`egpu eject`) and replug the enclosure, or reboot.',
   'wait-reset': 'Wait a few seconds for the driver to finish resetting the GPU.',

@@ -69,6 +69,11 @@ describe('window words', () => {
     // With Recover on the card both stay, in the window's words.
     expect(windowSteps(steps)).toHaveLength(4);
     expect(windowSteps(steps)[3]).toContain('choose Recover on its card');
+    // The enclosure is back and the card waits for Recover: reconnecting is done.
+    const back = windowSteps(steps, { recoverOffered: true, appsListed: false, reconnected: true });
+    expect(back).toHaveLength(2);
+    expect(back.join(' ')).not.toMatch(/Reconnect the enclosure/);
+    expect(back[1]).toContain('choose Recover on its card');
     // Off the bus but Recover offered (unplugged, enclosure back): no apps list to point at.
     expect(windowSteps(steps, { recoverOffered: true, appsListed: false })).toHaveLength(3);
     // Without a reconnect step to merge with, the recovery step still says to reconnect.

@@ -91,11 +91,14 @@ export type CardNow = {
   readonly recoverOffered: boolean;
   /** The card lists the apps using it (only while the GPU is on the bus). */
   readonly appsListed: boolean;
+  /** The enclosure is back and the card waits for Recover: reconnecting is done. */
+  readonly reconnected?: boolean;
 };
 
 /**
  * An incident's steps in the window's words, for the card as it is now. A GPU off the bus has
  * no apps list and no driver waiting for apps to let go: no "close every app the card lists".
+ * Once the enclosure is back (the card waits for Recover), "reconnect it" is done.
  * Without Recover on the card, "reconnect the enclosure" and "if it stays dead, recover it"
  * would be two ways of saying reconnect: they become one step, where the first of them stood.
  */
@@ -105,6 +108,7 @@ export function windowSteps(
 ): string[] {
   const { recoverOffered } = card;
   if (!card.appsListed) steps = steps.filter((t) => !CLOSE_CLIENTS.test(t));
+  if (card.reconnected === true) steps = steps.filter((t) => !RECONNECT.test(t));
   const merge =
     !recoverOffered && steps.some((t) => RESCAN.test(t)) && steps.some((t) => RECONNECT.test(t));
   if (!merge) return steps.map((t) => windowAdvice(t, recoverOffered));
