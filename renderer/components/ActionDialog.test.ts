@@ -270,4 +270,20 @@ describe('eject flow', () => {
     await tick();
     expect(within(dialog).getByRole('status')).toHaveTextContent(/^Recovered\s*Back\.$/);
   });
+
+  it("a failed recovery says what to do once, in the core's words", async () => {
+    const bridge = createFakeBridge({
+      snapshot: snapshot({ gpus: [igpuEntry(), egpuEntry('fell-off-bus')] }),
+    });
+    await renderApp(bridge);
+    await fireEvent.click(screen.getByRole('button', { name: `Recover ${NAME}` }));
+    const dialog = await screen.findByRole('dialog', { name: `Recover ${NAME}` });
+    await fireEvent.click(await within(dialog).findByRole('button', { name: 'Run recovery' }));
+    const detail = `${NAME} (${EGPU}) is still not responding — reconnect the enclosure; if that fails, a reboot is needed.`;
+    bridge.pushProgress({ runId: 'run-2', final: { result: 'failed', detail } });
+    await tick();
+    const result = within(dialog).getByRole('alert');
+    expect(result).toHaveTextContent(detail);
+    expect(result.textContent?.match(/reconnect|plug it back in/gi)).toHaveLength(1);
+  });
 });

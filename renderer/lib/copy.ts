@@ -61,7 +61,10 @@ export function resultCopy(
                 'Do not unplug yet: the GPU may still be in use.',
                 'Close the apps that use it and try again, or log out first.',
               ]
-            : ['Unplug the enclosure, wait ten seconds, plug it back in and try again.'],
+            : // The core's detail says what to do for this failure (reconnect a GPU that does not
+              // answer; check power and cable when the rescan found none): a generic "unplug it"
+              // here said it twice, or told to unplug an enclosure that was not plugged in.
+              [],
       };
     case 'stuck':
       return {
