@@ -271,6 +271,17 @@ describe('eject flow', () => {
     expect(within(dialog).getByRole('status')).toHaveTextContent(/^Recovered\s*Back\.$/);
   });
 
+  it('"Use it again" after a safe eject is said as bringing it back, not as a repair', async () => {
+    const safe = egpuEntry('safe-to-unplug', { present: false, departure: 'safe-eject' });
+    const bridge = createFakeBridge({ snapshot: snapshot({ gpus: [igpuEntry(), safe] }) });
+    await renderApp(bridge);
+    await fireEvent.click(screen.getByRole('button', { name: `Use it again (${NAME})` }));
+    const dialog = await screen.findByRole('dialog', { name: `Use ${NAME} again` });
+    await fireEvent.click(await within(dialog).findByRole('button', { name: 'Bring it back' }));
+    expect(bridge.callsTo('runRecover')).toEqual([{ bdf: EGPU }]);
+    expect(within(dialog).queryByText(/Recover|recovery/)).toBeNull();
+  });
+
   it("a failed recovery says what to do once, in the core's words", async () => {
     const bridge = createFakeBridge({
       snapshot: snapshot({ gpus: [igpuEntry(), egpuEntry('fell-off-bus')] }),

@@ -30,6 +30,11 @@ type Target = {
   readonly name: string;
   /** unique_id of a new Thunderbolt device the user chose to authorize (pending-device notice). */
   readonly approve?: string;
+  /**
+   * "Use it again" after a safe eject: a recovery run, but nothing is wrong, so the dialog says
+   * it as bringing the GPU back rather than as repairing it.
+   */
+  readonly reuse?: boolean;
 };
 
 /** The recover request for a target: only an explicit approval carries a unique_id. */
