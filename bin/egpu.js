@@ -8,10 +8,14 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 if (process.argv[2] === 'clients') {
-  // Most of `egpu clients` is reading /proc, shared with a worker thread: it boots (~30-40 ms)
-  // while the command loads, instead of after (README, "Figures": clients vs fuser).
-  const scan = new URL('../dist/main/platform/proc-scan.js', import.meta.url);
-  (await import(scan.href)).startEarlyScanWorker();
+  // Most of `egpu clients` is reading /proc. Without the C scanner (dist/native), that is shared
+  // with a worker thread: it boots (~30-40 ms) while the command loads, instead of after
+  // (README, "Figures": clients vs fuser).
+  const native = new URL('../dist/main/platform/native-scan.js', import.meta.url);
+  if ((await import(native.href)).nativeScanner() === null) {
+    const scan = new URL('../dist/main/platform/proc-scan.js', import.meta.url);
+    (await import(scan.href)).startEarlyScanWorker();
+  }
 }
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2));

@@ -64,6 +64,14 @@ const PARTS = [
     args: ['scripts/build-service.mjs'],
   },
   {
+    name: 'native',
+    label: 'the native /proc scanner of egpu clients (optional, cc)',
+    inputs: ['native', 'scripts/build-native.mjs'],
+    filter: () => true,
+    output: 'dist/native/.built',
+    args: ['scripts/build-native.mjs'],
+  },
+  {
     name: 'renderer',
     label: 'the status window (Vite)',
     when: 'renderer/vite.config.ts',

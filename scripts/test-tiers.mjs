@@ -35,6 +35,8 @@ export const SYSTEM_TESTS = [
   'main/platform/privileged.test.ts',
   // maps reads from a FIFO held open by a shell
   'main/platform/proc-scan.test.ts',
+  // the C scanner, a program run against a fake and the real /proc
+  'main/platform/native-scan.test.ts',
   'main/platform/user-files.test.ts',
   'main/server/**/*.test.ts',
   'main/service/service-bus.test.ts',

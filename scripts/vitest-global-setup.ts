@@ -26,4 +26,6 @@ export default function setup(): void {
   }
   pruneDist();
   execFileSync(process.execPath, ['scripts/build-helper.mjs'], { stdio: 'inherit' });
+  // The C scanner `egpu clients` runs where it is built (main/platform/native-scan.ts).
+  execFileSync(process.execPath, ['scripts/build-native.mjs'], { stdio: 'inherit' });
 }

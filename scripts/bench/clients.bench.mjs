@@ -2,7 +2,9 @@
 // side in one run. Target: a cold `egpu clients` — a fresh process as a user types it, Node's
 // start and module loading included — at most 0.75 × fuser's wall time, finding exactly the
 // holders fuser finds. Processes hold the nodes in several ways: open fds on card/render/nvidia
-// nodes, driver-wide nodes only, and (every 100th) a mapping with the fd closed.
+// nodes, driver-wide nodes only, and (every 100th) a mapping with the fd closed. The cold CLI
+// scans with its C scanner where it was built (main/platform/native-scan.ts); a row times it
+// without, the TypeScript scan on two threads.
 //
 // The commands are timed in rounds, one run of each per round, so that a noisy neighbour on a
 // shared machine slows all of them alike rather than whichever happened to run then.
@@ -77,7 +79,10 @@ function timeInRounds(commands, rounds) {
   for (let round = 0; round < rounds; round++) {
     commands.forEach((c, i) => {
       const t0 = process.hrtime.bigint();
-      last[i] = spawnSync(c.file, c.args, { env, maxBuffer: 256 * 1024 * 1024 });
+      last[i] = spawnSync(c.file, c.args, {
+        env: { ...env, ...c.env },
+        maxBuffer: 256 * 1024 * 1024,
+      });
       times[i].push(Number(process.hrtime.bigint() - t0) / 1e9);
     });
   }
@@ -137,6 +142,8 @@ export async function run() {
       { key: 'fuser', file: 'fuser', args: ['-v', ...nodes] },
       { key: 'cold', file: process.execPath, args: cli },
       { key: 'cold-json', file: process.execPath, args: [...cli, '--json'] },
+      // The same without the C scanner: the TypeScript scan on two threads.
+      { key: 'cold-ts', file: process.execPath, args: cli, env: { EGPU_NATIVE_SCAN: '0' } },
       { key: 'node', file: process.execPath, args: ['-e', '0'] },
     ];
     const warmService = await startWarmService(dir);
@@ -200,6 +207,13 @@ export async function run() {
         value: ms(timed['cold-json'].median),
         unit: 'ms',
         target: '',
+      },
+      {
+        metric: `cold egpu clients without the C scanner (EGPU_NATIVE_SCAN=0), wall (median of ${ROUNDS})`,
+        value: ms(timed['cold-ts'].median),
+        unit: 'ms',
+        target: '',
+        note: `${round(timed['cold-ts'].median / fuser.median, 2)} × fuser`,
       },
       {
         metric: `node -e 0 wall, Node's own start (median of ${ROUNDS})`,

@@ -1,8 +1,10 @@
 // `egpu clients`: which processes use each GPU, and how (fds, mappings, driver-wide nodes).
 // Reading /proc is most of its time, so the scan starts first, before the rest of the command is
-// even loaded (README, "Figures": clients vs fuser).
+// even loaded (README, "Figures": clients vs fuser): in the C scanner where it was built, else
+// shared with a worker thread.
 
-import { procScanRequest, sharedScan } from '../../platform/proc-scan.js';
+import { nativeScan, nativeScanner } from '../../platform/native-scan.js';
+import { procScanRequest, sharedScan, type ProcScanJob } from '../../platform/proc-scan.js';
 import { flagBool, flagString } from '../args.js';
 import {
   JSON_FLAG,
@@ -35,14 +37,19 @@ export const clientsCommand: CommandDef = {
     let noOpt: (() => void) | undefined; // node:v8 loads below, with the rest (~2 ms)
     // A worker thread starts on the scan now and boots while this thread loads the inventory
     // code and reads sysfs; then both take chunks of pids until none is left.
-    const processes = sharedScan(procScanRequest(root), {
-      // Once both threads scan, V8's optimizing compiler only gets in the way: on two cores its
-      // background compiles took ~170 ms of CPU from the scan (perf, 2,000 processes), and this
-      // command ends before optimized code pays that back. Switched off only once the worker has
-      // booted: V8 uses cached code only under the flags it was made with, so Node's own modules
-      // loaded after the switch compile from source.
-      whenWorkerScans: () => noOpt?.(),
-    });
+    const req = procScanRequest(root);
+    const shared = (): ProcScanJob =>
+      sharedScan(req, {
+        // Once both threads scan, V8's optimizing compiler only gets in the way: on two cores
+        // its background compiles took ~170 ms of CPU from the scan (perf, 2,000 processes), and
+        // this command ends before optimized code pays that back. Switched off only once the
+        // worker has booted: V8 uses cached code only under the flags it was made with, so
+        // Node's own modules loaded after the switch compile from source.
+        whenWorkerScans: () => noOpt?.(),
+      });
+    // The C scanner where it was built (native-scan.ts), else two threads of TypeScript.
+    const program = nativeScanner();
+    const processes = program === null ? shared() : nativeScan(req, program, shared);
     const [{ readInventory }, { scanClients }] = await Promise.all([
       import('../../inventory/inventory.js'),
       import('../../inventory/clients/scan-clients.js'),

@@ -1,0 +1,208 @@
+// The C scanner (native/proc-scan.c, built into dist/native by the test setup) must find exactly
+// what proc-scan.ts's own scan finds — same records, same texts — on a fake process table with
+// the cases a real one cannot produce here (dma-bufs, fdinfo, maps lines) and on the real /proc
+// with processes holding a sysroot's nodes; and `egpu clients` must fall back to the TypeScript
+// scan when the program is missing or answers nonsense. (System tier: it runs a program.)
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../cli/test/run-cli.js';
+import { ProcessPool } from '../inventory/test/processes.js';
+import { scenarioByName } from '../sim/scenarios/index.js';
+import { makeSysroot } from '../sim/sysroot-fixture.js';
+import { nativeScan, parseNativeScan } from './native-scan.js';
+import {
+  scanProcessesSync,
+  slicedScan,
+  type ProcScanRequest,
+  type RawProcess,
+} from './proc-scan.js';
+
+const PROGRAM = path.join(REPO_ROOT, 'dist/native/egpu-proc-scan');
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+const tmp = (): string => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'egpu-native-'));
+  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+};
+
+/** What the TypeScript scan reports, as the shared scan hands it on: holders and failures. */
+const reported = (req: ProcScanRequest): RawProcess[] =>
+  byPid(
+    scanProcessesSync(req).filter(
+      (r) => r.status !== 'ok' || r.fds.length > 0 || r.mapped.length > 0,
+    ),
+  );
+const byPid = (raws: readonly RawProcess[]): RawProcess[] =>
+  [...raws]
+    .map((r) => ({ ...r, fds: [...r.fds].sort((a, b) => Number(a.fd) - Number(b.fd)) }))
+    .sort((a, b) => Number(a.pid) - Number(b.pid));
+/**
+ * A live process's status text changes between two reads (context switches, memory): what the
+ * scan takes from it, its Name and Uid lines, is compared.
+ */
+const steady = (raws: readonly RawProcess[]): RawProcess[] =>
+  raws.map((r) =>
+    r.identity?.status == null
+      ? r
+      : {
+          ...r,
+          identity: {
+            ...r.identity,
+            status: r.identity.status
+              .split('\n')
+              .filter((l) => /^(Name|Uid):/.test(l))
+              .join('\n'),
+          },
+        },
+  );
+
+const ns = (...fields: string[]): string =>
+  fields.map((f) => `${Buffer.byteLength(f)}:${f}`).join('');
+
+describe('parseNativeScan', () => {
+  it('reads records, comm from status or its own file, and the count', () => {
+    const out = Buffer.from(
+      ns('42', 'ok', '1', '5', '/dev/dri/renderD128', '1', 'drm-pdev:\t0000:0a:00.0\n') +
+        ns('0', '1', '1', 'Name:\ta\\nb\nUid:\t1000\n', '-', '1', 'ollama\0serve\0') +
+        ns('43', 'ok', '0', '1', '/dev/nvidia0', '1', '0', '1', 'x\n', '0') +
+        ns('44', 'vanished', '0', '0', '0') +
+        ns('end', '3'),
+    );
+    expect(parseNativeScan(out)).toEqual({
+      scanned: 3,
+      raws: [
+        {
+          pid: '42',
+          status: 'ok',
+          fds: [{ fd: '5', target: '/dev/dri/renderD128', fdinfo: 'drm-pdev:\t0000:0a:00.0\n' }],
+          mapped: [],
+          identity: {
+            comm: 'a\nb',
+            cmdline: 'ollama\0serve\0',
+            status: 'Name:\ta\\nb\nUid:\t1000\n',
+          },
+        },
+        {
+          pid: '43',
+          status: 'ok',
+          fds: [],
+          mapped: ['/dev/nvidia0'],
+          identity: { comm: 'x\n', cmdline: null, status: null },
+        },
+        { pid: '44', status: 'vanished', fds: [], mapped: [] },
+      ],
+    });
+    expect(() => parseNativeScan(Buffer.from(ns('42', 'ok', '1')))).toThrow();
+    expect(() => parseNativeScan(Buffer.from('garbage'))).toThrow();
+  });
+});
+
+describe('the C scanner', () => {
+  it('finds what the TypeScript scan finds on a fake process table', async () => {
+    const proc = tmp();
+    const put = (rel: string, text: string): void => {
+      fs.mkdirSync(path.dirname(path.join(proc, rel)), { recursive: true });
+      fs.writeFileSync(path.join(proc, rel), text);
+    };
+    const link = (rel: string, target: string): void => {
+      fs.mkdirSync(path.dirname(path.join(proc, rel)), { recursive: true });
+      fs.symlinkSync(target, path.join(proc, rel));
+    };
+    // A compositor with a DRM fd and its fdinfo; a dma-buf; a pipe and a file it skips.
+    link('100/fd/5', '/dev/dri/card0');
+    put('100/fdinfo/5', 'pos:\t0\ndrm-pdev:\t0000:66:00.0\n');
+    link('100/fd/7', 'anon_inode:dmabuf');
+    put('100/fdinfo/7', 'size:\t4096\nexp_name:\tamdgpu\n');
+    link('100/fd/0', 'pipe:[1234]');
+    link('100/fd/1', '/home/bob/notes.txt');
+    put('100/maps', '');
+    put('100/status', 'Name:\tkwin_wayland\nUid:\t1000\t1000\t1000\t1000\n');
+    put('100/cmdline', 'kwin_wayland\0--replace\0');
+    // Mapped only, twice, beside /dev/zero and a path with spaces and a trailing blank; its
+    // status has no Name line, so comm comes from its own file.
+    link('200/fd/0', '/dev/null');
+    put(
+      '200/maps',
+      [
+        '7f00a0000000-7f00a0001000 rw-s 00000000 00:06 420  /dev/dri/renderD128',
+        '7f00a0001000-7f00a0002000 rw-s 00000000 00:06 420  /dev/dri/renderD128',
+        '7f00b0000000-7f00b0001000 rw-p 00000000 00:05 4    /dev/zero (deleted)',
+        '7f00c0000000-7f00c0001000 r--s 00000000 00:06 421  /dev/nvidia0 ',
+        '7f00c0001000-7f00c0002000 r--p 00000000 fe:00 9    /opt/my app/lib.so',
+        'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+        '',
+      ].join('\n'),
+    );
+    put('200/status', 'Umask:\t0022\n');
+    put('200/comm', 'mpv\n');
+    put('200/cmdline', '');
+    // Nothing GPU-looking: not reported. No fd folder: gone.
+    link('300/fd/0', '/dev/null');
+    put('300/maps', '55d0-55d1 r--p 0 fe:00 1 /usr/bin/sleep\n');
+    fs.mkdirSync(path.join(proc, '400'));
+    // A holder whose status and cmdline cannot be read.
+    link('500/fd/3', '/dev/nvidiactl');
+    put('500/maps', '');
+    const req: ProcScanRequest = {
+      procDir: proc,
+      rootPrefix: '',
+      pids: ['100', '200', '300', '400', '500'],
+    };
+    const job = nativeScan(req, PROGRAM, () => slicedScan(req));
+    const native = byPid(await job.finish());
+    expect(native).toEqual(reported(req));
+    expect(native.map((r) => r.pid)).toEqual(['100', '200', '400', '500']);
+    expect(native.find((r) => r.pid === '200')?.mapped).toEqual([
+      '/dev/dri/renderD128',
+      '/dev/nvidia0',
+    ]);
+    expect(job.scannedByWorker()).toBe(0); // the program answered: no fallback
+  });
+
+  it('finds what the TypeScript scan finds on the real /proc, root prefix stripped', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    const pool = new ProcessPool();
+    cleanups.push(
+      () => f.cleanup(),
+      () => pool.dispose(),
+    );
+    for (let i = 0; i < 20; i++)
+      pool.hold(`holder${i}`, [f.host(i % 2 ? '/dev/dri/card1' : '/dev/nvidiactl')]);
+    await pool.mapOnly(f.host('/dev/dri/renderD129'));
+    // Processes come and go on a test machine: compare the holders of this sysroot, which stay.
+    const pids = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+    const req: ProcScanRequest = { procDir: '/proc', rootPrefix: f.dir, pids };
+    const ours = (raws: readonly RawProcess[]): RawProcess[] =>
+      byPid(raws).filter(
+        (r) =>
+          r.identity?.cmdline?.includes('/egpu-bin-') === true ||
+          r.mapped.some((m) => m === '/dev/dri/renderD129'),
+      );
+    const native = ours(await nativeScan(req, PROGRAM, () => slicedScan(req)).finish());
+    expect(native).toHaveLength(21);
+    expect(steady(native)).toEqual(steady(ours(reported(req))));
+  });
+
+  it('falls back to the TypeScript scan when the program is missing or answers nonsense', async () => {
+    const proc = tmp();
+    fs.mkdirSync(path.join(proc, '100', 'fd'), { recursive: true });
+    fs.symlinkSync('/dev/nvidia0', path.join(proc, '100', 'fd', '3'));
+    fs.writeFileSync(path.join(proc, '100', 'maps'), '');
+    const req: ProcScanRequest = { procDir: proc, rootPrefix: '', pids: ['100'] };
+    for (const program of [path.join(proc, 'no-such-program'), '/bin/echo']) {
+      let fellBack = false;
+      const job = nativeScan(req, program, () => {
+        fellBack = true;
+        return slicedScan(req);
+      });
+      expect(byPid(await job.finish())).toEqual(byPid(scanProcessesSync(req)));
+      expect(fellBack, program).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,146 @@
+// The /proc scan of a one-shot `egpu clients` in a small C program (native/proc-scan.c, built into
+// dist/native/ by scripts/build-native.mjs where a C compiler is found), started as soon as the
+// command knows which /proc to read: two threads with no Node worker to boot and no unoptimized
+// JavaScript per syscall (README, "Figures": clients vs fuser). It reads the same files as
+// proc-scan.ts's scanOne and prints them; this module turns its output into the same RawProcess
+// records, so everything decided about them stays in TypeScript. Without the program, or when it
+// fails, the scan falls back to proc-scan.ts.
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  commFromStatus,
+  type ProcScanJob,
+  type ProcScanRequest,
+  type RawFd,
+  type RawIdentity,
+  type RawProcess,
+} from './proc-scan.js';
+
+/**
+ * dist/native/egpu-proc-scan beside dist/main; null where it was not built, or with
+ * EGPU_NATIVE_SCAN=0 in the environment (to compare with, or to rule it out).
+ */
+export function nativeScanner(): string | null {
+  if (process.env['EGPU_NATIVE_SCAN'] === '0') return null;
+  const here = nodePath.dirname(fileURLToPath(import.meta.url));
+  const file = nodePath.join(here, '..', '..', 'native', 'egpu-proc-scan');
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the program's netstrings ("<length>:<bytes>") one at a time. */
+class Fields {
+  #at = 0;
+  constructor(readonly data: Buffer) {}
+
+  get done(): boolean {
+    return this.#at >= this.data.length;
+  }
+
+  bytes(): Buffer {
+    const colon = this.data.indexOf(58, this.#at); // ':'
+    if (colon < 0) throw new Error('truncated output');
+    const n = Number(this.data.toString('latin1', this.#at, colon));
+    if (!Number.isInteger(n) || n < 0 || colon + 1 + n > this.data.length)
+      throw new Error('malformed output');
+    this.#at = colon + 1 + n;
+    return this.data.subarray(colon + 1, colon + 1 + n);
+  }
+
+  text(): string {
+    return this.bytes().toString('utf8');
+  }
+
+  count(): number {
+    const n = Number(this.bytes().toString('latin1'));
+    if (!Number.isInteger(n) || n < 0) throw new Error('malformed count');
+    return n;
+  }
+
+  /** A "1" flag and its text, or a "0" flag: null. */
+  optional(): string | null {
+    return this.text() === '1' ? this.text() : null;
+  }
+}
+
+/** The records and the count of pids the program scanned; throws on output it cannot read. */
+export function parseNativeScan(data: Buffer): { raws: RawProcess[]; scanned: number } {
+  const f = new Fields(data);
+  const raws: RawProcess[] = [];
+  for (;;) {
+    const pid = f.text();
+    if (pid === 'end') return { raws, scanned: f.count() };
+    const status = f.text();
+    if (status !== 'ok' && status !== 'denied' && status !== 'vanished')
+      throw new Error(`unknown status '${status}'`);
+    const fds: RawFd[] = [];
+    for (let n = f.count(); n > 0; n--) {
+      const fd = f.text();
+      const target = f.text();
+      const fdinfo = f.optional();
+      fds.push(fdinfo === null ? { fd, target } : { fd, target, fdinfo });
+    }
+    const mapped: string[] = [];
+    for (let n = f.count(); n > 0; n--) mapped.push(f.text());
+    if (f.text() !== '1') {
+      raws.push({ pid, status, fds, mapped });
+      continue;
+    }
+    const statusText = f.optional();
+    const commFlag = f.text();
+    const comm =
+      commFlag === '-' ? commFromStatus(statusText ?? '') : commFlag === '1' ? f.text() : null;
+    const identity: RawIdentity = { comm, cmdline: f.optional(), status: statusText };
+    raws.push({ pid, status, fds, mapped, identity });
+  }
+}
+
+/**
+ * Starts the program on `req`'s /proc now; `finish` parses its answer, or — where it is missing,
+ * fails or answers what cannot be read — scans with `fallback` instead. `req.pids` is the count
+ * the report gives; the program lists /proc itself, a moment later.
+ */
+export function nativeScan(
+  req: ProcScanRequest,
+  program: string,
+  fallback: () => ProcScanJob,
+): ProcScanJob {
+  const chunks: Buffer[] = [];
+  const exited = new Promise<boolean>((resolve) => {
+    let child;
+    try {
+      child = spawn(program, [req.procDir, req.rootPrefix], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      resolve(false);
+      return;
+    }
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.once('error', () => resolve(false));
+    child.once('close', (code) => resolve(code === 0));
+  });
+  let byFallback: ProcScanJob | null = null;
+  return {
+    pids: req.pids,
+    async finish() {
+      if (await exited) {
+        try {
+          return parseNativeScan(Buffer.concat(chunks)).raws;
+        } catch {
+          // Output it cannot read: scanned again below.
+        }
+      }
+      byFallback = fallback();
+      return byFallback.finish();
+    },
+    scannedByWorker: () => byFallback?.scannedByWorker() ?? 0,
+  };
+}

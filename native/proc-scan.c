@@ -1,0 +1,372 @@
+// egpu-proc-scan: the /proc reading of `egpu clients` (main/platform/proc-scan.ts, scanOne) on
+// two threads, for the one-shot CLI. The scan is kernel work that fuser does too; in a fresh
+// Node process a second thread first costs a worker's boot and then runs the scan unoptimized,
+// which kept `egpu clients` at ~0.85 x fuser's time (README, "Figures"). This program reads the
+// same files and prints what it found; the TypeScript side parses it into the same RawProcess
+// records and keeps every decision about them (main/platform/native-scan.ts). When it is not
+// built (no C compiler) or fails, `egpu clients` scans in TypeScript as before.
+//
+// Usage: egpu-proc-scan PROC_DIR ROOT_PREFIX
+// Output: netstrings "<length>:<bytes>" — per process worth reporting (one that holds something
+// GPU-looking, or could not be read): pid, status ("ok" | "denied" | "vanished"), the number
+// of fds, then per fd: fd, target, "1" fdinfo | "0"; the number of mapped paths, then each; then
+// "1" status-text comm-or-"-" cmdline | "0" (who it is, for a holder). Last: "end", the number
+// of pids scanned. Exit 0, or 2 on bad arguments.
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+} buf_t;
+
+static void buf_put(buf_t *b, const char *s, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + n) cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (d == NULL) abort();
+    b->data = d;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+}
+
+static void field(buf_t *b, const char *s, size_t n) {
+  char head[32];
+  int h = snprintf(head, sizeof head, "%zu:", n);
+  buf_put(b, head, (size_t)h);
+  buf_put(b, s, n);
+}
+
+static void field_str(buf_t *b, const char *s) { field(b, s, strlen(s)); }
+
+static void field_num(buf_t *b, size_t n) {
+  char s[32];
+  int l = snprintf(s, sizeof s, "%zu", n);
+  field(b, s, (size_t)l);
+}
+
+static const char *proc_dir;
+static const char *prefix;
+static size_t prefix_len;
+static char **pids;
+static int npids;
+static atomic_int next_chunk;
+enum { CHUNK = 8 };
+
+static int starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+// main/platform/proc-scan.ts, looksLikeGpuNode and wantsFdinfo.
+static int gpu_node(const char *t) {
+  return starts(t, "/dev/dri/") || starts(t, "/dev/nvidia") || starts(t, "/dev/kfd") ||
+         starts(t, "/dmabuf:") || strcmp(t, "anon_inode:dmabuf") == 0;
+}
+static int wants_fdinfo(const char *t) {
+  return starts(t, "/dev/dri/") || starts(t, "/dmabuf:") || strcmp(t, "anon_inode:dmabuf") == 0;
+}
+
+// The root prefix stripped from a link target, as proc-scan.ts's strip() does.
+static const char *strip(const char *t) {
+  if (prefix_len > 0 && strncmp(t, prefix, prefix_len) == 0 && t[prefix_len] == '/')
+    return t + prefix_len;
+  return t;
+}
+
+// Reads a file into *out (malloc'd), at most `max` bytes; with `single`, a short read ends it
+// (files made by single_open and cmdline, as readProcFile). Returns the length, or -1.
+static ssize_t read_file(const char *path, size_t max, int single, char **out) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t cap = 4096, len = 0;
+  char *d = malloc(cap);
+  if (d == NULL) abort();
+  for (;;) {
+    if (len >= max) break;
+    if (len == cap) {
+      cap *= 2;
+      d = realloc(d, cap);
+      if (d == NULL) abort();
+    }
+    size_t want = cap - len;
+    if (want > max - len) want = max - len;
+    ssize_t n = read(fd, d + len, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      free(d);
+      close(fd);
+      return -1;
+    }
+    len += (size_t)n;
+    if (n == 0 || (single && (size_t)n < want)) break;
+  }
+  close(fd);
+  *out = d;
+  return (ssize_t)len;
+}
+
+static int is_js_space(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); }
+
+// The pathname (sixth column) of one maps line, trimmed, as proc-scan.ts's mappedPaths regex
+// /^\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(.*)$/ reads it; 0 when the line does not match (fewer
+// columns, or a character the regex's "." does not take: \r, U+2028, U+2029).
+static int line_path(const char *line, size_t n, const char **p, size_t *plen) {
+  size_t i = 0;
+  for (int col = 0; col < 5; col++) {
+    size_t s = i;
+    while (i < n && !is_js_space((unsigned char)line[i])) i++;
+    if (i == s) return 0;
+    s = i;
+    while (i < n && is_js_space((unsigned char)line[i])) i++;
+    if (i == s) return 0;
+  }
+  for (size_t k = i; k < n; k++) {
+    if (line[k] == '\r') return 0;
+    if (k + 2 < n && (unsigned char)line[k] == 0xe2 && (unsigned char)line[k + 1] == 0x80 &&
+        ((unsigned char)line[k + 2] == 0xa8 || (unsigned char)line[k + 2] == 0xa9))
+      return 0;
+  }
+  size_t e = n;
+  while (e > i && is_js_space((unsigned char)line[e - 1])) e--;
+  *p = line + i;
+  *plen = e - i;
+  return 1;
+}
+
+typedef struct {
+  char *fd, *target, *fdinfo;
+  ssize_t fdinfo_len;
+} hit_t;
+
+static void scan_one(buf_t *out, const char *pid) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s/fd", proc_dir, pid);
+  DIR *dir = opendir(path);
+  if (dir == NULL) {
+    field_str(out, pid);
+    field_str(out, errno == EACCES || errno == EPERM ? "denied" : "vanished");
+    field_num(out, 0);
+    field_num(out, 0);
+    field_str(out, "0");
+    return;
+  }
+  size_t nnames = 0, capn = 16;
+  char **names = malloc(capn * sizeof *names);
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    if (nnames == capn) names = realloc(names, (capn *= 2) * sizeof *names);
+    names[nnames++] = strdup(e->d_name);
+  }
+  int dfd = dirfd(dir);
+  size_t nhits = 0, caph = 4, lost = 0;
+  hit_t *hits = malloc(caph * sizeof *hits);
+  char link[4096];
+  for (size_t i = 0; i < nnames; i++) {
+    ssize_t l = readlinkat(dfd, names[i], link, sizeof link - 1);
+    if (l < 0) {
+      lost++;
+      if (errno == EACCES || errno == EPERM) {
+        lost += nnames - i - 1;
+        break;
+      }
+      continue;
+    }
+    link[l] = 0;
+    const char *t = strip(link);
+    if (!gpu_node(t)) continue;
+    if (nhits == caph) hits = realloc(hits, (caph *= 2) * sizeof *hits);
+    hit_t *h = &hits[nhits++];
+    h->fd = names[i];
+    names[i] = NULL;
+    h->target = strdup(t);
+    h->fdinfo = NULL;
+    h->fdinfo_len = -1;
+    if (wants_fdinfo(t)) {
+      snprintf(path, sizeof path, "%s/%s/fdinfo/%s", proc_dir, pid, h->fd);
+      h->fdinfo_len = read_file(path, (size_t)-1, 1, &h->fdinfo);
+    }
+  }
+  closedir(dir);
+  for (size_t i = 0; i < nnames; i++) free(names[i]);
+  free(names);
+  int vanished = 0;
+  if (lost > 0 && lost == nnames) {
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s/fd", proc_dir, pid);
+    vanished = stat(path, &st) != 0;
+  }
+  // Mapped paths, first seen first, once each.
+  size_t nmapped = 0, capm = 4;
+  char **mapped = malloc(capm * sizeof *mapped);
+  char *maps = NULL;
+  ssize_t mlen = -1;
+  if (!vanished) {
+    snprintf(path, sizeof path, "%s/%s/maps", proc_dir, pid);
+    mlen = read_file(path, (size_t)-1, 0, &maps);
+  }
+  if (mlen > 0 && memmem(maps, (size_t)mlen, "/dev/", 5) != NULL) {
+    size_t at = 0;
+    while (at < (size_t)mlen) {
+      char *nl = memchr(maps + at, '\n', (size_t)mlen - at);
+      size_t end = nl ? (size_t)(nl - maps) : (size_t)mlen;
+      if (memmem(maps + at, end - at, "/dev/", 5) != NULL) {
+        const char *p;
+        size_t plen;
+        if (line_path(maps + at, end - at, &p, &plen)) {
+          char *s = strndup(p, plen);
+          int seen = 0;
+          for (size_t k = 0; k < nmapped && !seen; k++) seen = strcmp(mapped[k], s) == 0;
+          if (seen) {
+            free(s);
+          } else {
+            if (nmapped == capm) mapped = realloc(mapped, (capm *= 2) * sizeof *mapped);
+            mapped[nmapped++] = s;
+          }
+        }
+      }
+      at = end + 1;
+    }
+  }
+  free(maps);
+  size_t shown = 0;
+  for (size_t k = 0; k < nmapped; k++)
+    if (gpu_node(strip(mapped[k]))) shown++;
+  if (vanished || nhits > 0 || shown > 0) {
+    field_str(out, pid);
+    field_str(out, vanished ? "vanished" : "ok");
+    field_num(out, nhits);
+    for (size_t i = 0; i < nhits; i++) {
+      field_str(out, hits[i].fd);
+      field_str(out, hits[i].target);
+      if (hits[i].fdinfo_len >= 0) {
+        field_str(out, "1");
+        field(out, hits[i].fdinfo, (size_t)hits[i].fdinfo_len);
+      } else {
+        field_str(out, "0");
+      }
+    }
+    field_num(out, shown);
+    for (size_t k = 0; k < nmapped; k++)
+      if (gpu_node(strip(mapped[k]))) field_str(out, strip(mapped[k]));
+    if (!vanished && (nhits > 0 || shown > 0)) {
+      // Who it is (proc-scan.ts, readIdentity): status, then comm only where status has no
+      // Name line, then cmdline. "-" stands for a file that could not be read.
+      char *text = NULL;
+      field_str(out, "1");
+      snprintf(path, sizeof path, "%s/%s/status", proc_dir, pid);
+      ssize_t sl = read_file(path, 16 * 1024, 1, &text);
+      if (sl >= 0) {
+        field_str(out, "1");
+        field(out, text, (size_t)sl);
+      } else {
+        field_str(out, "0");
+      }
+      int named = sl >= 6 && strncmp(text, "Name:\t", 6) == 0;
+      free(text);
+      text = NULL;
+      if (!named) {
+        snprintf(path, sizeof path, "%s/%s/comm", proc_dir, pid);
+        ssize_t cl = read_file(path, 256, 1, &text);
+        if (cl >= 0) {
+          field_str(out, "1");
+          field(out, text, (size_t)cl);
+        } else {
+          field_str(out, "0");
+        }
+        free(text);
+        text = NULL;
+      } else {
+        field_str(out, "-");
+      }
+      snprintf(path, sizeof path, "%s/%s/cmdline", proc_dir, pid);
+      ssize_t ml = read_file(path, 64 * 1024, 1, &text);
+      if (ml >= 0) {
+        field_str(out, "1");
+        field(out, text, (size_t)ml);
+      } else {
+        field_str(out, "0");
+      }
+      free(text);
+    } else {
+      field_str(out, "0");
+    }
+  }
+  for (size_t i = 0; i < nhits; i++) {
+    free(hits[i].fd);
+    free(hits[i].target);
+    free(hits[i].fdinfo);
+  }
+  free(hits);
+  for (size_t k = 0; k < nmapped; k++) free(mapped[k]);
+  free(mapped);
+}
+
+static void *worker(void *arg) {
+  buf_t *out = arg;
+  for (;;) {
+    int c = atomic_fetch_add(&next_chunk, 1);
+    int from = c * CHUNK;
+    if (from >= npids) break;
+    int to = from + CHUNK < npids ? from + CHUNK : npids;
+    for (int i = from; i < to; i++) scan_one(out, pids[i]);
+  }
+  return NULL;
+}
+
+static int write_all(const char *d, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(1, d, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    d += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: egpu-proc-scan PROC_DIR ROOT_PREFIX\n");
+    return 2;
+  }
+  proc_dir = argv[1];
+  prefix = argv[2];
+  prefix_len = strlen(prefix);
+  DIR *d = opendir(proc_dir);
+  size_t cap = 1024;
+  pids = malloc(cap * sizeof *pids);
+  if (d != NULL) {
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      if (!isdigit((unsigned char)e->d_name[0])) continue;
+      if ((size_t)npids == cap) pids = realloc(pids, (cap *= 2) * sizeof *pids);
+      pids[npids++] = strdup(e->d_name);
+    }
+    closedir(d);
+  }
+  buf_t mine = {0}, theirs = {0};
+  pthread_t t;
+  int two = npids > CHUNK && pthread_create(&t, NULL, worker, &theirs) == 0;
+  worker(&mine);
+  if (two) pthread_join(t, NULL);
+  field_str(&mine, "end");
+  field_num(&mine, (size_t)npids);
+  if (write_all(theirs.data ? theirs.data : "", theirs.len) != 0 ||
+      write_all(mine.data ? mine.data : "", mine.len) != 0)
+    return 1;
+  return 0;
+}
