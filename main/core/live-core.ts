@@ -139,6 +139,8 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   let clientsTimer: Disposable | null = null;
   let snapshotQueued = false;
   let clientsRunning: Promise<ClientsReport> | null = null;
+  /** A scan asked for while another ran: it runs once that one ends. */
+  let clientsAgain: Promise<ClientsReport> | null = null;
   /** The thread that shares scans someone waits for; started by the first such scan. */
   let scanWorker: ScanWorker | null = null;
   let running = false;
@@ -188,7 +190,18 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
    * this thread in slices, where it never holds up an event.
    */
   const refreshClients = async (asked = false): Promise<ClientsReport> => {
-    if (clientsRunning !== null) return clientsRunning;
+    if (clientsRunning !== null) {
+      if (!asked) return clientsRunning;
+      // The scan under way may have started before what the asker wants seen (the app they just
+      // started): one more scan after it, shared by everyone who asks meanwhile.
+      clientsAgain ??= clientsRunning
+        .catch(() => undefined)
+        .then(() => {
+          clientsAgain = null;
+          return refreshClients(true);
+        });
+      return clientsAgain;
+    }
     const inv = inventory ?? readInventory(root);
     // Kept once started: the next asked scan finds it booted (README, "Figures": clients).
     if (asked) scanWorker ??= startScanWorker();

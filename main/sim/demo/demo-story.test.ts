@@ -71,3 +71,21 @@ describe('demo: the GPU falls off the bus', () => {
     await until(m, (s) => stateOf(s) === 'attached', 'attached again');
   });
 });
+
+describe('demo: an app started while a client scan runs', () => {
+  it('is seen by the refresh that follows, not hidden by the scan already under way', async () => {
+    const m = (machine = new DemoMachine({ stepTimeoutMs: 2000 }));
+    await m.start();
+    await until(m, (s) => stateOf(s) === 'attached', 'the eGPU attached');
+    for (let i = 0; i < 5; i++) {
+      // A scan under way (as the periodic rescan or a window's Refresh would be) …
+      const before = m.refreshClients();
+      // … then an app starts and its refresh comes in while that scan still runs.
+      expect(await m.act('start-app')).toEqual({ ok: true, value: undefined });
+      await before;
+      expect(stateOf(m.snapshot()), `round ${i}`).toBe('in-use');
+      expect((await m.act('stop-app')).ok).toBe(true);
+      expect(stateOf(m.snapshot())).toBe('attached');
+    }
+  });
+});
