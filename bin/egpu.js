@@ -8,11 +8,11 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 if (process.argv[2] === 'clients') {
-  // Most of `egpu clients` is reading /proc. Without the C scanner (dist/native), that is shared
-  // with a worker thread: it boots (~30-40 ms) while the command loads, instead of after
-  // (README, "Figures": clients vs fuser).
+  // Most of `egpu clients` is reading /proc: the C scanner (dist/native) starts on it now, or
+  // without it the worker thread that shares it boots (~30-40 ms), while the command loads
+  // instead of after (README, "Figures": clients vs fuser).
   const native = new URL('../dist/main/platform/native-scan.js', import.meta.url);
-  if ((await import(native.href)).nativeScanner() === null) {
+  if (!(await import(native.href)).startEarlyNativeScan(process.argv.slice(3))) {
     const scan = new URL('../dist/main/platform/proc-scan.js', import.meta.url);
     (await import(scan.href)).startEarlyScanWorker();
   }

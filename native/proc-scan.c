@@ -10,7 +10,8 @@
 // Output: netstrings "<length>:<bytes>" — per process worth reporting (one that holds something
 // GPU-looking, or could not be read): pid, status ("ok" | "denied" | "vanished"), the number
 // of fds, then per fd: fd, target, "1" fdinfo | "0"; the number of mapped paths, then each; then
-// "1" status-text comm-or-"-" cmdline | "0" (who it is, for a holder). Last: "end", the number
+// "1" status-lines comm-or-"-" cmdline | "0" (who it is, for a holder; of status only its Name
+// and Uid lines). Last: "end", the number
 // of pids scanned. Exit 0, or 2 on bad arguments.
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -268,8 +269,24 @@ static void scan_one(buf_t *out, const char *pid) {
       snprintf(path, sizeof path, "%s/%s/status", proc_dir, pid);
       ssize_t sl = read_file(path, 16 * 1024, 1, &text);
       if (sl >= 0) {
+        // Only the lines the scan reads (proc-process.ts: Name, Uid): a status is ~1.4 KB,
+        // mostly counters, and a holder's would otherwise be most of what crosses the pipe.
+        char *keep = malloc((size_t)sl + 1);
+        size_t kl = 0;
+        for (ssize_t at = 0; at < sl;) {
+          char *nl = memchr(text + at, '\n', (size_t)(sl - at));
+          ssize_t end = nl ? nl - text + 1 : sl;
+          size_t n = (size_t)(end - at);
+          if ((n >= 5 && memcmp(text + at, "Name:", 5) == 0) ||
+              (n >= 4 && memcmp(text + at, "Uid:", 4) == 0)) {
+            memcpy(keep + kl, text + at, n);
+            kl += n;
+          }
+          at = end;
+        }
         field_str(out, "1");
-        field(out, text, (size_t)sl);
+        field(out, keep, kl);
+        free(keep);
       } else {
         field_str(out, "0");
       }

@@ -18,6 +18,7 @@ import {
   type RawIdentity,
   type RawProcess,
 } from './proc-scan.js';
+import { createSystemRoot } from './system-root.js';
 
 /**
  * dist/native/egpu-proc-scan beside dist/main; null where it was not built, or with
@@ -102,38 +103,88 @@ export function parseNativeScan(data: Buffer): { raws: RawProcess[]; scanned: nu
   }
 }
 
+type Run = {
+  readonly procDir: string;
+  readonly rootPrefix: string;
+  readonly output: Promise<Buffer | null>;
+};
+
+/** Runs the program; its whole output, or null when it could not run or failed. */
+function run(program: string, procDir: string, rootPrefix: string): Run {
+  const chunks: Buffer[] = [];
+  const output = new Promise<Buffer | null>((resolve) => {
+    let child;
+    try {
+      child = spawn(program, [procDir, rootPrefix], { stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      resolve(null);
+      return;
+    }
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.once('error', () => resolve(null));
+    child.once('close', (code) => resolve(code === 0 ? Buffer.concat(chunks) : null));
+  });
+  return { procDir, rootPrefix, output };
+}
+
+/** A run started before the command had loaded (bin/egpu.js), for the scan it will ask for. */
+let early: Run | null = null;
+
 /**
- * Starts the program on `req`'s /proc now; `finish` parses its answer, or — where it is missing,
- * fails or answers what cannot be read — scans with `fallback` instead. `req.pids` is the count
- * the report gives; the program lists /proc itself, a moment later.
+ * `egpu clients` from bin/egpu.js, before the rest of the CLI loads: starts the program on the
+ * /proc and root that `--proc` and `--root` name (as createSystemRoot reads them), so the scan
+ * runs while Node loads the command. The command takes it only if it asks for the same scan.
+ */
+export function startEarlyNativeScan(argv: readonly string[]): boolean {
+  const program = nativeScanner();
+  if (program === null) return false;
+  const value = (flag: string): string | undefined => {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === flag) return argv[i + 1];
+      if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+    }
+    return undefined;
+  };
+  let where: { root: string; procDir: string };
+  try {
+    const root = value('--root');
+    const proc = value('--proc');
+    where = createSystemRoot({
+      ...(root === undefined ? {} : { root }),
+      ...(proc === undefined ? {} : { proc }),
+    });
+  } catch {
+    return false; // the command will say what is wrong with its arguments
+  }
+  early = run(program, where.procDir, where.root === '/' ? '' : where.root);
+  return true;
+}
+
+/**
+ * A scan of `req` by the program — the one started early when it read the same /proc and root,
+ * else a new run; `finish` parses its answer, or, where it fails or answers what cannot be read,
+ * scans with `fallback` instead. `req.pids` is the count the report gives (the program lists
+ * /proc itself).
  */
 export function nativeScan(
   req: ProcScanRequest,
   program: string,
   fallback: () => ProcScanJob,
 ): ProcScanJob {
-  const chunks: Buffer[] = [];
-  const exited = new Promise<boolean>((resolve) => {
-    let child;
-    try {
-      child = spawn(program, [req.procDir, req.rootPrefix], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-    } catch {
-      resolve(false);
-      return;
-    }
-    child.stdout.on('data', (b: Buffer) => chunks.push(b));
-    child.once('error', () => resolve(false));
-    child.once('close', (code) => resolve(code === 0));
-  });
+  const started =
+    early !== null && early.procDir === req.procDir && early.rootPrefix === req.rootPrefix
+      ? early
+      : run(program, req.procDir, req.rootPrefix);
+  early = null;
   let byFallback: ProcScanJob | null = null;
   return {
     pids: req.pids,
     async finish() {
-      if (await exited) {
+      const output = await started.output;
+      if (output !== null) {
         try {
-          return parseNativeScan(Buffer.concat(chunks)).raws;
+          return parseNativeScan(output).raws;
         } catch {
           // Output it cannot read: scanned again below.
         }

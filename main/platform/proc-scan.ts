@@ -25,6 +25,7 @@ export type RawFd = { readonly fd: string; readonly target: string; readonly fdi
 export type RawIdentity = {
   readonly comm: string | null;
   readonly cmdline: string | null;
+  /** The status text; from the C scanner (native-scan.ts) only its Name and Uid lines. */
   readonly status: string | null;
 };
 
