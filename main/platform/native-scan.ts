@@ -41,10 +41,6 @@ class Fields {
   #at = 0;
   constructor(readonly data: Buffer) {}
 
-  get done(): boolean {
-    return this.#at >= this.data.length;
-  }
-
   bytes(): Buffer {
     const colon = this.data.indexOf(58, this.#at); // ':'
     if (colon < 0) throw new Error('truncated output');
