@@ -42,13 +42,16 @@ class Fields {
   constructor(readonly data: Buffer) {}
 
   bytes(): Buffer {
-    const colon = this.data.indexOf(58, this.#at); // ':'
-    if (colon < 0) throw new Error('truncated output');
-    const n = Number(this.data.toString('latin1', this.#at, colon));
-    if (!Number.isInteger(n) || n < 0 || colon + 1 + n > this.data.length)
+    // The length's digits read in place: thousands of fields, and no string for each length.
+    const d = this.data;
+    let at = this.#at;
+    let n = 0;
+    while (at < d.length && d[at]! >= 48 && d[at]! <= 57 && at - this.#at < 10)
+      n = n * 10 + d[at++]! - 48;
+    if (at === this.#at || at >= d.length || d[at] !== 58 || at + 1 + n > d.length)
       throw new Error('malformed output');
-    this.#at = colon + 1 + n;
-    return this.data.subarray(colon + 1, colon + 1 + n);
+    this.#at = at + 1 + n;
+    return d.subarray(at + 1, at + 1 + n);
   }
 
   text(): string {
