@@ -53,6 +53,16 @@ static void field(buf_t *b, const char *s, size_t n) {
 
 static void field_str(buf_t *b, const char *s) { field(b, s, strlen(s)); }
 
+// A "1" flag and the text, or a "0" flag for a file that could not be read (len < 0).
+static void optional_field(buf_t *b, const char *s, ssize_t len) {
+  if (len < 0) {
+    field_str(b, "0");
+    return;
+  }
+  field_str(b, "1");
+  field(b, s, (size_t)len);
+}
+
 static void field_num(buf_t *b, size_t n) {
   char s[32];
   int l = snprintf(s, sizeof s, "%zu", n);
@@ -251,12 +261,7 @@ static void scan_one(buf_t *out, const char *pid) {
     for (size_t i = 0; i < nhits; i++) {
       field_str(out, hits[i].fd);
       field_str(out, hits[i].target);
-      if (hits[i].fdinfo_len >= 0) {
-        field_str(out, "1");
-        field(out, hits[i].fdinfo, (size_t)hits[i].fdinfo_len);
-      } else {
-        field_str(out, "0");
-      }
+      optional_field(out, hits[i].fdinfo, hits[i].fdinfo_len);
     }
     field_num(out, shown);
     for (size_t k = 0; k < nmapped; k++)
@@ -284,24 +289,18 @@ static void scan_one(buf_t *out, const char *pid) {
           }
           at = end;
         }
-        field_str(out, "1");
-        field(out, keep, kl);
+        optional_field(out, keep, (ssize_t)kl);
         free(keep);
       } else {
-        field_str(out, "0");
+        optional_field(out, NULL, -1);
       }
       int named = sl >= 6 && strncmp(text, "Name:\t", 6) == 0;
       free(text);
       text = NULL;
       if (!named) {
         snprintf(path, sizeof path, "%s/%s/comm", proc_dir, pid);
-        ssize_t cl = read_file(path, 256, 1, &text);
-        if (cl >= 0) {
-          field_str(out, "1");
-          field(out, text, (size_t)cl);
-        } else {
-          field_str(out, "0");
-        }
+        ssize_t cl = read_file(path, 256, 1, &text); // before `text` is read: it sets it
+        optional_field(out, text, cl);
         free(text);
         text = NULL;
       } else {
@@ -309,12 +308,7 @@ static void scan_one(buf_t *out, const char *pid) {
       }
       snprintf(path, sizeof path, "%s/%s/cmdline", proc_dir, pid);
       ssize_t ml = read_file(path, 64 * 1024, 1, &text);
-      if (ml >= 0) {
-        field_str(out, "1");
-        field(out, text, (size_t)ml);
-      } else {
-        field_str(out, "0");
-      }
+      optional_field(out, text, ml);
       free(text);
     } else {
       field_str(out, "0");

@@ -204,11 +204,11 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
     }
     const inv = inventory ?? readInventory(root);
     // Kept once started: the next asked scan finds it booted (README, "Figures": clients).
-    if (asked) scanWorker ??= startScanWorker();
+    const worker = asked ? (scanWorker ??= startScanWorker()) : null;
     clientsRunning = scanClients(
       root,
       inv,
-      asked && scanWorker !== null ? { processes: scanWorker.scan(procScanRequest(root)) } : {},
+      worker === null ? {} : { processes: worker.scan(procScanRequest(root)) },
     ).finally(() => (clientsRunning = null));
     const report = await clientsRunning;
     if (running) apply({ type: 'clients', at: clock.now(), report });
