@@ -149,6 +149,34 @@ export class DemoMachine implements Core, DemoControl {
     return ok(undefined);
   }
 
+  /**
+   * A program whose GPU is pulled from under it gets an error on its next call into the driver
+   * (CUDA: "unspecified launch failure" / cudaErrorDevicesUnavailable) and, like ollama's
+   * runner, ends. The demo's app does the same once the core has seen the GPU go, so that the
+   * core names it as the one that was using it ("may have crashed") and the card after a
+   * re-plug does not show a program that, on a real machine, would be gone. A fall off the bus
+   * leaves it running: there programs hang, which is what that story is about.
+   */
+  #crashAppWithItsGpu(w: World): void {
+    const app = w.app;
+    if (app === null || !running(app)) return;
+    const gone = (): boolean =>
+      !w.core.snapshot().gpus.some((g) => g.external && g.present && g.state !== 'fell-off-bus');
+    const crash = (): void => {
+      sub.dispose();
+      clearTimeout(timer);
+      if (this.#world !== w || !running(app)) return;
+      app.kill('SIGKILL');
+      app.once('exit', () => void w.core.refreshClients());
+    };
+    const sub = w.core.onSnapshot(() => {
+      if (gone()) crash();
+    });
+    // Should the core never see it go (it will), the app still ends, as it would.
+    const timer = setTimeout(crash, 5000);
+    if (gone()) crash();
+  }
+
   async act(action: DemoAction): Promise<Result<void>> {
     const w = this.#world;
     if (w === null) return err(appError('unsupported', 'The demo machine is not running.'));
@@ -159,9 +187,9 @@ export class DemoMachine implements Core, DemoControl {
           : // Not 'busy': nothing is in progress, the button just does not apply now.
             err(appError('invalid-input', 'The enclosure is already plugged in.'));
       case 'unplug':
-        return w.sim.unplug()
-          ? ok(undefined)
-          : err(appError('not-found', 'The enclosure is not plugged in.'));
+        if (!w.sim.unplug()) return err(appError('not-found', 'The enclosure is not plugged in.'));
+        this.#crashAppWithItsGpu(w);
+        return ok(undefined);
       case 'fall-off-bus':
         return w.sim.fallOffBus().length > 0
           ? ok(undefined)

@@ -89,3 +89,38 @@ describe('demo: an app started while a client scan runs', () => {
     }
   });
 });
+
+describe('demo: the cable yanked while the app uses the eGPU', () => {
+  it('the app ends with its GPU, is named as the one that was using it, and is gone after Recover', async () => {
+    const m = (machine = new DemoMachine({ stepTimeoutMs: 2000 }));
+    await m.start();
+    await until(m, (s) => stateOf(s) === 'attached', 'the eGPU attached');
+    expect(await m.act('start-app')).toEqual({ ok: true, value: undefined });
+    expect(stateOf(m.snapshot())).toBe('in-use');
+    const pid = m.snapshot().gpus.find((g) => g.bdf === EGPU)!.clients![0]!.pid;
+
+    expect((await m.act('unplug')).ok).toBe(true);
+    await until(m, (s) => stateOf(s) === 'surprise-removed', 'surprise-removed');
+    const end = Date.now() + 8000;
+    while (fs.existsSync(`/proc/${pid}`) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(`/proc/${pid}`), 'the app outlived its GPU').toBe(false);
+    await m.refreshClients();
+    expect(
+      m
+        .snapshot()
+        .gpus.find((g) => g.bdf === EGPU)
+        ?.lostUsers?.map((u) => u.comm),
+    ).toEqual(['ollama']);
+
+    expect((await m.act('plug')).ok).toBe(true);
+    const back = await m.runRecover(EGPU, () => undefined).done;
+    expect(back.result, back.detail).toBe('recovered');
+    await until(m, (s) => stateOf(s) === 'attached', 'attached again');
+    await m.refreshClients();
+    // Nothing on the machine holds the new GPU: not "In use" by a program that, on a real
+    // machine, would have ended when its GPU went.
+    expect(stateOf(m.snapshot())).toBe('attached');
+    expect(m.snapshot().gpus.find((g) => g.bdf === EGPU)?.clients ?? []).toEqual([]);
+  });
+});
