@@ -10,7 +10,14 @@ import type { Inventory } from '../common/inventory-model.js';
 import { err } from '../common/result.js';
 import type { Incident, Notice, Snapshot, Transition } from '../common/snapshot.js';
 import { scanClients } from '../inventory/clients/scan-clients.js';
-import { procScanRequest, startScanWorker, type ScanWorker } from '../platform/proc-scan.js';
+import { nativeScan, nativeScanner } from '../platform/native-scan.js';
+import {
+  procScanRequest,
+  procScanTarget,
+  startScanWorker,
+  type ProcScanJob,
+  type ScanWorker,
+} from '../platform/proc-scan.js';
 import { readInventory } from '../inventory/inventory.js';
 import type { Clock } from '../platform/clock.js';
 import type { CommandRunner } from '../platform/command-runner.js';
@@ -143,6 +150,8 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   let clientsAgain: Promise<ClientsReport> | null = null;
   /** The thread that shares scans someone waits for; started by the first such scan. */
   let scanWorker: ScanWorker | null = null;
+  /** The C scanner's path; false where there is none (looked up at the first asked scan). */
+  let scanProgram: string | false | undefined;
   let running = false;
   // What the udev source has said: its state ('running' = listening), and the PCI addresses whose
   // last udev word was `remove` (an `add` takes an address out again).
@@ -189,6 +198,20 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
    * scan is shared with a worker thread, as `egpu clients` does; the periodic rescan stays on
    * this thread in slices, where it never holds up an event.
    */
+  /**
+   * Someone waits for this scan: the C scanner where it was built (two threads, no JavaScript
+   * per file; a fresh process each time, nothing kept), else — or when it fails — the scan shared
+   * with a worker thread, kept once started so the next asked scan finds it booted (README,
+   * "Figures": clients).
+   */
+  const askedScan = (): ProcScanJob => {
+    const target = procScanTarget(root);
+    const shared = (): ProcScanJob =>
+      (scanWorker ??= startScanWorker()).scan(procScanRequest(target));
+    scanProgram ??= nativeScanner() ?? false;
+    return scanProgram === false ? shared() : nativeScan(target, scanProgram, shared);
+  };
+
   const refreshClients = async (asked = false): Promise<ClientsReport> => {
     if (clientsRunning !== null) {
       if (!asked) return clientsRunning;
@@ -203,13 +226,9 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
       return clientsAgain;
     }
     const inv = inventory ?? readInventory(root);
-    // Kept once started: the next asked scan finds it booted (README, "Figures": clients).
-    const worker = asked ? (scanWorker ??= startScanWorker()) : null;
-    clientsRunning = scanClients(
-      root,
-      inv,
-      worker === null ? {} : { processes: worker.scan(procScanRequest(root)) },
-    ).finally(() => (clientsRunning = null));
+    clientsRunning = scanClients(root, inv, asked ? { processes: askedScan() } : {}).finally(
+      () => (clientsRunning = null),
+    );
     const report = await clientsRunning;
     if (running) apply({ type: 'clients', at: clock.now(), report });
     return report;

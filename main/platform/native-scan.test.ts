@@ -62,17 +62,21 @@ const steady = (raws: readonly RawProcess[]): RawProcess[] =>
         },
   );
 
-const ns = (...fields: string[]): string =>
-  fields.map((f) => `${Buffer.byteLength(f)}:${f}`).join('');
-
 describe('parseNativeScan', () => {
   it('reads records, comm from status or its own file, and the count', () => {
     const out = Buffer.from(
-      ns('42', 'ok', '1', '5', '/dev/dri/renderD128', '1', 'drm-pdev:\t0000:0a:00.0\n') +
-        ns('0', '1', '1', 'Name:\ta\\nb\nUid:\t1000\n', '-', '1', 'ollama\0serve\0') +
-        ns('43', 'ok', '0', '1', '/dev/nvidia0', '1', '0', '1', 'x\n', '0') +
-        ns('44', 'vanished', '0', '0', '0') +
-        ns('end', '3'),
+      JSON.stringify([
+        [
+          '42',
+          'ok',
+          [['5', '/dev/dri/renderD128', 'drm-pdev:\t0000:0a:00.0\n']],
+          [],
+          ['Name:\ta\\nb\nUid:\t1000\n', false, 'ollama\0serve\0'],
+        ],
+        ['43', 'ok', [], ['/dev/nvidia0'], [null, 'x\n', null]],
+        ['44', 'vanished', [], [], 0],
+        3,
+      ]),
     );
     expect(parseNativeScan(out)).toEqual({
       scanned: 3,
@@ -98,8 +102,27 @@ describe('parseNativeScan', () => {
         { pid: '44', status: 'vanished', fds: [], mapped: [] },
       ],
     });
-    expect(() => parseNativeScan(Buffer.from(ns('42', 'ok', '1')))).toThrow();
-    expect(() => parseNativeScan(Buffer.from('garbage'))).toThrow();
+  });
+
+  it('refuses what the program never writes, so that the scan falls back', () => {
+    const bad = [
+      'garbage',
+      '[',
+      '[]',
+      '{"a":1}',
+      '[["42","ok",[],[]],1]', // a field missing
+      '[["42","ok",[],[],0]]', // no count
+      '[["42","ok",[],[],0],-1]',
+      '[["x","ok",[],[],0],1]', // not a pid
+      '[["42","gone",[],[],0],1]',
+      '[["42","ok",[["5","/dev/dri/card0"]],[],0],1]', // an fd without its fdinfo slot
+      '[["42","ok",[["5","/dev/dri/card0",7]],[],0],1]',
+      '[["42","ok",[],[3],0],1]',
+      '[["42","ok",[],[],[null,null]],1]',
+      '[["42","ok",[],[],[null,true,null]],1]',
+    ];
+    for (const text of bad)
+      expect(() => parseNativeScan(Buffer.from(text)), text).toThrow(/malformed|JSON/);
   });
 });
 
@@ -146,18 +169,32 @@ describe('the C scanner', () => {
     link('300/fd/0', '/dev/null');
     put('300/maps', '55d0-55d1 r--p 0 fe:00 1 /usr/bin/sleep\n');
     fs.mkdirSync(path.join(proc, '400'));
+    // Texts JSON must escape, and bytes that are not UTF-8: decoded as the TypeScript scan does.
+    link('600/fd/3', '/dev/dri/card"1\\x');
+    put('600/fdinfo/3', 'drm-client-id:\t7\u0001\n');
+    put('600/maps', '');
+    put('600/status', 'Name:\tq"\\\u001f\nUid:\t0\t0\t0\t0\n');
+    fs.writeFileSync(
+      path.join(proc, '600/cmdline'),
+      Buffer.concat([
+        Buffer.from('a\0'),
+        Buffer.from([0xe2, 0x82, 0x22, 0xff, 0x80]),
+        Buffer.from('\0'),
+      ]),
+    );
     // A holder whose status and cmdline cannot be read.
     link('500/fd/3', '/dev/nvidiactl');
     put('500/maps', '');
     const req: ProcScanRequest = {
       procDir: proc,
       rootPrefix: '',
-      pids: ['100', '200', '300', '400', '500'],
+      pids: ['100', '200', '300', '400', '500', '600'],
     };
     const job = nativeScan(req, PROGRAM, () => slicedScan(req));
     const native = byPid(await job.finish());
     expect(steady(native)).toEqual(steady(reported(req)));
-    expect(native.map((r) => r.pid)).toEqual(['100', '200', '400', '500']);
+    expect(native.map((r) => r.pid)).toEqual(['100', '200', '400', '500', '600']);
+    expect(native.find((r) => r.pid === '600')?.identity?.cmdline).toBe('a\0\ufffd"\ufffd\ufffd\0');
     expect(native.find((r) => r.pid === '200')?.mapped).toEqual([
       '/dev/dri/renderD128',
       '/dev/nvidia0',

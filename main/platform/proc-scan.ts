@@ -40,18 +40,21 @@ export type RawProcess = {
   readonly identity?: RawIdentity;
 };
 
-export type ProcScanRequest = {
+/** Which process table to read, and the root its link targets are relative to. */
+export type ProcScanTarget = {
   /** Host folder standing for /proc. */
   readonly procDir: string;
   /** Host folder standing for / ('' for the real root): stripped from link targets. */
   readonly rootPrefix: string;
-  readonly pids: readonly string[];
 };
 
-/** A scan under way: `finish` resolves with what every pid in `pids` holds. */
+export type ProcScanRequest = ProcScanTarget & { readonly pids: readonly string[] };
+
+/** A scan under way: `finish` resolves with what the processes it lists hold. */
 export type ProcScanJob = {
-  readonly pids: readonly string[];
   finish(): Promise<RawProcess[]>;
+  /** How many processes it looked at (once `finish` has resolved). */
+  scanned(): number;
   /** How many of the pids a worker thread scanned (for tests and the bench). */
   scannedByWorker(): number;
 };
@@ -280,21 +283,29 @@ export function listPids(procDir: string): string[] {
   return names.filter((p) => p.charCodeAt(0) >= 48 && p.charCodeAt(0) <= 57);
 }
 
-/** The request for every process of a SystemRoot's process table. */
-export function procScanRequest(root: {
+/** A SystemRoot's process table, not listed yet (the C scanner lists it itself). */
+export function procScanTarget(root: {
   readonly root: string;
   readonly procDir: string;
-}): ProcScanRequest {
-  return {
-    procDir: root.procDir,
-    rootPrefix: root.root === '/' ? '' : root.root,
-    pids: listPids(root.procDir),
-  };
+}): ProcScanTarget {
+  return { procDir: root.procDir, rootPrefix: root.root === '/' ? '' : root.root };
+}
+
+/** The request for every process of a SystemRoot's process table (or of a target). */
+export function procScanRequest(
+  root: { readonly root: string; readonly procDir: string } | ProcScanTarget,
+): ProcScanRequest {
+  const target = 'root' in root ? procScanTarget(root) : root;
+  return { ...target, pids: listPids(target.procDir) };
 }
 
 /** The core's scan: on this thread, in slices. */
 export function slicedScan(req: ProcScanRequest): ProcScanJob {
-  return { pids: req.pids, finish: () => scanProcesses(req), scannedByWorker: () => 0 };
+  return {
+    finish: () => scanProcesses(req),
+    scanned: () => req.pids.length,
+    scannedByWorker: () => 0,
+  };
 }
 
 // Shared scan state, an Int32Array over a SharedArrayBuffer: the next chunk to claim, whether the
@@ -430,7 +441,7 @@ export function startScanWorker(): ScanWorker {
       }
       let workerFailed = false;
       return {
-        pids: req.pids,
+        scanned: () => req.pids.length,
         async finish() {
           const out = scanClaimedChunks(data, false, options.whenWorkerScans);
           // No chunk is left, so a worker that has not started claiming by now never will: its
@@ -487,7 +498,7 @@ export function sharedScan(req: ProcScanRequest, options: SharedScanOptions = {}
   early = null;
   const job = worker.scan(req, options);
   return {
-    pids: job.pids,
+    scanned: () => job.scanned(),
     finish: () => job.finish().finally(() => worker.dispose()),
     scannedByWorker: () => job.scannedByWorker(),
   };

@@ -172,7 +172,7 @@ export async function run() {
       const processes = sharedScan(procScanRequest(root));
       await scanClients(root, readInventory(root), { processes });
       if (i > 0) shared.push(performance.now() - t);
-      workerShare = Math.max(workerShare, processes.scannedByWorker() / processes.pids.length);
+      workerShare = Math.max(workerShare, processes.scannedByWorker() / processes.scanned());
     }
     inProcess.sort((a, b) => a - b);
     shared.sort((a, b) => a - b);

@@ -4,7 +4,12 @@
 // shared with a worker thread.
 
 import { nativeScan, nativeScanner } from '../../platform/native-scan.js';
-import { procScanRequest, sharedScan, type ProcScanJob } from '../../platform/proc-scan.js';
+import {
+  procScanRequest,
+  procScanTarget,
+  sharedScan,
+  type ProcScanJob,
+} from '../../platform/proc-scan.js';
 import { flagBool, flagString } from '../args.js';
 import {
   JSON_FLAG,
@@ -37,9 +42,9 @@ export const clientsCommand: CommandDef = {
     let noOpt: (() => void) | undefined; // node:v8 loads below, with the rest (~2 ms)
     // A worker thread starts on the scan now and boots while this thread loads the inventory
     // code and reads sysfs; then both take chunks of pids until none is left.
-    const req = procScanRequest(root);
+    const target = procScanTarget(root);
     const shared = (): ProcScanJob =>
-      sharedScan(req, {
+      sharedScan(procScanRequest(target), {
         // Once both threads scan, V8's optimizing compiler only gets in the way: on two cores
         // its background compiles took ~170 ms of CPU from the scan (perf, 2,000 processes), and
         // this command ends before optimized code pays that back. Switched off only once the
@@ -49,7 +54,7 @@ export const clientsCommand: CommandDef = {
       });
     // The C scanner where it was built (native-scan.ts), else two threads of TypeScript.
     const program = nativeScanner();
-    const processes = program === null ? shared() : nativeScan(req, program, shared);
+    const processes = program === null ? shared() : nativeScan(target, program, shared);
     const [{ readInventory }, { scanClients }] = await Promise.all([
       import('../../inventory/inventory.js'),
       import('../../inventory/clients/scan-clients.js'),

@@ -129,5 +129,5 @@ export async function scanClients(
   }
   const key = (c: ClientInfo): string => c.gpu ?? '~'; // clients of no present GPU last
   clients.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.pid - b.pid));
-  return { clients, uninspectable, vanished, scanned: job.pids.length };
+  return { clients, uninspectable, vanished, scanned: job.scanned() };
 }
