@@ -6,7 +6,7 @@
 // records and keeps every decision about them (main/platform/native-scan.ts). When it is not
 // built (no C compiler) or fails, `egpu clients` scans in TypeScript as before.
 //
-// Usage: egpu-proc-scan PROC_DIR ROOT_PREFIX
+// Usage: egpu-proc-scan PROC_DIR ROOT_PREFIX [--host-table]
 // Output: one JSON array — per process worth reporting (one that holds something GPU-looking, or
 // could not be read) [pid, status, fds, mapped, who], then the number of pids scanned. status is
 // "ok" | "denied" | "vanished"; fds [[fd, target, fdinfo-or-null], …]; mapped [path, …]; who 0,
@@ -114,11 +114,16 @@ static int wants_fdinfo(const char *t) {
   return starts(t, "/dev/dri/") || starts(t, "/dmabuf:") || strcmp(t, "anon_inode:dmabuf") == 0;
 }
 
-// The root prefix stripped from a link target, as proc-scan.ts's strip() does.
+// With --host-table: PROC_DIR is this host's process table, whose links name this host's files;
+// of those only the ones under ROOT_PREFIX belong to the machine it stands for.
+static int host_table;
+
+// The root prefix stripped from a link target, as proc-scan.ts's strip() does; "" (nothing a GPU
+// node can be) for a host file outside it when the table is the host's.
 static const char *strip(const char *t) {
   if (prefix_len > 0 && strncmp(t, prefix, prefix_len) == 0 && t[prefix_len] == '/')
     return t + prefix_len;
-  return t;
+  return host_table && prefix_len > 0 ? "" : t;
 }
 
 // Reads a file into *out (malloc'd), at most `max` bytes; with `single`, a short read ends it
@@ -412,8 +417,9 @@ static int write_all(const char *d, size_t n) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: egpu-proc-scan PROC_DIR ROOT_PREFIX\n");
+  host_table = argc == 4 && strcmp(argv[3], "--host-table") == 0;
+  if (argc != 3 && !host_table) {
+    fprintf(stderr, "usage: egpu-proc-scan PROC_DIR ROOT_PREFIX [--host-table]\n");
     return 2;
   }
   proc_dir = argv[1];

@@ -13,6 +13,7 @@ import { scenarioByName } from '../sim/scenarios/index.js';
 import { makeSysroot } from '../sim/sysroot-fixture.js';
 import { nativeScan, parseNativeScan } from './native-scan.js';
 import {
+  procScanTarget,
   scanProcessesSync,
   slicedScan,
   type ProcScanRequest,
@@ -224,6 +225,50 @@ describe('the C scanner', () => {
     const native = ours(await nativeScan(req, PROGRAM, () => slicedScan(req)).finish());
     expect(native).toHaveLength(21);
     expect(steady(native)).toEqual(steady(ours(reported(req))));
+  });
+
+  it("on the host's own process table with --root, counts only links under the root", async () => {
+    // /proc with --root and no --proc: the host's processes, whose links name host files. The
+    // host's own compositor on its /dev/dri/card0 does not use the sysroot's card0.
+    expect(procScanTarget({ root: '/tmp/sys', procDir: '/proc' })).toEqual({
+      procDir: '/proc',
+      rootPrefix: '/tmp/sys',
+      hostTable: true,
+    });
+    expect(procScanTarget({ root: '/tmp/sys', procDir: '/tmp/p' }).hostTable).toBeUndefined();
+    expect(procScanTarget({ root: '/', procDir: '/proc' }).hostTable).toBeUndefined();
+    const proc = tmp();
+    const sys = '/tmp/egpu-sysroot-x';
+    const link = (rel: string, target: string): void => {
+      fs.mkdirSync(path.dirname(path.join(proc, rel)), { recursive: true });
+      fs.symlinkSync(target, path.join(proc, rel));
+    };
+    link('100/fd/3', '/dev/dri/card0'); // the host's
+    link('100/fd/4', `${sys}/dev/dri/renderD129`); // the sysroot's
+    link('100/fd/5', 'anon_inode:dmabuf'); // a buffer of the host's GPUs
+    fs.writeFileSync(
+      path.join(proc, '100/maps'),
+      `7f00-7f01 rw-s 00000000 00:06 420  /dev/nvidia0\n7f01-7f02 rw-s 00000000 00:06 421  ${sys}/dev/nvidia1\n`,
+    );
+    link('200/fd/3', '/dev/dri/card0'); // only the host's: not a holder at all
+    fs.writeFileSync(path.join(proc, '200/maps'), '');
+    const host: ProcScanRequest = {
+      procDir: proc,
+      rootPrefix: sys,
+      pids: ['100', '200'],
+      hostTable: true,
+    };
+    const ts = reported(host);
+    expect(ts.map((r) => [r.pid, r.fds.map((f) => f.target), r.mapped])).toEqual([
+      ['100', ['/dev/dri/renderD129'], ['/dev/nvidia1']],
+    ]);
+    const native = byPid(await nativeScan(host, PROGRAM, () => slicedScan(host)).finish());
+    expect(steady(native)).toEqual(steady(ts));
+    // A --proc table of the machine itself names its paths unprefixed: all of them count.
+    const own: ProcScanRequest = { procDir: proc, rootPrefix: sys, pids: ['100', '200'] };
+    expect(reported(own).map((r) => r.pid)).toEqual(['100', '200']);
+    const ownNative = byPid(await nativeScan(own, PROGRAM, () => slicedScan(own)).finish());
+    expect(steady(ownNative)).toEqual(steady(reported(own)));
   });
 
   it('falls back to the TypeScript scan when the program is missing or answers nonsense', async () => {

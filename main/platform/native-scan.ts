@@ -12,6 +12,7 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   commFromStatus,
+  procScanTarget,
   type ProcScanJob,
   type ProcScanTarget,
   type RawFd,
@@ -87,18 +88,23 @@ export function parseNativeScan(data: Buffer): { raws: RawProcess[]; scanned: nu
 }
 
 type Run = {
-  readonly procDir: string;
-  readonly rootPrefix: string;
+  readonly target: ProcScanTarget;
   readonly output: Promise<Buffer | null>;
 };
 
+const sameTarget = (a: ProcScanTarget, b: ProcScanTarget): boolean =>
+  a.procDir === b.procDir &&
+  a.rootPrefix === b.rootPrefix &&
+  (a.hostTable === true) === (b.hostTable === true);
+
 /** Runs the program; its whole output, or null when it could not run or failed. */
-function run(program: string, procDir: string, rootPrefix: string): Run {
+function run(program: string, target: ProcScanTarget): Run {
   const chunks: Buffer[] = [];
+  const args = [target.procDir, target.rootPrefix, ...(target.hostTable ? ['--host-table'] : [])];
   const output = new Promise<Buffer | null>((resolve) => {
     let child;
     try {
-      child = spawn(program, [procDir, rootPrefix], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child = spawn(program, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     } catch {
       resolve(null);
       return;
@@ -107,7 +113,7 @@ function run(program: string, procDir: string, rootPrefix: string): Run {
     child.once('error', () => resolve(null));
     child.once('close', (code) => resolve(code === 0 ? Buffer.concat(chunks) : null));
   });
-  return { procDir, rootPrefix, output };
+  return { target, output };
 }
 
 /** A run started before the command had loaded (bin/egpu.js), for the scan it will ask for. */
@@ -140,7 +146,7 @@ export function startEarlyNativeScan(argv: readonly string[]): boolean {
   } catch {
     return false; // the command will say what is wrong with its arguments
   }
-  early = run(program, where.procDir, where.root === '/' ? '' : where.root);
+  early = run(program, procScanTarget(where));
   return true;
 }
 
@@ -155,10 +161,7 @@ export function nativeScan(
   program: string,
   fallback: () => ProcScanJob,
 ): ProcScanJob {
-  const started =
-    early !== null && early.procDir === target.procDir && early.rootPrefix === target.rootPrefix
-      ? early
-      : run(program, target.procDir, target.rootPrefix);
+  const started = early !== null && sameTarget(early.target, target) ? early : run(program, target);
   early = null;
   let byFallback: ProcScanJob | null = null;
   let scanned = 0;

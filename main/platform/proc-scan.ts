@@ -46,6 +46,13 @@ export type ProcScanTarget = {
   readonly procDir: string;
   /** Host folder standing for / ('' for the real root): stripped from link targets. */
   readonly rootPrefix: string;
+  /**
+   * The process table is this host's own (/proc with --root, no --proc): its links name this
+   * host's files, and only those under rootPrefix belong to the machine the root stands for —
+   * the host's compositor holding its own /dev/dri/card0 does not use the sysroot's card0. A
+   * --proc table stands for the target machine itself and names its paths unprefixed.
+   */
+  readonly hostTable?: boolean;
 };
 
 export type ProcScanRequest = ProcScanTarget & { readonly pids: readonly string[] };
@@ -201,8 +208,10 @@ function readIdentity(base: string): RawIdentity {
 /** Scans one process. */
 function scanOne(req: ProcScanRequest, pid: string): RawProcess {
   const prefix = req.rootPrefix;
+  const foreign = req.hostTable === true && prefix !== '' ? '' : null;
+  // '' (nothing a GPU node can be) for a host file outside the root (ProcScanTarget.hostTable).
   const strip = (t: string): string =>
-    prefix !== '' && t.startsWith(prefix + '/') ? t.slice(prefix.length) : t;
+    prefix !== '' && t.startsWith(prefix + '/') ? t.slice(prefix.length) : (foreign ?? t);
   const base = `${req.procDir}/${pid}`;
   let names: string[];
   try {
@@ -288,7 +297,10 @@ export function procScanTarget(root: {
   readonly root: string;
   readonly procDir: string;
 }): ProcScanTarget {
-  return { procDir: root.procDir, rootPrefix: root.root === '/' ? '' : root.root };
+  const rootPrefix = root.root === '/' ? '' : root.root;
+  return rootPrefix !== '' && root.procDir === '/proc'
+    ? { procDir: root.procDir, rootPrefix, hostTable: true }
+    : { procDir: root.procDir, rootPrefix };
 }
 
 /** The request for every process of a SystemRoot's process table (or of a target). */
