@@ -298,3 +298,27 @@ describe('eject flow', () => {
     expect(result.textContent?.match(/reconnect|plug it back in/gi)).toHaveLength(1);
   });
 });
+
+describe('a run that ended early', () => {
+  it('says the steps it never reached were not run, not that they are waiting', async () => {
+    const { dialog, bridge } = await openEject();
+    await startRun(dialog);
+    bridge.pushProgress(progress('close-app', 'done'));
+    bridge.pushProgress(progress('unbind', 'failed', 'the driver did not let go'));
+    bridge.pushProgress({
+      runId: 'run-1',
+      final: { result: 'failed', detail: 'It is still in use.' },
+    });
+    await tick();
+    const rows = within(dialog)
+      .getAllByRole('listitem')
+      .filter((li) => li.dataset['step']);
+    const said: Record<string, string | null | undefined> = Object.fromEntries(
+      rows.map((li) => [li.dataset['step'] ?? '', li.querySelector('.status')?.textContent]),
+    );
+    expect(said['close-app']).toBe('Done');
+    expect(said['unbind']).toBe('Failed');
+    expect(said['remove']).toBe('Not run');
+    expect(Object.values(said)).not.toContain('Waiting');
+  });
+});

@@ -83,6 +83,9 @@ export const STEP_STATUS_LABELS = {
   skipped: 'Skipped',
 } as const satisfies Record<RowStatus, string>;
 
+/** A step still waiting when its run has ended: it never ran, and will not. */
+export const NOT_RUN_LABEL = 'Not run';
+
 export const HEALTH_LABELS = {
   ok: 'Responds on the bus',
   unreachable: 'Not responding',
