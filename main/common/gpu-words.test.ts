@@ -49,4 +49,15 @@ describe('gpuWords', () => {
       /Unplug the enclosure now\./,
     );
   });
+
+  it('plugged back in after a safe eject, offers reuse in the words of reuse, not a repair', () => {
+    const w = gpuWords(entry('connected', 'safe-eject'));
+    expect(w).toMatchObject({ key: 'connected-after-eject', primary: null, canReuse: true });
+    expect(w.severity).toBe('info');
+    expect(w.explanation).toBe(
+      'The Razer Core X is connected again. Choose Use it again to bring the GPU up.',
+    );
+    // Back after a yank it is a recovery.
+    expect(gpuWords(entry('connected', 'surprise'))).toMatchObject({ primary: 'recover' });
+  });
 });

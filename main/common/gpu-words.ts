@@ -67,6 +67,16 @@ export function gpuWords(g: Facts): GpuWords {
     case 'absent':
       return w('absent', 'not connected', 'Not connected.', 'info', null);
     case 'connected':
+      // Plugged back in after a safe eject: routine, nothing to repair.
+      if (g.departure === 'safe-eject')
+        return w(
+          'connected-after-eject',
+          'connected again',
+          `${upper(box)} is connected again. Choose Use it again to bring the GPU up.`,
+          'info',
+          null,
+          true,
+        );
       return w(
         'connected',
         'connected, not usable yet',

@@ -181,6 +181,20 @@ describe('notify policy: transitions', () => {
       decideTransition(transition('unplugged', 'connected'), withBox('connected', 0)),
     );
     expect(waiting.summary).toBe(`${NAME} is connected but not authorized`);
+    // Back after a safe eject: routine, said as the window says it, and no louder than that.
+    const routine = withBox('connected', 0);
+    const again = shown(
+      decideTransition(transition('unplugged', 'connected'), {
+        ...routine,
+        gpus: routine.gpus.map((g) => ({ ...g, departure: 'safe-eject' as const })),
+      }),
+    );
+    expect(`${again.summary}. ${again.body}`).toBe(
+      `${NAME}'s enclosure is connected again. Choose Use it again to bring the GPU up.`,
+    );
+    expect(again.urgency).toBe('low');
+    expect(again.actions.map((a) => [a.id, a.label])).toContainEqual(['recover', 'Use it again']);
+    expect(`${again.summary} ${again.body}`).not.toMatch(/Recover|authoriz/);
   });
 
   it('never says "safe to unplug" while a drive on the same tunnel is still connected', () => {

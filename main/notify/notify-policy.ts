@@ -42,6 +42,8 @@ export type NotifyAction = {
 const DETAILS = { id: 'default', label: 'Details' } as const;
 const EJECT = { id: 'eject', label: 'Eject' } as const;
 const RECOVER = { id: 'recover', label: 'Recover' } as const;
+/** The same run after a safe eject, named as the window names it. */
+const REUSE = { id: 'recover', label: 'Use it again' } as const;
 
 /** Incidents the policy remembers at most; the oldest are forgotten first. */
 const MEMORY_LIMIT = 256;
@@ -139,6 +141,16 @@ export function decideTransition(t: Transition, snapshot: Snapshot | null = null
       const router = snapshot?.thunderbolt
         .flatMap((d) => d.routers)
         .find((r) => uid !== undefined && r.uniqueId === uid);
+      // Plugged back in after a safe eject: routine, said as such ("Use it again", as the card).
+      if (entry?.departure === 'safe-eject')
+        return show(
+          key,
+          'low',
+          `${name}'s enclosure is connected again`,
+          'Choose Use it again to bring the GPU up.',
+          [DETAILS, REUSE],
+          'device.added',
+        );
       return router !== undefined && router.authorized !== 0
         ? show(
             key,

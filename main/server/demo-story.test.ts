@@ -137,14 +137,19 @@ describe.runIf(hasChromium())('npm run demo, end to end', () => {
       await accessible(page, 'unplugged after a safe eject');
       await shot(page, 'demo-unplugged-after-eject');
 
-      // Re-plug → Recover → attached, without a reset.
+      // Re-plug → "Use it again" → attached, without a reset. Routine, not a repair: nothing on
+      // screen calls it a recovery, and the enclosure is not announced twice.
       await demo.getByRole('button', { name: 'Plug in the enclosure' }).click();
       await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('Connected');
-      await card.getByRole('button', { name: `Recover ${NAME}` }).click();
-      const recover = page.getByRole('dialog', { name: `Recover ${NAME}` });
-      await recover.getByRole('button', { name: 'Run recovery' }).click();
-      await recover.locator('[data-result="recovered"]').waitFor({ timeout: 20_000 });
-      await recover.getByRole('button', { name: 'Close' }).click();
+      await card
+        .getByText('The Razer Core X is connected again. Choose Use it again to bring the GPU up.')
+        .waitFor();
+      expect(await words()).not.toMatch(/Recover|not authorized/);
+      await card.getByRole('button', { name: `Use it again (${NAME})` }).click();
+      const reuse = page.getByRole('dialog', { name: `Use ${NAME} again` });
+      await reuse.getByRole('button', { name: 'Bring it back' }).click();
+      await reuse.locator('[data-result="recovered"]').waitFor({ timeout: 20_000 });
+      await reuse.getByRole('button', { name: 'Close' }).click();
       await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('Attached');
 
       // Yank while in use: the real alarm.
@@ -180,6 +185,7 @@ describe.runIf(hasChromium())('npm run demo, end to end', () => {
 
       // Recover is honest: the GPU still does not answer, so it says so and what to do.
       await card.getByRole('button', { name: `Recover ${NAME}` }).click();
+      const recover = page.getByRole('dialog', { name: `Recover ${NAME}` });
       await recover.getByRole('button', { name: 'Run recovery' }).click();
       const failed = recover.locator('[data-result="failed"]');
       await failed.waitFor({ timeout: 30_000 });

@@ -54,3 +54,32 @@ describe('Thunderbolt devices waiting for authorization', () => {
     expect(bridge.callsTo('planRecover')).toEqual([{ bdf: null, approve: STRANGER_UID }]);
   });
 });
+
+describe('a known enclosure whose GPU card already waits for it', () => {
+  it('is not announced twice: the card offers the way back, the line above the list stays away', async () => {
+    const base = snapshot({ pendingDevices: [device({})] });
+    const bridge = createFakeBridge({
+      snapshot: {
+        ...base,
+        gpus: base.gpus.map((g) =>
+          g.external
+            ? {
+                ...g,
+                state: 'connected' as const,
+                present: false,
+                clients: null,
+                enclosure: {
+                  name: 'Razer Core X',
+                  router: '0-1',
+                  uniqueId: 'dc010000-0000-8508-a22d-32ca6421cb16',
+                },
+              }
+            : g,
+        ),
+      },
+    });
+    await renderApp(bridge);
+    expect(screen.queryByText(/Razer Core X is connected but not authorized/)).toBeNull();
+    expect(screen.getAllByRole('button', { name: /^Recover/ })).toHaveLength(1);
+  });
+});
