@@ -71,6 +71,34 @@ describe('incident timeline', () => {
     ]);
   });
 
+  it('for a GPU on the bus that no app uses: nothing to close', async () => {
+    const fell = {
+      ...incident('inc-8', T0, 'NVIDIA GeForce RTX 3070 fell off the bus'),
+      gpu: egpuEntry().bdf,
+      nextSteps: [
+        'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
+        'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
+      ],
+    };
+    const render = async (clients: ReturnType<typeof egpuEntry>['clients']): Promise<string[]> => {
+      const dead = egpuEntry('fell-off-bus', { clients });
+      const { unmount } = await renderApp(
+        createFakeBridge({ snapshot: snapshot({ gpus: [igpuEntry(), dead], incidents: [fell] }) }),
+      );
+      await openFold('Incidents');
+      const item = screen.getByRole('article', { name: fell.title });
+      const todo = within(item).getByRole('heading', { name: 'What to do' }).nextElementSibling;
+      const texts = [...(todo?.querySelectorAll('li') ?? [])].map((li) => li.textContent ?? '');
+      unmount();
+      return texts;
+    };
+    // The card says "No app is using it": the advice does not send anyone to close apps.
+    expect((await render([])).join(' ')).not.toMatch(/Close every app/);
+    // Before the first scan, or with an app listed, it stands.
+    expect((await render(null))[0]).toMatch(/^Close every app still using the GPU/);
+    expect((await render(egpuEntry('in-use').clients))[0]).toMatch(/^Close every app/);
+  });
+
   it('lists incidents newest first with evidence, meaning and next steps', async () => {
     const bridge = createFakeBridge({
       snapshot: snapshot({

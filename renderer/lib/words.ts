@@ -89,15 +89,15 @@ const CLOSE_CLIENTS = /^Run `egpu clients` and close every program still using t
 export type CardNow = {
   /** Recover is on the card (not while a GPU taken off the bus waits for a reconnect). */
   readonly recoverOffered: boolean;
-  /** The card lists the apps using it (only while the GPU is on the bus). */
+  /** The card lists apps using it (the GPU is on the bus and its scan found some). */
   readonly appsListed: boolean;
   /** The enclosure is back and the card waits for Recover: reconnecting is done. */
   readonly reconnected?: boolean;
 };
 
 /**
- * An incident's steps in the window's words, for the card as it is now. A GPU off the bus has
- * no apps list and no driver waiting for apps to let go: no "close every app the card lists".
+ * An incident's steps in the window's words, for the card as it is now. A card that lists no
+ * apps (off the bus, or nobody found) gives none to close: no "close every app still using it".
  * Once the enclosure is back (the card waits for Recover), "reconnect it" is done.
  * Without Recover on the card, "reconnect the enclosure" and "if it stays dead, recover it"
  * would be two ways of saying reconnect: they become one step, where the first of them stood.
