@@ -124,10 +124,11 @@ export class DemoMachine implements Core, DemoControl {
   /** A real process (a copy of /bin/sleep named ollama) holding the eGPU's device nodes. */
   #startApp(w: World): Result<void> {
     if (w.app !== null && running(w.app))
-      return err(appError('busy', 'the demo app is already running'));
+      // Not 'busy': nothing is in progress, the button just does not apply now.
+      return err(appError('invalid-input', 'The demo app is already running.'));
     const gpu = w.core.snapshot().gpus.find((g) => g.external && g.present)?.info;
     if (gpu === undefined || gpu === null)
-      return err(appError('not-found', 'no eGPU is attached to run an app on'));
+      return err(appError('not-found', 'No eGPU is attached to run an app on.'));
     const nodes = [
       gpu.nvidia?.node,
       gpu.nvidia ? '/dev/nvidiactl' : null,

@@ -124,3 +124,17 @@ describe('demo: the cable yanked while the app uses the eGPU', () => {
     expect(m.snapshot().gpus.find((g) => g.bdf === EGPU)?.clients ?? []).toEqual([]);
   });
 });
+
+describe('demo: a button that does not apply now', () => {
+  it('says so in a sentence, not as "something else is in progress"', async () => {
+    const m = (machine = new DemoMachine({ stepTimeoutMs: 2000 }));
+    await m.start();
+    await until(m, (s) => stateOf(s) === 'attached', 'the eGPU attached');
+    expect((await m.act('start-app')).ok).toBe(true);
+    const again = await m.act('start-app');
+    expect(again.ok ? null : again.error).toMatchObject({
+      code: 'invalid-input',
+      message: 'The demo app is already running.',
+    });
+  });
+});
