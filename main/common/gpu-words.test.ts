@@ -60,4 +60,26 @@ describe('gpuWords', () => {
     // Back after a yank it is a recovery.
     expect(gpuWords(entry('connected', 'surprise'))).toMatchObject({ primary: 'recover' });
   });
+
+  it('offers no Recover while the enclosure is unplugged too, and says what brings it back', () => {
+    const gone = (state: GpuLifecycle, departure: Departure) => ({
+      ...entry(state, departure),
+      enclosureGone: true as const,
+    });
+    for (const w of [
+      gpuWords(gone('surprise-removed', 'surprise')),
+      gpuWords({ ...gone('surprise-removed', 'surprise'), clientsAt: 1 }),
+      gpuWords(gone('unplugged', 'surprise')),
+    ]) {
+      expect(w.primary, w.key).toBeNull();
+      expect(w.explanation, w.key).toMatch(/Plug the Razer Core X back in to use it again\./);
+      expect(w.explanation, w.key).not.toMatch(/Recover/);
+    }
+    // After a failed recovery, pulled as told: not "unplug it" again.
+    const dead = gpuWords(gone('unplugged', 'fell-off-bus'));
+    expect(dead.explanation).toMatch(/The Razer Core X is unplugged now: wait ten seconds/);
+    expect(dead.explanation).not.toMatch(/unplug it,/);
+    // Still connected (or not known): Recover stays.
+    expect(gpuWords(entry('surprise-removed', 'surprise')).primary).toBe('recover');
+  });
 });

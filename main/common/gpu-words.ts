@@ -32,6 +32,7 @@ type Facts = Pick<
   | 'clientsAt'
   | 'unplugWarnings'
   | 'lostUsers'
+  | 'enclosureGone'
 >;
 
 /** "ollama (pid 2231)", "ollama (pid 2231) and blender (pid 4410)". */
@@ -63,6 +64,8 @@ export function gpuWords(g: Facts): GpuWords {
     primary: PrimaryAction,
     canReuse = false,
   ): GpuWords => ({ key, short, explanation, severity, primary, canReuse });
+  // Recover cannot bring back a GPU whose enclosure is unplugged: it comes with the re-plug.
+  const recoverUnlessGone: PrimaryAction = g.enclosureGone === true ? null : 'recover';
   switch (g.state) {
     case 'absent':
       return w('absent', 'not connected', 'Not connected.', 'info', null);
@@ -121,7 +124,9 @@ export function gpuWords(g: Facts): GpuWords {
         return w(
           'unplugged-not-responding',
           'not responding — reconnect it',
-          `It stopped answering on the PCIe bus and was taken off it. Reconnect ${box}: unplug it, wait ten seconds and plug it back in; if it still does not come back, a reboot is needed.`,
+          g.enclosureGone === true
+            ? `It stopped answering on the PCIe bus and was taken off it. ${upper(box)} is unplugged now: wait ten seconds, then plug it back in; if the GPU still does not come back, a reboot is needed.`
+            : `It stopped answering on the PCIe bus and was taken off it. Reconnect ${box}: unplug it, wait ten seconds and plug it back in; if it still does not come back, a reboot is needed.`,
           'critical',
           null,
         );
@@ -136,9 +141,11 @@ export function gpuWords(g: Facts): GpuWords {
         : w(
             'unplugged',
             'removed without an eject',
-            'It left the PCI bus without an eject from eGPU Guard. Plug it back in if needed, then choose Recover.',
+            g.enclosureGone === true
+              ? `It left the PCI bus without an eject from eGPU Guard. Plug ${box} back in to use it again.`
+              : 'It left the PCI bus without an eject from eGPU Guard. Plug it back in if needed, then choose Recover.',
             'warning',
-            'recover',
+            recoverUnlessGone,
           );
     case 'fell-off-bus':
       return w(
@@ -150,29 +157,30 @@ export function gpuWords(g: Facts): GpuWords {
       );
     case 'surprise-removed': {
       const users = lostUsersOf(g);
+      const back = g.enclosureGone === true ? ` Plug ${box} back in to use it again.` : '';
       if (users.length === 0 && g.clientsAt === null)
         return w(
           'surprise-removed',
           'unplugged without an eject',
-          'It disappeared without an eject. Apps that used it may have crashed.',
+          `It disappeared without an eject. Apps that used it may have crashed.${back}`,
           'critical',
-          'recover',
+          recoverUnlessGone,
         );
       if (users.length === 0)
         return w(
           'surprise-removed-idle',
           'unplugged without an eject',
-          'It disappeared without an eject while no app was using it, so nothing was lost. Eject it first next time: unplugging a GPU in use can freeze the desktop.',
+          `It disappeared without an eject while no app was using it, so nothing was lost.${back} Eject it first next time: unplugging a GPU in use can freeze the desktop.`,
           'warning',
-          'recover',
+          recoverUnlessGone,
         );
       const verb = users.length === 1 ? 'was' : 'were';
       return w(
         'surprise-removed',
         'unplugged while in use',
-        `It disappeared without an eject. ${usersWords(users)} ${verb} using it and may have crashed.`,
+        `It disappeared without an eject. ${usersWords(users)} ${verb} using it and may have crashed.${back}`,
         'critical',
-        'recover',
+        recoverUnlessGone,
       );
     }
     case 'stuck':

@@ -110,6 +110,12 @@ export type GpuEntry = {
    * nobody was, or while it is on the bus (then `clients` says who uses it).
    */
   readonly lostUsers?: readonly { readonly pid: number; readonly comm: string }[];
+  /**
+   * Off the bus, and its Thunderbolt enclosure is not connected either (no router with its
+   * unique_id): nothing can bring it back before it is plugged in again, so nothing offers to.
+   * Absent when that cannot be known (no Thunderbolt here, an enclosure without a unique_id).
+   */
+  readonly enclosureGone?: true;
 };
 
 /**

@@ -197,6 +197,19 @@ describe('notify policy: transitions', () => {
     expect(`${again.summary} ${again.body}`).not.toMatch(/Recover|authoriz/);
   });
 
+  it('a yank that took the enclosure too offers no Recover that could only fail', () => {
+    const s = snapshot('surprise-removed');
+    const gone: Snapshot = {
+      ...s,
+      gpus: s.gpus.map((g) => ({ ...g, present: false, enclosureGone: true as const })),
+    };
+    const d = shown(decideTransition(transition('in-use', 'surprise-removed'), gone));
+    expect(d.actions.map((a) => a.id)).toEqual(['default']);
+    expect(d.body).not.toMatch(/Recover/);
+    const still = shown(decideTransition(transition('in-use', 'surprise-removed'), s));
+    expect(still.actions.map((a) => a.id)).toEqual(['default', 'recover']);
+  });
+
   it('never says "safe to unplug" while a drive on the same tunnel is still connected', () => {
     const warning =
       'Sonnet Echo III also carries NVMe drive Samsung SSD 980 PRO 1TB (/dev/nvme0n1). The tunnel stays up, so the drive stays connected: eject it in your file manager first, then unplug.';

@@ -90,12 +90,16 @@ export function decideTransition(t: Transition, snapshot: Snapshot | null = null
       // nothing was — then it is a warning, not an alarm.
       const words = entry === undefined ? null : gpuWords({ ...entry, state: t.to });
       const idle = words?.key === 'surprise-removed-idle';
+      // With the enclosure gone too, Recover waits for the re-plug (its own notification).
+      const gone = entry?.enclosureGone === true;
       return show(
         key,
         idle ? 'normal' : 'critical',
         `${name} was unplugged without being ejected`,
-        `${words?.explanation ?? 'Programs that were using it may have crashed or hung.'} Plug it back in, then choose Recover.`,
-        [DETAILS, RECOVER],
+        gone
+          ? (words?.explanation ?? 'Programs that were using it may have crashed or hung.')
+          : `${words?.explanation ?? 'Programs that were using it may have crashed or hung.'} Plug it back in, then choose Recover.`,
+        gone ? [DETAILS] : [DETAILS, RECOVER],
         'device.removed',
       );
     }

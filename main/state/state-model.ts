@@ -123,10 +123,21 @@ export class StateModel {
   }
 
   snapshot(): Snapshot {
-    const gpus: GpuEntry[] = [...this.#entries.values()]
-      .map(publicEntry)
-      .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
     const routers = this.#thunderbolt.flatMap((d) => d.routers);
+    const connected = new Set(routers.map((r) => r.uniqueId));
+    const gpus: GpuEntry[] = [...this.#entries.values()]
+      .map((e) => {
+        const g = publicEntry(e);
+        const uid = g.enclosure?.uniqueId;
+        // Known only where a Thunderbolt domain is listed at all.
+        return !g.present &&
+          uid !== undefined &&
+          this.#thunderbolt.length > 0 &&
+          !connected.has(uid)
+          ? { ...g, enclosureGone: true as const }
+          : g;
+      })
+      .sort((a, b) => Number(b.external) - Number(a.external) || (a.bdf < b.bdf ? -1 : 1));
     // Enclosures whose GPU eGPU Guard released: their tunnel was dropped on purpose, so they are
     // ready to unplug — not devices waiting for authorization.
     const released = new Set(

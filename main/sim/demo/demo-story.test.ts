@@ -113,7 +113,10 @@ describe('demo: the cable yanked while the app uses the eGPU', () => {
         ?.lostUsers?.map((u) => u.comm),
     ).toEqual(['ollama']);
 
+    // The enclosure left with it (its Thunderbolt router is gone): Recover waits for the re-plug.
+    await until(m, (s) => s.gpus.find((g) => g.bdf === EGPU)?.enclosureGone === true, 'gone');
     expect((await m.act('plug')).ok).toBe(true);
+    await until(m, (s) => s.gpus.find((g) => g.bdf === EGPU)?.enclosureGone === undefined, 'back');
     const back = await m.runRecover(EGPU, () => undefined).done;
     expect(back.result, back.detail).toBe('recovered');
     await until(m, (s) => stateOf(s) === 'attached', 'attached again');
