@@ -277,9 +277,16 @@ describe('eject flow', () => {
     await renderApp(bridge);
     await fireEvent.click(screen.getByRole('button', { name: `Use it again (${NAME})` }));
     const dialog = await screen.findByRole('dialog', { name: `Use ${NAME} again` });
-    await fireEvent.click(await within(dialog).findByRole('button', { name: 'Bring it back' }));
+    const bring = await within(dialog).findByRole('button', { name: 'Bring it back' });
+    expect(within(dialog).getByText('What bringing it back will do')).toBeInTheDocument();
+    expect(within(dialog).queryByText(/Recover|recovery/)).toBeNull();
+    await fireEvent.click(bring);
     expect(bridge.callsTo('runRecover')).toEqual([{ bdf: EGPU }]);
     expect(within(dialog).queryByText(/Recover|recovery/)).toBeNull();
+    bridge.pushProgress({ runId: 'run-2', final: { result: 'recovered', detail: 'Back.' } });
+    await tick();
+    expect(within(dialog).getByRole('status')).toHaveTextContent(/^Ready to use again\s*Back\.$/);
+    expect(dialog).not.toHaveTextContent(/Recover/);
   });
 
   it("a failed recovery says what to do once, in the core's words", async () => {

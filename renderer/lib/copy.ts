@@ -21,6 +21,8 @@ export function resultCopy(
   action: ActionPlan['action'],
   final: ActionFinal,
   unplug = 'the enclosure',
+  /** "Use it again" after a safe eject: the same run, but nothing was broken to recover from. */
+  reuse = false,
 ): ResultCopy {
   switch (final.result) {
     case 'safe-to-unplug':
@@ -35,7 +37,7 @@ export function resultCopy(
           : [`Unplug ${unplug} now.`],
       };
     case 'recovered':
-      return { title: 'Recovered', tone: 'safe', next: [] };
+      return { title: reuse ? 'Ready to use again' : 'Recovered', tone: 'safe', next: [] };
     case 'blocked':
       return {
         title: action === 'eject' ? 'Not ejected: the GPU is still in use' : 'Recovery blocked',
@@ -53,7 +55,8 @@ export function resultCopy(
       };
     case 'failed':
       return {
-        title: action === 'eject' ? 'Eject failed' : 'Recovery failed',
+        title:
+          action === 'eject' ? 'Eject failed' : reuse ? 'It did not come back' : 'Recovery failed',
         tone: 'danger',
         next:
           action === 'eject'
