@@ -289,6 +289,33 @@ describe('eject flow', () => {
     expect(dialog).not.toHaveTextContent(/Recover/);
   });
 
+  it('while a recovery runs, nothing on screen says to unplug', async () => {
+    const dead = egpuEntry('unplugged', { present: false, departure: 'fell-off-bus' });
+    const bridge = createFakeBridge({
+      snapshot: snapshot({
+        gpus: [igpuEntry(), { ...dead, state: 'fell-off-bus', present: true }],
+      }),
+    });
+    const { container } = await renderApp(bridge);
+    await fireEvent.click(screen.getByRole('button', { name: `Recover ${NAME}` }));
+    const dialog = await screen.findByRole('dialog', { name: `Recover ${NAME}` });
+    await fireEvent.click(await within(dialog).findByRole('button', { name: 'Run recovery' }));
+    bridge.pushProgress({
+      runId: 'run-2',
+      progress: { step: 'remove', status: 'running', detail: '' },
+    });
+    await tick();
+    expect(dialog).toHaveTextContent('Let it finish before you unplug or reconnect anything.');
+    const card = container.querySelector('article.card')!;
+    expect(card).toHaveTextContent(
+      'eGPU Guard is bringing it back: let it finish before you unplug or reconnect anything.',
+    );
+    expect(card.textContent).not.toMatch(/unplug it,/);
+    bridge.pushProgress({ runId: 'run-2', final: { result: 'failed', detail: 'Still dead.' } });
+    await tick();
+    expect(card).not.toHaveTextContent(/bringing it back/);
+  });
+
   it("a failed recovery says what to do once, in the core's words", async () => {
     const bridge = createFakeBridge({
       snapshot: snapshot({ gpus: [igpuEntry(), egpuEntry('fell-off-bus')] }),
