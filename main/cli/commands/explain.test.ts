@@ -219,14 +219,28 @@ describe('egpu explain: input that is not a kernel log', () => {
     const r = await runCliInProcess(['explain', quiet]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^No GPU or PCIe trouble found in \d+ lines\.\n$/);
+  });
+
+  it('says an empty input is empty (exit 3), not "no trouble found in 0 lines"', async () => {
     const empty = path.join(dir, 'empty.log');
-    fs.writeFileSync(empty, '');
-    expect((await runCliInProcess(['explain', empty])).code).toBe(0);
+    fs.writeFileSync(empty, '\n\n');
+    for (const r of [
+      await runCliInProcess(['explain', empty]),
+      await runCliInProcess(['explain', '--json', empty]),
+    ]) {
+      expect(r).toMatchObject({ code: 3, stdout: '' });
+      expect(r.stderr).toBe(
+        `egpu explain: ${empty} is empty. Give it the output of dmesg or journalctl -k, e.g.  journalctl -k -b | egpu explain\n`,
+      );
+    }
+    const piped = await runCliInProcess(['explain'], { stdin: '' });
+    expect(piped).toMatchObject({ code: 3, stdout: '' });
+    expect(piped.stderr).toMatch(/^egpu explain: the input is empty\./);
   });
 
   it('documents exit status 3 in --help', async () => {
     const r = await runCliInProcess(['explain', '--help']);
-    expect(r.stdout).toContain('3 when the input does not look like a kernel log');
+    expect(r.stdout).toContain('3 when the input is empty or does not look like a kernel log');
   });
 });
 

@@ -2,7 +2,7 @@
 // `-o json`, syslog/kern.log, grep output; FILE, `-` or piped stdin), finds GPU, PCIe and
 // Thunderbolt trouble, and says per device what it means and what to do next. --json prints one
 // event per line for scripts. Exit 0 whether or not trouble was found; 1 when FILE cannot be
-// read; 2 for usage errors (main.ts); 3 when the input does not look like a kernel log at all
+// read; 2 for usage errors (main.ts); 3 when the input is empty or does not look like a kernel log at all
 // (a binary, a photo, a letter: diagnose/log-shape.ts) and holds no event; 130 (SIGINT) or 143
 // (SIGTERM) when interrupted while waiting for input — a FIFO nobody writes to, a pipe that
 // never ends.
@@ -100,9 +100,9 @@ export const explainCommand: CommandDef = {
     'from standard input, e.g.:  journalctl -k -b -1 | egpu explain',
     '',
     'Exit status: 0 when the log was read (trouble found or not), 1 when FILE cannot be read,',
-    '2 for usage errors, 3 when the input does not look like a kernel log (fewer than half of',
-    'its first lines look like log lines, and no event was found), 130/143 when Ctrl+C or',
-    'SIGTERM ends the wait for input (e.g. a FIFO).',
+    '2 for usage errors, 3 when the input is empty or does not look like a kernel log (fewer',
+    'than half of its first lines look like log lines, and no event was found), 130/143 when',
+    'Ctrl+C or SIGTERM ends the wait for input (e.g. a FIFO).',
   ].join('\n'),
   flags: { ...JSON_FLAG },
   positionals: { min: 0, max: 1 },
@@ -138,8 +138,15 @@ export const explainCommand: CommandDef = {
     }
     if (eventCount === 0) {
       const shape = sampleLogShape(input.value);
+      const what = file === undefined || file === '-' ? 'the input' : file;
+      if (shape.sampled === 0) {
+        // Nothing to read is not "no trouble found": a pipe whose command failed looks like this.
+        io.stderr(
+          `egpu explain: ${what} is empty. Give it the output of dmesg or journalctl -k, e.g.  journalctl -k -b | egpu explain\n`,
+        );
+        return 3;
+      }
       if (!looksLikeKernelLog(shape)) {
-        const what = file === undefined || file === '-' ? 'the input' : file;
         io.stderr(
           `egpu explain: ${what} does not look like a kernel log (${shape.recognised} of the ` +
             `${shape.sampled} lines read look like log lines). Give it the output of dmesg or ` +
