@@ -194,11 +194,6 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   const hasExternal = (): boolean => model.snapshot().gpus.some((g) => g.external && g.present);
 
   /**
-   * `asked`: someone waits for the answer (the window's Refresh, `Clients` over D-Bus), so the
-   * scan is shared with a worker thread, as `egpu clients` does; the periodic rescan stays on
-   * this thread in slices, where it never holds up an event.
-   */
-  /**
    * Someone waits for this scan: the C scanner where it was built (two threads, no JavaScript
    * per file; a fresh process each time, nothing kept), else — or when it fails — the scan shared
    * with a worker thread, kept once started so the next asked scan finds it booted (README,
@@ -212,6 +207,11 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
     return scanProgram === false ? shared() : nativeScan(target, scanProgram, shared);
   };
 
+  /**
+   * `asked`: someone waits for the answer (the window's Refresh, `Clients` over D-Bus), so the
+   * scan runs as fast as it can (askedScan); the periodic rescan stays on this thread in slices,
+   * where it never holds up an event.
+   */
   const refreshClients = async (asked = false): Promise<ClientsReport> => {
     if (clientsRunning !== null) {
       if (!asked) return clientsRunning;
