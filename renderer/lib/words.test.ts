@@ -102,6 +102,10 @@ describe('window words', () => {
         'your wlroots compositor reads it only when it starts: exit your wlroots compositor and start it again.',
       ),
     ).toBe('The compositor reads it only when it starts: exit the compositor and start it again.');
+    // The product's name keeps its spelling at the start of a sentence.
+    expect(compositorWords('eGPU Guard could not tell which desktop this is.')).toBe(
+      'eGPU Guard could not tell which desktop this is.',
+    );
   });
 
   it('event sources in words', () => {

@@ -32,7 +32,9 @@ export function listWords(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`;
 }
 
-const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+/** A sentence's first letter in capitals — except the product's own name, always "eGPU Guard". */
+const upperFirst = (s: string): string =>
+  s.startsWith('eGPU') ? s : s.charAt(0).toUpperCase() + s.slice(1);
 
 // CLI advice (main/diagnose/advice-steps.ts, the words `egpu explain` prints) said the way a
 // person reads it in this window, where the apps list, Safely eject and Recover are on the page.
