@@ -43,8 +43,15 @@ export function linkPathWords(link: GpuLink, external = false): string {
     link.max !== null && !sameState(link.max, b.max)
       ? ` (the GPU can do ${linkText(link.max)})`
       : '';
-  const parts = [`${linkText(b.max)} — narrowest link: ${where}${gpuMore}`];
-  if (link.noLink !== undefined) parts.push(`no link at the GPU — ${link.noLink}`);
+  // A GPU without a link: that first, and the path's speed as what it could carry (a speed
+  // before "no link" read as both at once).
+  const parts =
+    link.noLink !== undefined
+      ? [
+          `no link at the GPU — ${link.noLink}`,
+          `the path to it can do ${linkText(b.max)} (narrowest link: ${where})`,
+        ]
+      : [`${linkText(b.max)} — narrowest link: ${where}${gpuMore}`];
   const d = link.degradation ?? null;
   const slow = link.slowNow ?? null;
   const now = link.now ?? null;

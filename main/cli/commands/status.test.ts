@@ -116,8 +116,9 @@ describe('egpu status', () => {
     const f = makeSysroot(scenarioByName('fell-off-bus-all-ones')!);
     try {
       const r = await runCliInProcess(['status', '--root', f.dir]);
+      // No link first, then what the path could carry: not a speed and "no link" as if both held.
       expect(r.stdout).toContain(
-        'no link at the GPU — link reads return all ones (width 63, speed Unknown): the GPU is powered down or has fallen off the bus',
+        '  Link        no link at the GPU — link reads return all ones (width 63, speed Unknown): the GPU is powered down or has fallen off the bus; the path to it can do 8 GT/s x4 (narrowest link: Thunderbolt/USB4 tunnel 0000:06:01.0 → 0000:08:00.0)\n',
       );
     } finally {
       f.cleanup();
