@@ -42,7 +42,9 @@ export function probeHealth(
   if (vendor === 0xffff) {
     return {
       health: 'unreachable',
-      reason: 'config space reads 0xffff: the device does not respond (fell off the bus?)',
+      // The evidence and its usual causes, not "does not respond" again: every face puts this
+      // after its own "not responding" / UNREACHABLE.
+      reason: 'its config space reads all ones (0xffff): it lost power or fell off the bus',
     };
   }
   if (expectedVendor !== null && vendor !== expectedVendor) {
