@@ -32,3 +32,20 @@ describe('nearest: "did you mean"', () => {
     );
   });
 });
+
+describe('a negative number after a flag that takes a value', () => {
+  const specs = {
+    'step-timeout': { type: 'number' as const, description: '' },
+    yes: { type: 'boolean' as const, description: '' },
+    name: { type: 'string' as const, description: '' },
+  };
+  it('is that flag’s value, refused for what it is, not an unknown option', () => {
+    expect(() => parseArgs(['--step-timeout', '-5'], specs)).toThrow(
+      new UsageError("option '--step-timeout' needs a non-negative number, not '-5'"),
+    );
+    expect(parseArgs(['--name', '-5'], specs).flags['name']).toBe('-5');
+    // After a switch, or on its own, it is still an unknown option.
+    expect(() => parseArgs(['--yes', '-5'], specs)).toThrow(new UsageError("unknown option '-5'"));
+    expect(() => parseArgs(['-5'], specs)).toThrow(new UsageError("unknown option '-5'"));
+  });
+});

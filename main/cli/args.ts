@@ -80,8 +80,15 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
   const flagPart = end < 0 ? argv : argv.slice(0, end);
   const flags: Record<string, FlagValue | undefined> = {};
   const args: string[] = [];
-  for (const arg of flagPart) {
+  for (let i = 0; i < flagPart.length; i++) {
+    const arg = flagPart[i]!;
+    // A negative number after a flag that takes a value is that value (checked below: "needs a
+    // non-negative number, not '-5'"), not an unknown option '-5'.
+    const prev = i > 0 ? flagPart[i - 1]! : '';
+    const takesValue =
+      prev.startsWith('--') && !prev.includes('=') && specs[prev.slice(2)]?.type !== 'boolean';
     if (arg === '-h') flags['help'] = true;
+    else if (takesValue && /^-\d/.test(arg) && specs[prev.slice(2)] !== undefined) args.push(arg);
     else if (arg.startsWith('-') && !arg.startsWith('--') && arg !== '-') {
       const near = arg.length > 2 ? nearest(arg.slice(1), Object.keys(specs)) : null;
       throw new UsageError(
