@@ -133,13 +133,22 @@ type Affected = NonNullable<Incident['affected']>;
 /** Kinds after which the programs that used the GPU may have crashed. */
 const LOSES_CLIENTS: ReadonlySet<IncidentKind> = new Set(['surprise-removal', 'fell-off-bus']);
 
-/** "ollama (pid 2231) was using it and may have crashed — restart it once the GPU is back." */
-function affectedStep(kind: IncidentKind, affected: Affected): string[] {
+/**
+ * "ollama (pid 2231) was using it and may have crashed — restart it once the GPU is back." While
+ * a GPU that fell off the bus is still listed, its programs usually hang rather than crash, and
+ * the driver waits for them: they are to be closed first (not "may have crashed", beside "close
+ * every app still using it").
+ */
+function affectedStep(kind: IncidentKind, affected: Affected, ended: boolean): string[] {
   if (!LOSES_CLIENTS.has(kind) || affected.length === 0) return [];
   const who = affected.map((a) => `${a.comm} (pid ${a.pid})`);
   const list = who.length === 1 ? who[0] : `${who.slice(0, -1).join(', ')} and ${who.at(-1)}`;
   const verb = who.length === 1 ? 'was' : 'were';
   const them = who.length === 1 ? 'it' : 'them';
+  if (kind === 'fell-off-bus' && !ended)
+    return [
+      `${list} ${verb} using it and cannot finish — close ${them} (${who.length === 1 ? 'it' : 'they'} may hang), and start ${them} again once the GPU is back.`,
+    ];
   return [`${list} ${verb} using it and may have crashed — restart ${them} once the GPU is back.`];
 }
 
@@ -151,7 +160,7 @@ function withAffected(
 ): { meaning: string[]; nextSteps: string[]; affected?: Affected } {
   const x = explain(kind, evidence, ended);
   if (affected.length === 0) return x;
-  return { ...x, nextSteps: [...affectedStep(kind, affected), ...x.nextSteps], affected };
+  return { ...x, nextSteps: [...affectedStep(kind, affected, ended), ...x.nextSteps], affected };
 }
 
 export function openIncident(

@@ -142,6 +142,12 @@ describe('StateModel lifecycle', () => {
       ),
     );
     expect(stateOf(m)).toBe('fell-off-bus');
+    // The app still holds the dead GPU and usually hangs: closing it comes first, not "it may
+    // have crashed" beside "close every app still using it".
+    const [first] = m.snapshot().incidents[0]!.nextSteps;
+    expect(first).toBe(
+      'ollama (pid 2231) was using it and cannot finish — close it (it may hang), and start it again once the GPU is back.',
+    );
     // Recover: remove the GPU with its enclosure's bridges (pciehp reports the slot), rescan.
     m.apply(kernel(4000, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'));
     m.apply(removed(4100, EGPU));
