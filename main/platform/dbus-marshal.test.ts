@@ -118,6 +118,13 @@ describe('marshalMessage', () => {
     expect(marshalMessage(error)).toEqual(reference(error));
   });
 
+  it('writes -0 as 0 and refuses NaN and infinities, as dbus-next does', () => {
+    expect(marshalMessage(reply('d', [-0]))).toEqual(reference(reply('d', [-0])));
+    expect(marshalMessage(reply('d', [-0]))).toEqual(marshalMessage(reply('d', [0])));
+    for (const bad of [NaN, Infinity, -Infinity])
+      expect(() => marshalMessage(reply('d', [bad])), String(bad)).toThrow(/finite number/);
+  });
+
   it('writes random values of random signatures as dbus-next does', () => {
     fc.assert(
       fc.property(typedValues(), ([signature, body]) => {

@@ -219,10 +219,12 @@ function write(w: Writer, t: TypeNode, v: unknown): void {
       return;
     }
     case 'd':
-      if (typeof v !== 'number') fail(`'d' needs a number`, v);
+      // dbus-next refuses NaN and infinities, and writes -0 as 0 (it passes the value through
+      // parseFloat): the same here, so that the service's answers stay what they were.
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`'d' needs a finite number`, v);
       w.align(8);
       w.reserve(8);
-      w.buf.writeDoubleLE(v as number, w.pos);
+      w.buf.writeDoubleLE((v as number) === 0 ? 0 : (v as number), w.pos);
       w.pos += 8;
       return;
     case 's':
