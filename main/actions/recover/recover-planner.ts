@@ -260,7 +260,7 @@ export function planRecover(f: RecoverFacts): ActionPlan {
   if (dead.length > 0) {
     warnings.push(
       // A plan, read before anything runs: what it will try, then what comes if that is not enough.
-      `${dead.map((g) => `${g.name} (${g.bdf})`).join(', ')} does not respond on the bus: the recovery takes it off the bus and rescans. If it is still not responding after that, reconnect the enclosure; if that fails, a reboot is needed.`,
+      `${dead.map((g) => `${g.name} (${g.bdf})`).join(', ')} does not respond on the bus. If it still does not respond after this recovery, reconnect the enclosure; if that fails, a reboot is needed.`,
     );
   }
   if (target === undefined && !authorizing && blockers.length === 0) {

@@ -412,7 +412,7 @@ describe('recover planner: a GPU that fell off the bus', () => {
       ['verify', null],
     ]);
     expect(p.warnings).toContain(
-      'NVIDIA GeForce RTX 3070 (0000:0a:00.0) does not respond on the bus: the recovery takes it off the bus and rescans. If it is still not responding after that, reconnect the enclosure; if that fails, a reboot is needed.',
+      'NVIDIA GeForce RTX 3070 (0000:0a:00.0) does not respond on the bus. If it still does not respond after this recovery, reconnect the enclosure; if that fails, a reboot is needed.',
     );
   });
 
