@@ -85,10 +85,11 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
     // A negative number after a flag that takes a value is that value (checked below: "needs a
     // non-negative number, not '-5'"), not an unknown option '-5'.
     const prev = i > 0 ? flagPart[i - 1]! : '';
-    const takesValue =
-      prev.startsWith('--') && !prev.includes('=') && specs[prev.slice(2)]?.type !== 'boolean';
+    const prevSpec =
+      prev.startsWith('--') && !prev.includes('=') ? specs[prev.slice(2)] : undefined;
     if (arg === '-h') flags['help'] = true;
-    else if (takesValue && /^-\d/.test(arg) && specs[prev.slice(2)] !== undefined) args.push(arg);
+    else if (prevSpec !== undefined && prevSpec.type !== 'boolean' && /^-\d/.test(arg))
+      args.push(arg);
     else if (arg.startsWith('-') && !arg.startsWith('--') && arg !== '-') {
       const near = arg.length > 2 ? nearest(arg.slice(1), Object.keys(specs)) : null;
       throw new UsageError(

@@ -92,13 +92,12 @@ export function decideTransition(t: Transition, snapshot: Snapshot | null = null
       const idle = words?.key === 'surprise-removed-idle';
       // With the enclosure gone too, Recover waits for the re-plug (its own notification).
       const gone = entry?.enclosureGone === true;
+      const what = words?.explanation ?? 'Programs that were using it may have crashed or hung.';
       return show(
         key,
         idle ? 'normal' : 'critical',
         `${name} was unplugged without being ejected`,
-        gone
-          ? (words?.explanation ?? 'Programs that were using it may have crashed or hung.')
-          : `${words?.explanation ?? 'Programs that were using it may have crashed or hung.'} Plug it back in, then choose Recover.`,
+        gone ? what : `${what} Plug it back in, then choose Recover.`,
         gone ? [DETAILS] : [DETAILS, RECOVER],
         'device.removed',
       );

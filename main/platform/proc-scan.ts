@@ -303,11 +303,8 @@ export function procScanTarget(root: {
     : { procDir: root.procDir, rootPrefix };
 }
 
-/** The request for every process of a SystemRoot's process table (or of a target). */
-export function procScanRequest(
-  root: { readonly root: string; readonly procDir: string } | ProcScanTarget,
-): ProcScanRequest {
-  const target = 'root' in root ? procScanTarget(root) : root;
+/** The request for every process of a process table: its pids listed now. */
+export function procScanRequest(target: ProcScanTarget): ProcScanRequest {
   return { ...target, pids: listPids(target.procDir) };
 }
 

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { scanClients } from '../../dist/main/inventory/clients/scan-clients.js';
 import { readInventory } from '../../dist/main/inventory/inventory.js';
-import { procScanRequest, sharedScan } from '../../dist/main/platform/proc-scan.js';
+import { procScanRequest, procScanTarget, sharedScan } from '../../dist/main/platform/proc-scan.js';
 import { createSystemRoot } from '../../dist/main/platform/system-root.js';
 import { writeScenario } from '../../dist/main/sim/sysroot-writer.js';
 import { scenarioByName } from '../../dist/main/sim/scenarios/index.js';
@@ -175,7 +175,7 @@ export async function run() {
       await scanClients(root, readInventory(root));
       if (i > 0) inProcess.push(performance.now() - t);
       t = performance.now();
-      const processes = sharedScan(procScanRequest(root));
+      const processes = sharedScan(procScanRequest(procScanTarget(root)));
       await scanClients(root, readInventory(root), { processes });
       if (i > 0) shared.push(performance.now() - t);
       workerShare = Math.max(workerShare, processes.scannedByWorker() / processes.scanned());

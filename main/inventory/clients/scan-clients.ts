@@ -8,6 +8,7 @@ import type { ClientInfo, ClientsReport, HoldVia } from '../../common/clients-mo
 import type { Inventory } from '../../common/inventory-model.js';
 import {
   procScanRequest,
+  procScanTarget,
   slicedScan,
   type ProcScanJob,
   type RawProcess,
@@ -108,7 +109,7 @@ export async function scanClients(
   options: ScanOptions = {},
 ): Promise<ClientsReport> {
   const index = indexGpuNodes(inventory);
-  const job = options.processes ?? slicedScan(procScanRequest(root));
+  const job = options.processes ?? slicedScan(procScanRequest(procScanTarget(root)));
   const raws = await job.finish();
   let userDb: Map<number, string> | undefined;
   const users = (): Map<number, string> => (userDb ??= readUsers(root));
