@@ -215,17 +215,73 @@ describe('egpu eject: words a person reads', () => {
     );
   });
 
-  it('a missing or unknown address names the GPUs there are', async () => {
+  it('without an address: the one external GPU, else the GPUs to name one of; --gpu is the address too', async () => {
+    const one = makeSysroot(scenarioByName('tb3-nvidia')!);
+    const two = makeSysroot(scenarioByName('lab')!);
+    const none = makeSysroot(scenarioByName('desktop-single')!);
+    cleanups.push(
+      () => one.cleanup(),
+      () => two.cleanup(),
+      () => none.cleanup(),
+    );
+    const only = await runCliInProcess(['eject', '--dry-run', '--root', one.dir]);
+    expect(only.code).toBe(0);
+    expect(only.stdout).toMatch(/^Eject NVIDIA GeForce RTX 3070 \(0000:0a:00\.0\): ready\n/);
+    const several = await runCliProcess(['eject', '--dry-run', '--root', two.dir]);
+    expect(several).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'egpu eject: 2 external GPUs are here: name the one to eject (GPUs here: 0000:22:00.0 NVIDIA GeForce RTX 4090 (external), ' +
+        '0000:49:00.0 AMD Radeon RX 6800/6800 XT / 6900 XT (external), 0000:01:00.0 AMD Radeon RX 6600/6600 XT/6600M (internal)); ' +
+        `e.g. egpu eject 0000:22:00.0 --dry-run --root ${two.dir}\n`,
+    });
+    const internalOnly = await runCliInProcess(['eject', '--dry-run', '--root', none.dir]);
+    expect(internalOnly).toMatchObject({ code: 2, stdout: '' });
+    expect(internalOnly.stderr).toBe(
+      'egpu eject: there is no external GPU here to eject (GPUs here: 0000:0b:00.0 AMD Radeon RX 6600/6600 XT/6600M (internal))\n',
+    );
+    const flag = await runCliInProcess([
+      'eject',
+      '--gpu',
+      '22:00.0',
+      '--dry-run',
+      '--root',
+      two.dir,
+    ]);
+    expect(flag.stdout).toMatch(/^Eject NVIDIA GeForce RTX 4090 \(0000:22:00\.0\)/);
+    const same = await runCliInProcess([
+      'eject',
+      '0000:22:00.0',
+      '--gpu',
+      '22:00.0',
+      '--dry-run',
+      '--root',
+      two.dir,
+    ]);
+    expect(same.stdout).toBe(flag.stdout);
+    expect(
+      await runCliInProcess([
+        'eject',
+        '22:00.0',
+        '--gpu',
+        '49:00.0',
+        '--dry-run',
+        '--root',
+        two.dir,
+      ]),
+    ).toMatchObject({
+      code: 2,
+      stderr:
+        "egpu eject: two GPUs named: '22:00.0' and --gpu '49:00.0'; one command handles one GPU\n",
+    });
+  });
+
+  it('an unknown address names the GPUs there are', async () => {
     const f = makeSysroot(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => f.cleanup());
     const gpus =
       'GPUs here: 0000:0a:00.0 NVIDIA GeForce RTX 3070 (external), 0000:00:02.0 Intel Iris Xe Graphics (internal)';
-    const missing = await runCliProcess(['eject', '--root', f.dir]);
-    expect(missing).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: `egpu eject: the GPU's PCI address is missing (${gpus}); e.g. egpu eject 0000:0a:00.0 --dry-run --root ${f.dir}\n`,
-    });
     const unknown = await runCliInProcess(['eject', '0b:00.0', '--dry-run', '--root', f.dir]);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe(

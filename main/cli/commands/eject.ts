@@ -3,12 +3,17 @@
 import { alreadyRunning, createFileGpuLocks, gpuLockDir } from '../../actions/gpu-lock.js';
 import { openActionCore, type ActionCore } from '../action-core.js';
 import { refuseAction } from '../action-refusal.js';
-import { carriedFlags, missingAddress, presentGpus } from '../action-args.js';
+import {
+  GPU_FLAG,
+  carriedFlags,
+  gpuFromArgs,
+  onlyExternalGpu,
+  presentGpus,
+} from '../action-args.js';
 import { UsageError, flagBool, type ParsedArgs } from '../args.js';
 import {
   JSON_FLAG,
   ROOT_FLAGS,
-  parseBdfArg,
   systemRootFromArgs,
   type CliIo,
   type CommandDef,
@@ -26,8 +31,9 @@ export const ejectCommand: CommandDef = {
   name: 'eject',
   summary: 'safely eject an external GPU: close its apps, release it, remove it, drop the tunnel',
   usage:
-    'eject BDF (--dry-run | --yes) [--close-apps] [--force] [--json] [--step-timeout S] [--root DIR] [--proc DIR] [--udev-log FILE]',
+    'eject [BDF | --gpu BDF] (--dry-run | --yes) [--close-apps] [--force] [--json] [--step-timeout S] [--root DIR] [--proc DIR] [--udev-log FILE]',
   details:
+    'Without BDF it ejects the one external GPU there is (with several, name one).\n' +
     'Exit codes: --dry-run 0 when ready, 1 when blocked; --yes 0 only when the GPU is safe to unplug,\n' +
     '1 blocked/failed/cancelled, 3 stuck in the driver; 2 for bad input. Ctrl+C cancels between steps.\n' +
     'One eject or recovery per GPU at a time (tray app and browser mode included): a second one\n' +
@@ -35,6 +41,7 @@ export const ejectCommand: CommandDef = {
   flags: {
     ...JSON_FLAG,
     ...ROOT_FLAGS,
+    ...GPU_FLAG,
     'dry-run': { type: 'boolean', description: 'show the plan and its blockers; change nothing' },
     yes: {
       type: 'boolean',
@@ -62,12 +69,10 @@ export const ejectCommand: CommandDef = {
   positionals: { min: 0, max: 1 },
   async run(args, io) {
     const carry = carriedFlags(args);
-    const bdfArg = args.positionals[0];
-    if (bdfArg === undefined) throw missingAddress(systemRootFromArgs(args), carry);
-    const bdf = parseBdfArg(bdfArg);
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
     if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
+    const bdf = gpuFromArgs(args) ?? onlyExternalGpu(systemRootFromArgs(args), carry);
     const core = await openActionCore(args, io, 'eject');
     try {
       return await eject(core, bdf, dry, args, io);

@@ -38,6 +38,15 @@ describe('egpu recover', () => {
     expect(plan.stdout.trim().split('\n').at(-1)).toBe(
       `To recover it: egpu recover 0000:0a:00.0 --yes --root ${f.dir} --step-timeout 1`,
     );
+    // --gpu BDF names the GPU as the argument does (as `egpu clients --gpu`).
+    const viaFlag = await runCliProcess([
+      'recover',
+      '--gpu',
+      '0a:00.0',
+      ...argv.slice(2),
+      '--dry-run',
+    ]);
+    expect(viaFlag).toEqual(plan);
     const r = await runCliProcess([...argv, '--yes']);
     // Each step once, as it runs, without the plan's ids or helper commands.
     expect(r.stdout).toContain(

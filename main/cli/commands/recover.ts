@@ -5,15 +5,15 @@ import { recoverBusy } from '../../core/locked-recover.js';
 import { readUserFile } from '../../platform/user-files.js';
 import { openActionCore } from '../action-core.js';
 import { refuseAction } from '../action-refusal.js';
-import { carriedFlags, presentGpus, stepTimeoutFromArgs } from '../action-args.js';
-import { UsageError, flagBool, flagString } from '../args.js';
 import {
-  JSON_FLAG,
-  ROOT_FLAGS,
-  parseBdfArg,
-  systemRootFromArgs,
-  type CommandDef,
-} from '../command.js';
+  GPU_FLAG,
+  carriedFlags,
+  gpuFromArgs,
+  presentGpus,
+  stepTimeoutFromArgs,
+} from '../action-args.js';
+import { UsageError, flagBool, flagString } from '../args.js';
+import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
 import { requireFile } from '../files.js';
 import {
   createStepPrinter,
@@ -28,7 +28,7 @@ export const recoverCommand: CommandDef = {
   name: 'recover',
   summary: 'bring an eGPU back: authorize its enclosure, remove a dead GPU, rescan, bind, verify',
   usage:
-    'recover [BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--no-dbus] [--udev-log FILE]',
+    'recover [BDF | --gpu BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--no-dbus] [--udev-log FILE]',
   details:
     'Recovered means the GPU answers on the bus again (its config space reads back), is bound and ' +
     'has its /dev/dri nodes. Only Thunderbolt enclosures this machine has seen carry a GPU (or that ' +
@@ -40,6 +40,7 @@ export const recoverCommand: CommandDef = {
   flags: {
     ...JSON_FLAG,
     root: ROOT_FLAGS['root']!,
+    ...GPU_FLAG,
     'dry-run': { type: 'boolean', description: 'show what would be done; change nothing' },
     yes: {
       type: 'boolean',
@@ -60,8 +61,7 @@ export const recoverCommand: CommandDef = {
   positionals: { min: 0, max: 1 },
   async run(args, io) {
     const carry = carriedFlags(args);
-    const bdfArg = args.positionals[0];
-    const bdf = bdfArg === undefined ? null : parseBdfArg(bdfArg);
+    const bdf = gpuFromArgs(args) ?? null;
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
     if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
