@@ -37,3 +37,11 @@ export type ClientsReport = {
   readonly vanished: number;
   readonly scanned: number;
 };
+
+/**
+ * Another user's process, as seen by a core running as `uid`: only that user or root can signal
+ * it, so nothing offers to close it (kill(2): EPERM). Root's core can close any; an unknown uid on
+ * either side is not taken for someone else's.
+ */
+export const ownedByAnotherUser = (client: ClientInfo, uid: number | null | undefined): boolean =>
+  uid !== null && uid !== undefined && uid !== 0 && client.uid !== null && client.uid !== uid;

@@ -143,6 +143,11 @@ export type Snapshot = {
   /** logind PrepareForSleep(true) seen and not yet ended. */
   readonly preparingForSleep: boolean;
   readonly updatedAt: number;
+  /**
+   * The user the core runs as: the apps it can close are that user's (any, as root). Absent where
+   * not known; the window then offers Close and shows the refusal if there is one.
+   */
+  readonly uid?: number;
 };
 
 export type Transition = {

@@ -143,6 +143,7 @@ export function createCore(setup: CoreSetup): Core {
     runner,
     clock,
     dbus,
+    uid: process.getuid?.() ?? null,
     sources,
     knownGpusPath: statePath('known-gpus.json'),
     intents,

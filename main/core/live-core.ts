@@ -94,6 +94,8 @@ export type LiveCoreOptions = {
    * dry run spawns nothing), and scans no clients of its own — the eject scans who holds the GPU.
    */
   readonly mode?: 'watch' | 'action';
+  /** The user this core runs as (the snapshot's `uid`: whose apps it can close); null: unknown. */
+  readonly uid?: number | null;
 };
 
 /** How long an eject in 'action' mode waits for its udev source to listen before it begins. */
@@ -127,6 +129,8 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   const watching = options.mode !== 'action';
   const resyncMs = options.reconcileDelayMs ?? 100;
   const model = new StateModel();
+  const uid = options.uid ?? null;
+  const snapshot = (): Snapshot => (uid === null ? model.snapshot() : { ...model.snapshot(), uid });
   const snapshotEmitter = new Emitter<Snapshot>();
   const transitionEmitter = new Emitter<Transition>();
   const incidentEmitter = new Emitter<Incident>();
@@ -170,7 +174,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
     snapshotQueued = true;
     queueMicrotask(() => {
       snapshotQueued = false;
-      snapshotEmitter.fire(model.snapshot());
+      snapshotEmitter.fire(snapshot());
     });
   };
   const apply = (fact: Fact): void => emit(model.apply(fact));
@@ -451,7 +455,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
       scanWorker?.dispose();
       scanWorker = null;
     },
-    snapshot: () => model.snapshot(),
+    snapshot,
     onSnapshot: snapshotEmitter.event,
     onTransition: transitionEmitter.event,
     onIncident: incidentEmitter.event,

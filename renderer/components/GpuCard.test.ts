@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { gpuWords } from '../../main/common/gpu-words.js';
 import { describe, expect, it, vi } from 'vitest';
 import { GPU_STATES, type GpuEntry } from '../../main/common/snapshot.js';
@@ -6,10 +6,11 @@ import { STATE_LABELS } from '../lib/labels.js';
 import { client, egpuEntry, igpuEntry, OLLAMA, T0 } from '../test/fixtures.js';
 import GpuCard from './GpuCard.svelte';
 
-const renderCard = (gpu: GpuEntry) => {
+const renderCard = (gpu: GpuEntry, uid?: number) => {
   const props = {
     gpu,
     now: T0 + 120_000,
+    ...(uid === undefined ? {} : { uid }),
     oneject: vi.fn(),
     onrecover: vi.fn(),
     oncloseclient: vi.fn(),
@@ -164,6 +165,34 @@ describe('GpuCard', () => {
     expect(within(apps).queryByRole('button', { name: /Close Xwayland/ })).toBeNull();
     await fireEvent.click(within(apps).getByRole('button', { name: 'Close firefox (pid 950)' }));
     expect(props.oncloseclient).toHaveBeenCalledWith(expect.objectContaining({ pid: 950 }), gpu);
+  });
+
+  it("another user's app (root's too) gets no Close: the row says who can close it", () => {
+    const gpu = egpuEntry('in-use', {
+      clients: [
+        { ...client(700, 'nvidia-smi', 'compute'), uid: 0, user: 'root' },
+        { ...client(800, 'blender', 'other'), uid: 1001, user: 'bob' },
+        { ...client(950, 'firefox', 'browser'), uid: 1000, user: 'alice' },
+      ],
+    });
+    renderCard(gpu, 1000);
+    const apps = screen.getByRole('region', { name: 'Apps using NVIDIA GeForce RTX 3070' });
+    const row = (comm: string): string =>
+      (within(apps).getByText(comm).closest('li')?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    expect(row('nvidia-smi')).toBe(
+      'nvidia-smi Compute pid 700 · root Runs as root: only root can close it',
+    );
+    expect(row('blender')).toBe(
+      'blender App pid 800 · bob Runs as bob: only bob or root can close it',
+    );
+    expect(within(apps).queryByRole('button', { name: /Close (nvidia-smi|blender)/ })).toBeNull();
+    expect(
+      within(apps).getByRole('button', { name: 'Close firefox (pid 950)' }),
+    ).toBeInTheDocument();
+    cleanup();
+    // eGPU Guard running as root closes anyone's app.
+    renderCard(gpu, 0);
+    expect(screen.getAllByRole('button', { name: /^Close / })).toHaveLength(3);
   });
 
   it('says when nobody uses it and when it was not checked yet', () => {

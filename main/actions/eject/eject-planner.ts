@@ -13,7 +13,7 @@
 
 import { REMOVABLE_CONFIG_PATH } from '../../common/removable-config.js';
 import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
-import type { ClientInfo } from '../../common/clients-model.js';
+import { ownedByAnotherUser, type ClientInfo } from '../../common/clients-model.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
 import { slotOf } from '../../common/pci.js';
 import type { EjectFacts } from './eject-facts.js';
@@ -62,7 +62,7 @@ function clientBlocker(c: ClientInfo, gpu: GpuInfo, f: EjectFacts): Blocker | nu
       reason: `Xwayland (pid ${c.pid}) renders X11 apps on this GPU — close those apps, or log out`,
     };
   }
-  if (f.uid !== null && f.uid !== 0 && c.uid !== null && c.uid !== f.uid) {
+  if (ownedByAnotherUser(c, f.uid)) {
     return {
       ...base,
       kind: 'client',
