@@ -213,6 +213,35 @@ describe('status window', () => {
     expect(within(section).getByText('ls -l /dev/dri', { selector: 'code' })).toBeVisible();
   });
 
+  it('nothing holds the eGPU: "Nothing to do now", the session named once, the ways folded away', async () => {
+    const bridge = createFakeBridge();
+    bridge.on('compositorAdvice', () =>
+      Promise.resolve({
+        ok: true,
+        value: {
+          ...advice(),
+          session: 'unknown',
+          sessionDetail: 'An unknown session',
+          egpuHeld: false,
+          notes: ['No compositor or X server holds the eGPU now.'],
+          actions: advice().actions.filter((a) => a.privileged),
+        },
+      }),
+    );
+    await renderApp(bridge);
+    const section = await openFold('Desktop session');
+    await fireEvent.click(
+      within(section).getByRole('button', { name: 'Show options for this desktop' }),
+    );
+    expect(await within(section).findByText(/the desktop does not hold the eGPU/)).toBeVisible();
+    expect(section.textContent?.match(/An unknown session/g)).toHaveLength(1);
+    expect(within(section).queryByRole('heading', { name: 'What you can do' })).toBeNull();
+    const restart = within(section).getByRole('heading', { name: /Restart the display manager/ });
+    expect(restart).not.toBeVisible();
+    await openDetails(section, 'If the desktop holds the eGPU later (1)');
+    expect(restart).toBeVisible();
+  });
+
   it('announces GPU state changes politely, outside the page that a dialog makes inert', async () => {
     const { bridge } = await renderApp();
     const live = document.querySelector('[data-announce]')!;

@@ -181,4 +181,11 @@ export type CompositorAdvice = {
    * in place is not possible, what `swaymsg reload` does not do.
    */
   readonly notes?: readonly string[];
+  /**
+   * Whether a compositor or X server holds an external GPU now: true; false when none does (or
+   * no eGPU is attached) and every process could be checked, so nothing needs restarting; null
+   * when none that could be checked does but other users' processes could not be (a login
+   * screen's, say). Absent: not known (older cores).
+   */
+  readonly egpuHeld?: boolean | null;
 };

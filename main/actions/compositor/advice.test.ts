@@ -239,6 +239,39 @@ describe('invariants of every advice', () => {
     expect(t.command).toEqual(['loginctl', 'terminate-session', '2']);
   });
 
+  it('egpuHeld: true when a compositor holds the eGPU; false when none does or none is attached; null when other users could not be checked', () => {
+    const gnome = CASES.find((c) => c.kind === 'gnome-wayland')!;
+    const gpus = displayGpus(inventories.get('tb3-nvidia')!);
+    const build = (
+      holds: readonly CompositorHold[],
+      uninspectable: number,
+      scenario = 'tb3-nvidia',
+    ) =>
+      buildCompositorAdvice({
+        session: session('unknown'),
+        gpus: displayGpus(inventories.get(scenario)!),
+        holds,
+        env: {},
+        uninspectable,
+      });
+    expect(adviceFor(gnome).egpuHeld).toBe(gnome.holds.some((h) => h.external));
+    const egpu = gpus.external[0]!.bdf;
+    expect(
+      build([hold(1200, 'gnome-shell', egpu, true, true, ['/dev/dri/card1'])], 3).egpuHeld,
+    ).toBe(true);
+    const idle = build([], 0);
+    expect(idle.egpuHeld).toBe(false);
+    expect(idle.notes).toContain('No compositor or X server holds the eGPU now.');
+    expect(build([], 0, 'desktop-single').egpuHeld).toBe(false);
+    // Without root, the login screen's processes (another user's) cannot be checked: not "no".
+    const unseen = build([], 4);
+    expect(unseen.egpuHeld).toBeNull();
+    expect(unseen.notes).toContain(
+      "No compositor or X server that eGPU Guard could check holds the eGPU now; 4 processes of other users (a login screen's, perhaps) could not be checked: `sudo egpu clients` lists them.",
+    );
+    expect(unseen.notes).not.toContain('No compositor or X server holds the eGPU now.');
+  });
+
   it('sway: says reload is not enough and how to drop a secondary GPU now', () => {
     const notes = adviceFor(CASES.find((c) => c.kind === 'sway')!).notes!.join('\n');
     expect(notes).toMatch(/swaymsg reload` is not enough/);

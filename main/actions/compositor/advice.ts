@@ -34,6 +34,8 @@ export type AdviceInput = {
   readonly holds: readonly CompositorHold[];
   /** The caller's environment (DISPLAY for restarting kwin_x11). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Processes the client scan could not inspect (other users', without root). */
+  readonly uninspectable?: number;
 };
 
 const KIND_NOTES: Readonly<Record<SessionKind, readonly string[]>> = {
@@ -93,10 +95,15 @@ function holdNotes(input: AdviceInput): string[] {
       out.push(`${what} (${h.nodes.join(', ')}); whether it is its primary GPU cannot be told.`);
     }
   }
+  const hidden = input.uninspectable ?? 0;
   if (input.gpus.external.length === 0) {
     out.push('No external GPU is attached now; the configuration below applies to the next one.');
   } else if (!input.holds.some((h) => h.external)) {
-    out.push('No compositor or X server holds the eGPU now.');
+    out.push(
+      hidden === 0
+        ? 'No compositor or X server holds the eGPU now.'
+        : `No compositor or X server that eGPU Guard could check holds the eGPU now; ${hidden === 1 ? '1 process' : `${hidden} processes`} of other users (a login screen's, perhaps) could not be checked: \`sudo egpu clients\` lists them.`,
+    );
   }
   if (input.gpus.internal.every((g) => g.card === null)) {
     out.push(
@@ -156,9 +163,17 @@ function actionsFor(input: AdviceInput): CompositorAction[] {
   return nonNull(out);
 }
 
+/** CompositorAdvice.egpuHeld: what the scan can tell about the desktop holding an eGPU. */
+function egpuHeld(input: AdviceInput): boolean | null {
+  if (input.gpus.external.length === 0) return false;
+  if (input.holds.some((h) => h.external)) return true;
+  return (input.uninspectable ?? 0) === 0 ? false : null;
+}
+
 export function buildCompositorAdvice(input: AdviceInput): CompositorAdvice {
   const s = input.session;
   return {
+    egpuHeld: egpuHeld(input),
     session: s.kind,
     sessionDetail: s.detail,
     sessionId: s.sessionId,

@@ -128,6 +128,7 @@ export function adviceFromFacts(
     gpus: facts.gpus,
     holds: facts.holds,
     env,
+    uninspectable: facts.clients.uninspectable,
   });
 }
 

@@ -81,8 +81,9 @@ export const restartCompositorCommand: CommandDef = {
     const advice = adviceFromFacts(facts, io.env);
     if (id === undefined) {
       // An unknown desktop with nothing on the eGPU: nothing to restart, so no list of every
-      // compositor's configuration unless asked for (--all).
-      const idle = advice.session === 'unknown' && !facts.holds.some((h) => h.external);
+      // compositor's configuration unless asked for (--all). Not when other users' processes
+      // could not be checked: a login screen may hold it.
+      const idle = advice.session === 'unknown' && advice.egpuHeld === false;
       io.stdout(
         flagBool(args, 'json')
           ? JSON.stringify(advice, null, 2) + '\n'
