@@ -143,7 +143,12 @@ export class DemoMachine implements Core, DemoControl {
     if (!fs.existsSync(bin)) fs.copyFileSync('/bin/sleep', bin);
     fs.chmodSync(bin, 0o755);
     const fds = nodes.map((p) => fs.openSync(p, 'r'));
-    const app = spawn(bin, ['86400'], { stdio: ['ignore', 'ignore', 'ignore', ...fds] });
+    // argv[0] as an installed ollama's: the close dialog shows the command line, and the demo's
+    // temporary folder in it meant nothing to the person trying the demo.
+    const app = spawn(bin, ['86400'], {
+      argv0: '/usr/bin/ollama',
+      stdio: ['ignore', 'ignore', 'ignore', ...fds],
+    });
     for (const fd of fds) fs.closeSync(fd);
     app.on('error', () => undefined);
     w.app = app;

@@ -97,7 +97,14 @@ describe('demo: the cable yanked while the app uses the eGPU', () => {
     await until(m, (s) => stateOf(s) === 'attached', 'the eGPU attached');
     expect(await m.act('start-app')).toEqual({ ok: true, value: undefined });
     expect(stateOf(m.snapshot())).toBe('in-use');
-    const pid = m.snapshot().gpus.find((g) => g.bdf === EGPU)!.clients![0]!.pid;
+    const app = m.snapshot().gpus.find((g) => g.bdf === EGPU)!.clients![0]!;
+    const pid = app.pid;
+    // What the close dialog shows: an installed app's command line, not the demo's temp folder.
+    expect(app).toMatchObject({
+      comm: 'ollama',
+      cmdline: '/usr/bin/ollama 86400',
+      role: 'compute',
+    });
 
     expect((await m.act('unplug')).ok).toBe(true);
     await until(m, (s) => stateOf(s) === 'surprise-removed', 'surprise-removed');
