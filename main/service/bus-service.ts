@@ -255,6 +255,7 @@ export function serveCore(o: BusServiceOptions): BusService {
     try {
       if (method.iface === FACES_IFACE) {
         const [channel, json] = call.body as [string, string];
+        if (channel === INVOKE_CHANNELS.getSnapshot) attachFace(call.sender);
         return reply('s', JSON.stringify(await invoke(channel, json)));
       }
       return await manager(call.member, call.body);
@@ -276,6 +277,28 @@ export function serveCore(o: BusServiceOptions): BusService {
 
   const signal = (iface: string, member: string, signature: string, ...body: unknown[]): void =>
     conn.emitSignal({ path: OBJECT_PATH, iface, member, signature, body });
+
+  // Faces.SnapshotChanged carries the whole picture — ~100 KB with a busy GPU — to eGPU Guard's
+  // own windows only (main/service/remote-core.ts): it is sent while one is attached, a caller of
+  // snapshot:get still on the bus, not on every client rescan to nobody.
+  const faces = new Map<string, Disposable>();
+  const attachFace = (sender: string): void => {
+    if (faces.has(sender)) return;
+    faces.set(
+      sender,
+      conn.watchNameOwner(sender, (owner) => {
+        if (owner !== null) return;
+        faces.get(sender)?.dispose();
+        faces.delete(sender);
+      }),
+    );
+  };
+  store.add(
+    toDisposable(() => {
+      for (const w of faces.values()) w.dispose();
+      faces.clear();
+    }),
+  );
   /**
    * The core's events reach the bus through these listeners: a bug here must cost a signal, never
    * the core (the listeners run inside the core's own event handling).
@@ -299,7 +322,7 @@ export function serveCore(o: BusServiceOptions): BusService {
   store.add(
     core.onSnapshot(
       guarded('snapshot signals', (snap: Snapshot) => {
-        signal(FACES_IFACE, 'SnapshotChanged', 's', JSON.stringify(snap));
+        if (faces.size > 0) signal(FACES_IFACE, 'SnapshotChanged', 's', JSON.stringify(snap));
         const next = stateKeys(snap);
         for (const [bdf, key] of next) {
           const before = keys.get(bdf) ?? '';

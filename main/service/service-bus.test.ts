@@ -18,6 +18,7 @@ import { createActionRuns, createRouter } from '../core/router.js';
 import { createDbusPort } from '../platform/dbus.js';
 import { createSystemRoot } from '../platform/system-root.js';
 import { apiXml } from './interface-spec.js';
+import { attachSessionCore } from './remote-core.js';
 import { hostSession } from './session-host.js';
 
 const run = promisify(execFile);
@@ -250,6 +251,36 @@ describe('egpu service on the session bus', () => {
       'Gpus',
     );
     expect(version).toContain('0000:0a:00.0');
+  });
+
+  it("sends the window's whole snapshot (Faces.SnapshotChanged) only while a window is attached", async () => {
+    const { bus, sim } = await busAndSim(cleanups);
+    await startService(bus, sim.dir);
+    const watch = monitor(bus);
+    const snapshotsSent = (): number => watch.lines().split('SnapshotChanged').length - 1;
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 400));
+    // Each Clients call rescans and changes the snapshot; nobody attached, nothing is sent.
+    await call(bus, 'Clients', '');
+    await call(bus, 'Clients', '');
+    await settle();
+    expect(snapshotsSent()).toBe(0);
+    const attached = await attachSessionCore(
+      createDbusPort({ env: { DBUS_SESSION_BUS_ADDRESS: bus.address } }),
+    );
+    if (!attached.ok || attached.value === null) throw new Error('not attached');
+    const face = attached.value;
+    await face.start();
+    const seen = new Promise((resolve) => face.onSnapshot(resolve));
+    await call(bus, 'Clients', '');
+    await seen;
+    expect(snapshotsSent()).toBeGreaterThan(0);
+    // The window closed (its connection is gone): back to sending none.
+    await face.stop();
+    await settle();
+    const before = snapshotsSent();
+    await call(bus, 'Clients', '');
+    await settle();
+    expect(snapshotsSent()).toBe(before);
   });
 
   it('a yank while in use: IncidentOpened, the Incidents property, and the service goes on', async () => {
