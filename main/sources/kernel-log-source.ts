@@ -61,23 +61,35 @@ export function createKernelLogSource(options: KernelLogSourceOptions): KernelLo
   const status = (state: SourceState, detail: string, via?: string): void =>
     options.onEvent(statusEvent(name, state, detail, clock.now(), via));
 
+  // The inner follower's own status is this source's, under one name: the window lists one
+  // "Kernel messages" line, not a stopped "journal" beside a working "kmsg" after a fallback.
   const forward = (transport: KernelTransport, source: () => EventSource | null) => {
     return (e: SourceEvent): void => {
       if (disposed || current !== transport) return;
-      options.onEvent(e);
-      if (e.source !== 'status' || e.name !== INNER_NAME[transport]) return;
-      if (e.state === 'running' && !announced) {
-        announced = true;
-        status('running', `reading the kernel log from ${transport}`, transport);
+      if (e.source !== 'status') {
+        options.onEvent(e);
+        return;
       }
-      if (e.state === 'unavailable') {
+      if (e.name !== INNER_NAME[transport]) return;
+      if (e.state === 'running') {
+        if (announced) return;
+        announced = true;
+        const passed = reasons.length === 0 ? '' : ` (${reasons.join('; ')})`;
+        status('running', `reading the kernel log from ${transport}${passed}`, transport);
+      } else if (e.state === 'unavailable') {
         reasons.push(`${transport}: ${e.detail}`);
         // Not from inside the inner source's own callback: it may still be mid-start.
         queueMicrotask(() => {
           if (disposed || current !== transport) return;
-          source()?.dispose();
+          const failed = source();
+          current = null; // its 'stopped' on the way out is not this source's
+          failed?.dispose();
           next();
         });
+      } else {
+        // restarting, degraded, stopped: said as they are; the next 'running' is said again.
+        announced = false;
+        status(e.state, e.detail, transport);
       }
     };
   };

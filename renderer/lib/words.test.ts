@@ -117,11 +117,15 @@ describe('window words', () => {
     expect(sourceLine(bolt)).toBe(
       'Thunderbolt (bolt): not running — plugging is still seen through udev',
     );
-    expect(sourceLine({ name: 'kernel log', state: 'running', detail: '', via: 'journal' })).toBe(
+    expect(sourceLine({ name: 'kernel-log', state: 'running', detail: '', via: 'journal' })).toBe(
       'Kernel messages: working (journal)',
     );
-    expect(sourceLine({ name: 'kernel log', state: 'degraded', detail: 'x' })).toBe(
+    expect(sourceLine({ name: 'kernel-log', state: 'degraded', detail: 'x' })).toBe(
       'Kernel messages: working, with gaps',
+    );
+    // A replay's follower on its own (--kernel-log FILE) is the kernel source too, not "Text-log".
+    expect(sourceLine({ name: 'text-log', state: 'running', detail: '' })).toBe(
+      'Kernel messages: working',
     );
     expect(sourcesSummary([bolt, { name: 'udev', state: 'running', detail: '' }])).toBe(
       '1 of 2 not working',

@@ -143,6 +143,11 @@ export function compositorPhrase(text: string): string {
 }
 
 // Event sources in words: what each one is, and what still works when it does not.
+const KERNEL_WORDS = {
+  what: 'Kernel messages',
+  without: 'driver errors (such as a GPU falling off the bus) are not seen',
+};
+
 const SOURCE_WORDS: Readonly<Record<string, { readonly what: string; readonly without: string }>> =
   {
     bolt: {
@@ -153,10 +158,12 @@ const SOURCE_WORDS: Readonly<Record<string, { readonly what: string; readonly wi
       what: 'Device events (udev)',
       without: 'plugging and unplugging may be noticed late',
     },
-    'kernel log': {
-      what: 'Kernel messages',
-      without: 'driver errors (such as a GPU falling off the bus) are not seen',
-    },
+    // The core's kernel source (main/sources/kernel-log-source.ts), and the followers a replay
+    // (--journal-file, --kernel-log) uses on their own: the same thing to a reader.
+    'kernel-log': KERNEL_WORDS,
+    journal: KERNEL_WORDS,
+    kmsg: KERNEL_WORDS,
+    'text-log': KERNEL_WORDS,
     logind: {
       what: 'Sleep and sessions (logind)',
       without: 'no warning before the computer sleeps with an eGPU in use',

@@ -78,7 +78,7 @@ export function snapshot(patch: Partial<Snapshot> = {}): Snapshot {
     thunderbolt: [],
     pendingDevices: [],
     sources: [
-      { name: 'kernel log', state: 'running', detail: '', via: 'journal' },
+      { name: 'kernel-log', state: 'running', detail: '', via: 'journal' },
       { name: 'udev', state: 'running', detail: '', via: 'replay' },
     ],
     preparingForSleep: false,

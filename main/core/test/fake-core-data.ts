@@ -167,7 +167,7 @@ export const DEMO_APP = client(
 );
 
 export const SOURCES: readonly SourceHealth[] = [
-  { name: 'kernel log', state: 'running', detail: 'following the kernel journal', via: 'journal' },
+  { name: 'kernel-log', state: 'running', detail: 'following the kernel journal', via: 'journal' },
   { name: 'udev', state: 'running', detail: 'replaying a recorded transcript', via: 'replay' },
   { name: 'bolt', state: 'running', detail: 'org.freedesktop.bolt on the system bus' },
 ];
