@@ -19,6 +19,7 @@ const POLICY = '/usr/share/polkit-1/actions/io.github.egpuguard.policy';
 /** The session service, its systemd user unit and its D-Bus activation file, installed. */
 const SERVICE = '/usr/libexec/egpu-guard/egpu-guard-service';
 const SCAN_WORKER = '/usr/libexec/egpu-guard/proc-scan-worker.cjs';
+const SCANNER = '/usr/libexec/egpu-guard/egpu-proc-scan';
 const UNIT = '/usr/lib/systemd/user/egpu-guard.service';
 const ACTIVATION = '/usr/share/dbus-1/services/io.github.EgpuGuard1.service';
 
@@ -128,7 +129,10 @@ describe('the check itself', () => {
     ]);
     fs.writeFileSync(path.join(unpacked, 'egpu-guard'), wire);
     return asar.createPackage(app, path.join(unpacked, 'resources', 'app.asar')).then(async () => {
-      const { problems } = await checkPackage(unpacked, { rendererRequired: true });
+      const { problems } = await checkPackage(unpacked, {
+        rendererRequired: true,
+        scannerRequired: true,
+      });
       const text = problems.join('\n');
       expect(text).toMatch(/missing \/dist\/electron\/preload\.cjs/);
       expect(text).toMatch(
@@ -144,6 +148,7 @@ describe('the check itself', () => {
       expect(text).toMatch(/missing \/assets\/icons\/tray\/problem@2x\.png/);
       expect(text).toMatch(/resources\/helper\/egpu-guard-helper/);
       expect(text).toMatch(/missing \S*resources\/service\/egpu-guard-service/);
+      expect(text).toMatch(/missing \S*resources\/service\/egpu-proc-scan/);
       expect(text).toMatch(/missing \S*resources\/systemd\/egpu-guard\.service/);
       expect(text).toMatch(/missing \S*resources\/dbus\/io\.github\.EgpuGuard1\.service/);
       expect(text).toMatch(/fuse EnableNodeOptionsEnvironmentVariable is not off/);
@@ -169,7 +174,7 @@ describe('deb/rpm scripts', () => {
     expect(install).toContain("update-alternatives --install '/usr/bin/egpu-guard'");
     expect(install).toContain("chmod 4755 '/opt/eGPU Guard/chrome-sandbox'");
     expect(remove).toContain(`rm -f ${HELPER_INSTALL_PATH} ${POLICY}`);
-    expect(remove).toContain(`rm -f ${SERVICE} ${SCAN_WORKER} ${UNIT} ${ACTIVATION}`);
+    expect(remove).toContain(`rm -f ${SERVICE} ${SCAN_WORKER} ${SCANNER} ${UNIT} ${ACTIVATION}`);
     // A package never enables or starts a user service by itself.
     expect(install).not.toMatch(/systemctl|--global|\.wants/);
   });
@@ -181,6 +186,7 @@ describe('deb/rpm scripts', () => {
     fs.writeFileSync(path.join(res, 'helper/egpu-guard-helper'), '#!/usr/bin/node\n');
     fs.writeFileSync(path.join(res, 'service/egpu-guard-service'), '#!/usr/bin/node\n');
     fs.writeFileSync(path.join(res, 'service/proc-scan-worker.cjs'), '"use strict";\n');
+    fs.copyFileSync('/bin/true', path.join(res, 'service/egpu-proc-scan'));
     fs.copyFileSync(
       'assets/polkit/io.github.egpuguard.policy',
       path.join(res, 'polkit/io.github.egpuguard.policy'),
@@ -211,6 +217,9 @@ describe('deb/rpm scripts', () => {
     // Its scan worker beside it, where main/platform/proc-scan.ts looks.
     expect(path.dirname(SCAN_WORKER)).toBe(path.dirname(SERVICE));
     expect(fs.statSync(path.join(root, SCAN_WORKER)).mode & 0o777).toBe(0o644);
+    // And its C scanner (main/platform/native-scan.ts looks beside the bundle too).
+    expect(path.dirname(SCANNER)).toBe(path.dirname(SERVICE));
+    expect(fs.statSync(path.join(root, SCANNER)).mode & 0o777).toBe(0o755);
     const unit = fs.readFileSync(path.join(root, UNIT), 'utf8');
     expect(fs.statSync(path.join(root, UNIT)).mode & 0o777).toBe(0o644);
     expect(unit).toMatch(new RegExp(`^ExecStart=${SERVICE}$`, 'm'));
@@ -229,8 +238,14 @@ describe('deb/rpm scripts', () => {
     ).toBe(false);
 
     expect(run('remove', root).status).toBe(0);
-    for (const f of [HELPER_INSTALL_PATH, POLICY, SERVICE, SCAN_WORKER, UNIT, ACTIVATION])
+    for (const f of [HELPER_INSTALL_PATH, POLICY, SERVICE, SCAN_WORKER, SCANNER, UNIT, ACTIVATION])
       expect(fs.existsSync(path.join(root, f)), f).toBe(false);
+    // Built without a C compiler, the package has no scanner: the rest installs all the same.
+    fs.rmSync(path.join(res, 'service/egpu-proc-scan'));
+    const bare = tmp('egpu-destroot-');
+    expect(run('install', res, bare).status).toBe(0);
+    expect(fs.existsSync(path.join(bare, SERVICE))).toBe(true);
+    expect(fs.existsSync(path.join(bare, SCANNER))).toBe(false);
     expect(fs.existsSync(path.join(root, 'usr/libexec/egpu-guard'))).toBe(false);
     expect(run('bogus').status).toBe(2);
   });
@@ -239,7 +254,7 @@ describe('deb/rpm scripts', () => {
     const script = fs.readFileSync('assets/packaging/install-helper.sh', 'utf8');
     const installed = [...script.matchAll(/^[A-Z_]+=(\/\S+)$/gm)].map((m) => m[1]!);
     expect(installed.sort()).toEqual(
-      [HELPER_INSTALL_PATH, POLICY, SERVICE, SCAN_WORKER, UNIT, ACTIVATION].sort(),
+      [HELPER_INSTALL_PATH, POLICY, SERVICE, SCAN_WORKER, SCANNER, UNIT, ACTIVATION].sort(),
     );
     const removed = renderTemplate('assets/packaging/after-remove.tpl')
       .split('\n')

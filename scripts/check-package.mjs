@@ -39,7 +39,10 @@ function packageName(specifier) {
 }
 
 /** @returns {Promise<{ problems: string[], files: number }>} */
-export async function checkPackage(unpackedDir, { rendererRequired = true } = {}) {
+export async function checkPackage(
+  unpackedDir,
+  { rendererRequired = true, scannerRequired = existsSync('dist/native/egpu-proc-scan') } = {},
+) {
   const problems = [];
   const asarPath = join(unpackedDir, 'resources', 'app.asar');
   if (!existsSync(asarPath)) return { problems: [`${asarPath} does not exist`], files: 0 };
@@ -112,6 +115,16 @@ export async function checkPackage(unpackedDir, { rendererRequired = true } = {}
         problems.push(`${bundle} does not start with #!/usr/bin/node`);
       }
     }
+  }
+  // The service's C /proc scanner beside it, a program for this machine (an ELF file) — where
+  // the build had a C compiler to make it (without, the service scans in TypeScript).
+  const scanner = join(res, 'service/egpu-proc-scan');
+  if (!existsSync(scanner)) {
+    if (scannerRequired) problems.push(`missing ${scanner}`);
+  } else {
+    if ((statSync(scanner).mode & 0o111) === 0) problems.push(`${scanner} is not executable`);
+    if (!readFileSync(scanner).subarray(0, 4).equals(Buffer.from('\x7fELF', 'latin1')))
+      problems.push(`${scanner} is not a program (no ELF header)`);
   }
   for (const f of [
     'polkit/io.github.egpuguard.policy',

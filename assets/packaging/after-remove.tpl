@@ -6,12 +6,13 @@ if [ "$1" = "upgrade" ] || [ "$1" = "failed-upgrade" ] || [ "$1" = "abort-upgrad
   exit 0
 fi
 
-# The privileged helper and its polkit policy, the session service with its scan worker, its
+# The privileged helper and its polkit policy, the session service with its scan worker and C
+# scanner, its
 # systemd user unit and its D-Bus activation file (installed by after-install.tpl through install-helper.sh, whose `remove`
 # does the same: keep the two in step). Users who enabled the unit keep a dangling link in their
 # graphical-session.target.wants/, which systemd skips.
 rm -f /usr/libexec/egpu-guard/egpu-guard-helper /usr/share/polkit-1/actions/io.github.egpuguard.policy
-rm -f /usr/libexec/egpu-guard/egpu-guard-service /usr/libexec/egpu-guard/proc-scan-worker.cjs /usr/lib/systemd/user/egpu-guard.service /usr/share/dbus-1/services/io.github.EgpuGuard1.service
+rm -f /usr/libexec/egpu-guard/egpu-guard-service /usr/libexec/egpu-guard/proc-scan-worker.cjs /usr/libexec/egpu-guard/egpu-proc-scan /usr/lib/systemd/user/egpu-guard.service /usr/share/dbus-1/services/io.github.EgpuGuard1.service
 rmdir /usr/libexec/egpu-guard 2>/dev/null || true
 
 # electron-builder 26's default after-remove (app-builder-lib/templates/linux/after-remove.tpl):

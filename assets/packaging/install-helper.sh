@@ -18,8 +18,9 @@ POLICY=/usr/share/polkit-1/actions/io.github.egpuguard.policy
 # session bus's standard service directory (D-Bus Specification, "Message Bus Starting Services
 # (Activation)"). The unit is installed, never enabled: each user enables it (README.md).
 SERVICE=/usr/libexec/egpu-guard/egpu-guard-service
-# Its /proc scan's worker thread, which it looks for beside itself.
+# Its /proc scan's worker thread and its C scanner, which it looks for beside itself.
 SCAN_WORKER=/usr/libexec/egpu-guard/proc-scan-worker.cjs
+SCANNER=/usr/libexec/egpu-guard/egpu-proc-scan
 UNIT=/usr/lib/systemd/user/egpu-guard.service
 ACTIVATION=/usr/share/dbus-1/services/io.github.EgpuGuard1.service
 
@@ -38,13 +39,17 @@ case "$1" in
     install -D -m 0644 "$res/polkit/io.github.egpuguard.policy" "$root$POLICY"
     install -D -m 0755 "$res/service/egpu-guard-service" "$root$SERVICE"
     install -D -m 0644 "$res/service/proc-scan-worker.cjs" "$root$SCAN_WORKER"
+    # Optional: without it the service scans /proc in TypeScript, a little slower.
+    if [ -f "$res/service/egpu-proc-scan" ]; then
+      install -D -m 0755 "$res/service/egpu-proc-scan" "$root$SCANNER"
+    fi
     install -D -m 0644 "$res/systemd/egpu-guard.service" "$root$UNIT"
     install -D -m 0644 "$res/dbus/io.github.EgpuGuard1.service" "$root$ACTIVATION"
     ;;
   remove)
     root=${2:-}
-    rm -f "$root$HELPER" "$root$POLICY" "$root$SERVICE" "$root$SCAN_WORKER" "$root$UNIT" \
-      "$root$ACTIVATION"
+    rm -f "$root$HELPER" "$root$POLICY" "$root$SERVICE" "$root$SCAN_WORKER" "$root$SCANNER" \
+      "$root$UNIT" "$root$ACTIVATION"
     rmdir "$root/usr/libexec/egpu-guard" 2>/dev/null || true
     ;;
   *)

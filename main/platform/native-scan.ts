@@ -22,19 +22,26 @@ import {
 import { createSystemRoot } from './system-root.js';
 
 /**
- * dist/native/egpu-proc-scan beside dist/main; null where it was not built, or with
- * EGPU_NATIVE_SCAN=0 in the environment (to compare with, or to rule it out).
+ * dist/native/egpu-proc-scan beside dist/main, or the copy beside the session service's
+ * single-file bundle (the packages install it there: assets/packaging/install-helper.sh); null
+ * where it was not built, or with EGPU_NATIVE_SCAN=0 in the environment (to compare with, or to
+ * rule it out).
  */
 export function nativeScanner(): string | null {
   if (process.env['EGPU_NATIVE_SCAN'] === '0') return null;
   const here = nodePath.dirname(fileURLToPath(import.meta.url));
-  const file = nodePath.join(here, '..', '..', 'native', 'egpu-proc-scan');
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return file;
-  } catch {
-    return null;
+  for (const file of [
+    nodePath.join(here, '..', '..', 'native', 'egpu-proc-scan'),
+    nodePath.join(here, 'egpu-proc-scan'),
+  ]) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not this one
+    }
   }
+  return null;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
