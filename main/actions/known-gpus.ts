@@ -4,6 +4,7 @@
 import type { Inventory } from '../common/inventory-model.js';
 import { readStateFile, writeStateFileAtomic } from '../platform/state-files.js';
 import type { KnownGpu } from '../state/facts.js';
+import { footprintOf } from '../state/gpu-entry.js';
 
 const isKnownGpu = (v: unknown): v is KnownGpu =>
   typeof v === 'object' &&
@@ -11,7 +12,10 @@ const isKnownGpu = (v: unknown): v is KnownGpu =>
   typeof (v as KnownGpu).bdf === 'string' &&
   typeof (v as KnownGpu).name === 'string' &&
   typeof (v as KnownGpu).vendorId === 'string' &&
-  typeof (v as KnownGpu).deviceId === 'string';
+  typeof (v as KnownGpu).deviceId === 'string' &&
+  ((v as KnownGpu).footprint === undefined ||
+    (Array.isArray((v as KnownGpu).footprint) &&
+      (v as KnownGpu).footprint!.every((b) => typeof b === 'string')));
 
 /** Reads the list; a missing or corrupt file is an empty list (never fatal). */
 export function loadKnownGpus(path: string | null): KnownGpu[] {
@@ -45,6 +49,7 @@ export function mergeKnownGpus(
         router: g.enclosure.router,
         uniqueId: g.enclosure.uniqueId,
       },
+      footprint: [...footprintOf(g)].sort(),
     };
     const i = out.findIndex(
       (k) =>

@@ -117,6 +117,61 @@ describe('stories through the CLI and egpu watch', () => {
     });
   }, 60_000);
 
+  it('eject, then the watcher (or the tray app) restarts before the unplug: still no alarm', async () => {
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
+    const kernLog = path.join(sim.dir, 'run/egpu-sim/kern.log');
+    // A watcher that saw the GPU (it remembers it), gone before the eject — as a tray app that
+    // quits, or a service being restarted.
+    const first = startCli(['watch', '--json', '--no-dbus', '--no-notify', '--root', sim.dir]);
+    cleanups.push(() => first.stop('SIGKILL'));
+    await first.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
+    await first.stop('SIGTERM');
+    const ejected = await runCliProcess([
+      'eject',
+      EGPU,
+      '--yes',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      udevLog,
+    ]);
+    expect(ejected.code).toBe(0);
+
+    // Started while the enclosure waits to be unplugged; it replays the eject's own kernel lines.
+    const watch = startCli([
+      'watch',
+      '--json',
+      '--no-dbus',
+      '--no-notify',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      udevLog,
+      '--kernel-log',
+      kernLog,
+    ]);
+    cleanups.push(() => watch.stop('SIGKILL'));
+    await watch.waitFor((l) => parse(l).type === 'source' && l.includes('text-log'), 15_000);
+    await settle(500);
+    expect(statesOf(watch, 0)).toEqual(['safe-to-unplug']);
+    sim.kernel.unplug();
+    await watch.waitFor((l) => parse(l).state === 'unplugged', 10_000);
+    await settle(1500); // every piece of cable evidence has arrived by now
+    expect(statesOf(watch, 0)).toEqual(['safe-to-unplug', 'unplugged']);
+    expect(incidentsOf(watch, 0)).toEqual([]);
+    expect(
+      watch.lines
+        .map(parse)
+        .filter((l) => l.state === 'unplugged')
+        .at(-1),
+    ).toMatchObject({
+      case: 'unplugged-after-eject',
+      text: 'Unplugged after a safe eject.',
+    });
+  }, 60_000);
+
   it('CLI only (no watch, no tray): eject, unplug, re-plug → egpu recover authorizes its enclosure', async () => {
     const sim = startSim(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => sim.cleanup());

@@ -248,6 +248,29 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
     }, options.clientsIntervalMs ?? 30_000);
   };
 
+  /**
+   * Safe ejects that ended before this core started (eject-intent.ts): told before the first
+   * inventory, so its enclosure, still plugged in, reads as waiting to be unplugged rather than
+   * as a device to recover, and its unplug as the end of that story.
+   */
+  const rememberEjects = (): void => {
+    const records = options.intents.ejected();
+    if (records.length === 0) return;
+    const routers = readInventory(root).thunderbolt.flatMap((d) => d.routers);
+    const at = clock.now();
+    for (const r of records) {
+      const uniqueId = known.find((k) => k.bdf === r.bdf)?.enclosure?.uniqueId;
+      apply({
+        type: 'ejected-before',
+        at,
+        bdf: r.bdf,
+        ejectedAt: r.at,
+        enclosureConnected: uniqueId !== undefined && routers.some((x) => x.uniqueId === uniqueId),
+        unplugWarnings: r.unplugWarnings,
+      });
+    }
+  };
+
   const reconcile = (): void => {
     reconcileTimer = null;
     if (!running) return;
@@ -274,6 +297,8 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
       emit({ transitions: [], incidents: [], notices: [] });
     }
     const after = new Set(inventory.gpus.map((g) => g.bdf));
+    // Back on the bus: a safe eject remembered for it is over.
+    for (const bdf of after) if (!before.has(bdf)) options.intents.forgetEjected(bdf);
     const changed = before.size !== after.size || [...after].some((b) => !before.has(b));
     if (changed && watching) {
       void refreshClients();
@@ -439,6 +464,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
       running = true;
       pushTrust();
       apply({ type: 'known', at: clock.now(), gpus: known });
+      rememberEjects();
       reconcile();
       if (!watching) return;
       startSources();

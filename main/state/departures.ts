@@ -65,6 +65,7 @@ export function pciRemoved(
     ctx.book.record(e, 'driver-stuck', [ev], at);
   } else {
     // Removed through sysfs by someone else, or the unplug evidence is still on its way.
+    e.unexplainedRemovalAt = at;
     ctx.set(e, 'unplugged', at, [ev]);
   }
 }
@@ -99,7 +100,8 @@ export function physicalEvidence(
       ctx.set(e, 'unplugged', at, [ev]);
     } else if (
       e.state === 'unplugged' &&
-      at - e.since <= PHYSICAL_WINDOW_MS &&
+      e.unexplainedRemovalAt !== null &&
+      at - e.unexplainedRemovalAt <= PHYSICAL_WINDOW_MS &&
       !ctx.book.hasOpen(e, at)
     ) {
       // The removal came first and the cable evidence second: it was a surprise after all.

@@ -17,6 +17,11 @@ export type KnownGpu = {
     readonly router: string;
     readonly uniqueId: string;
   } | null;
+  /**
+   * Every PCI address of it and of the bridges above it when last seen (gpu-entry.ts
+   * footprintOf): kernel lines about its slot ("pciehp … Link Down") reach it while it is away.
+   */
+  readonly footprint?: readonly string[];
 };
 
 export type EjectResult = 'safe-to-unplug' | 'stuck' | 'failed' | 'blocked' | 'cancelled';
@@ -73,6 +78,20 @@ export type Fact =
       readonly result: EjectResult;
       readonly detail: string;
       readonly unplugWarnings?: readonly string[];
+    }
+  | {
+      /**
+       * An eject of this GPU ended safe-to-unplug before this core started, and the GPU has not
+       * been on the bus since (main/actions/eject-intent.ts keeps the record).
+       */
+      readonly type: 'ejected-before';
+      readonly at: number;
+      readonly bdf: string;
+      /** When that eject ended. */
+      readonly ejectedAt: number;
+      /** Its enclosure is still connected: it waits to be unplugged. */
+      readonly enclosureConnected: boolean;
+      readonly unplugWarnings: readonly string[];
     }
   | { readonly type: 'sleep'; readonly at: number; readonly start: boolean }
   | {

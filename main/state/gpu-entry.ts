@@ -21,6 +21,12 @@ export type Entry = {
   ownEject: boolean;
   /** The cable went while that eject was still finishing: its end is "unplugged", not "safe". */
   cableGoneDuringEject: boolean;
+  /**
+   * When it last left the PCI bus with nothing to explain it yet (no eject, no cable evidence):
+   * cable evidence soon after makes that a surprise removal. Cable evidence about a GPU that was
+   * not on the bus (an enclosure plugged in and out again) never does.
+   */
+  unexplainedRemovalAt: number | null;
 };
 
 /** States in which the GPU is on the bus. */
@@ -57,6 +63,7 @@ export function publicEntry(entry: Entry): GpuEntry {
     lostClients: lost,
     ownEject: _o,
     cableGoneDuringEject: _c,
+    unexplainedRemovalAt: _u,
     ...e
   } = entry;
   return lost !== null && lost.length > 0 && !e.present

@@ -9,6 +9,7 @@ import { makeSysroot } from '../sim/sysroot-fixture.js';
 import type { SourceEvent } from '../common/source-events.js';
 import { buildFacts, factSubject, kernelFact } from './fact-builder.js';
 import type { Fact } from './facts.js';
+import { footprintOf } from './gpu-entry.js';
 import { StateModel } from './state-model.js';
 
 const EGPU = '0000:0a:00.0';
@@ -554,6 +555,96 @@ describe('StateModel lifecycle', () => {
       up.transitions.filter((t) => t.gpu === '0000:66:00.0').map((t) => [t.from, t.to]),
     ).toEqual([['connected', 'attached']]);
     expect(m.entry('0000:05:00.0')).toBeUndefined();
+  });
+
+  it('an enclosure plugged in and pulled again while its GPU was never on the bus: no alarm', () => {
+    const m = new StateModel();
+    const CORE_X = 'c4010000-0070-640e-0314-3f4d22bb0a17';
+    m.apply({
+      type: 'known',
+      at: 0,
+      gpus: [
+        {
+          bdf: '0000:05:00.0',
+          name: 'AMD Radeon RX 6800',
+          vendorId: '0x1002',
+          deviceId: '0x73bf',
+          enclosure: { name: 'Razer Core X Chroma', router: '0-1', uniqueId: CORE_X },
+        },
+      ],
+    });
+    const router = (at: number, change: 'added' | 'removed'): Fact => ({
+      type: 'tb-router',
+      at,
+      router: '0-1',
+      uniqueId: CORE_X,
+      change,
+      evidence: ev(at, `udev ${change === 'added' ? 'add' : 'remove'} thunderbolt 0-1`),
+    });
+    m.apply(router(100, 'added'));
+    expect(stateOf(m, '0000:05:00.0')).toBe('connected');
+    // Cable evidence in two pieces, as a real unplug brings it: nobody was using anything.
+    const out = [
+      m.apply(router(2000, 'removed')),
+      m.apply(kernel(2050, 'thunderbolt 0-1: device disconnected')),
+    ];
+    expect(stateOf(m, '0000:05:00.0')).toBe('unplugged');
+    expect(out.flatMap((o) => o.incidents)).toEqual([]);
+  });
+
+  it('a safe eject from before this core started: waiting to be unplugged, and the unplug ends it', () => {
+    const m = new StateModel();
+    const e = tb3.gpus.find((g) => g.bdf === EGPU)!;
+    const enclosure = { name: 'Razer Core X', router: '0-1', uniqueId: e.enclosure!.uniqueId };
+    m.apply({
+      type: 'known',
+      at: 0,
+      gpus: [
+        {
+          bdf: EGPU,
+          name: e.name,
+          vendorId: e.vendorId,
+          deviceId: e.deviceId,
+          enclosure,
+          footprint: [...footprintOf(e)],
+        },
+      ],
+    });
+    const told = m.apply({
+      type: 'ejected-before',
+      at: 10,
+      bdf: EGPU,
+      ejectedAt: 5,
+      enclosureConnected: true,
+      unplugWarnings: [],
+    });
+    expect(told.transitions.map((t) => [t.from, t.to])).toEqual([['absent', 'safe-to-unplug']]);
+    expect(m.entry(EGPU)?.departure).toBe('safe-eject');
+    // The eject's own tunnel drop, replayed from the log: its slot's line reaches the GPU.
+    const replay = m.apply(kernel(20, 'pcieport 0000:06:01.0: pciehp: Slot(1): Link Down'));
+    expect(replay.incidents).toEqual([]);
+    const out = [
+      m.apply({ ...kernel(3000, 'thunderbolt 0-1: device disconnected') }),
+      m.apply(kernel(3010, 'pcieport 0000:06:01.0: pciehp: Slot(1): Card not present')),
+    ];
+    expect(stateOf(m)).toBe('unplugged');
+    expect(out.flatMap((o) => o.incidents)).toEqual([]);
+    // Told while the enclosure was already gone: simply unplugged.
+    const gone = new StateModel();
+    gone.apply({
+      type: 'known',
+      at: 0,
+      gpus: [{ bdf: EGPU, name: e.name, vendorId: e.vendorId, deviceId: e.deviceId, enclosure }],
+    });
+    gone.apply({
+      type: 'ejected-before',
+      at: 10,
+      bdf: EGPU,
+      ejectedAt: 5,
+      enclosureConnected: false,
+      unplugWarnings: [],
+    });
+    expect(gone.entry(EGPU)).toMatchObject({ state: 'unplugged', departure: 'safe-eject' });
   });
 
   it('sleep while the eGPU is in use gives a notice', () => {

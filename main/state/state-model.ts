@@ -101,6 +101,9 @@ export class StateModel {
       case 'eject':
         ejectFact(this.#departures, this.#entries.get(fact.bdf), fact);
         break;
+      case 'ejected-before':
+        this.#ejectedBefore(fact);
+        break;
       case 'sleep':
         this.#sleep(fact.start, fact.at);
         break;
@@ -210,7 +213,8 @@ export class StateModel {
       lostClients: null,
       ownEject: false,
       cableGoneDuringEject: false,
-      footprint: new Set([k.bdf]),
+      unexplainedRemovalAt: null,
+      footprint: new Set([k.bdf, ...(k.footprint ?? [])]),
     });
   }
 
@@ -264,6 +268,7 @@ export class StateModel {
           lostClients: null,
           ownEject: false,
           cableGoneDuringEject: false,
+          unexplainedRemovalAt: null,
           footprint: footprintOf(g),
         };
         this.#entries.set(g.bdf, e);
@@ -365,6 +370,20 @@ export class StateModel {
         ]);
       }
     }
+  }
+
+  /**
+   * A safe eject from before this core: the enclosure waits to be unplugged (or already was),
+   * and the unplug is the end of that story — not a GPU that vanished, nor one to recover.
+   */
+  #ejectedBefore(fact: Extract<Fact, { type: 'ejected-before' }>): void {
+    const e = this.#entries.get(fact.bdf);
+    if (e === undefined || e.present) return;
+    e.departure = 'safe-eject';
+    if (fact.unplugWarnings.length > 0) e.unplugWarnings = fact.unplugWarnings;
+    this.#set(e, fact.enclosureConnected ? 'safe-to-unplug' : 'unplugged', fact.at, [
+      { at: fact.ejectedAt, source: 'action', text: 'ejected safely before eGPU Guard started' },
+    ]);
   }
 
   #busyState(e: Entry): GpuLifecycle {

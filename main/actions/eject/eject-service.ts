@@ -175,7 +175,7 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
       const merged = mergeKnownEnclosures(loadKnownEnclosures(path), f.inventory);
       if (merged !== null) saveKnownEnclosures(path, merged);
       try {
-        return await executeEject(
+        const final = await executeEject(
           plan,
           {
             runHelper: (verb, args) => o.privileged.run(verb, args),
@@ -193,6 +193,9 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
             strictHolders: f.gpu?.driver === 'nvidia',
           },
         );
+        if (final.result === 'safe-to-unplug')
+          o.intents.recordEjected(f.bdf, final.unplugWarnings ?? plan.unplugWarnings ?? []);
+        return final;
       } finally {
         o.intents.clear(f.bdf);
       }
