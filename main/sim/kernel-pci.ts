@@ -18,6 +18,7 @@ import {
   devPath,
   driverAvailable,
   driverOf,
+  exists,
   hostPath,
   listDir,
   isPresent,
@@ -173,8 +174,27 @@ export function detachDriver(s: SimState, bdf: string): boolean {
   s.w.remove(`/sys/bus/pci/drivers/${driver}/${bdf}`);
   s.w.write(`${dev}/uevent`, pciUevent(spec, false));
   s.w.write(`${dev}/enable`, '0\n');
+  releaseDeviceReferences(s, driver);
   pciEvent(s, spec, 'unbind');
   return true;
+}
+
+/**
+ * The last device a driver drove is unbound: the references its devices held on the driver's
+ * modules (open DRM devices, the device itself) go with it, and what remains is the modules
+ * holding each other — one reference per holder — so `modprobe -r` of the family works, as on
+ * a machine where nothing else uses the driver. Processes holding driver-wide nodes
+ * (/dev/nvidiactl) are not modelled: the simulated kernel has no processes.
+ */
+function releaseDeviceReferences(s: SimState, driver: string): void {
+  const bound = listDir(s, `/sys/bus/pci/drivers/${driver}`).filter((n) => /^[0-9a-f]{4}:/.test(n));
+  if (bound.length > 0) return;
+  const family = new Set<string>([driver]);
+  for (const m of family) for (const h of listDir(s, `/sys/module/${m}/holders`)) family.add(h);
+  for (const m of family) {
+    if (!exists(s, `/sys/module/${m}/refcnt`)) continue;
+    s.w.write(`/sys/module/${m}/refcnt`, `${listDir(s, `/sys/module/${m}/holders`).length}\n`);
+  }
 }
 
 /** Binds `driver` to a present, unbound function: new DRM minors, then the pci bind event. */

@@ -24,6 +24,11 @@ export type EjectPorts = {
   clientsOf(bdf: string): Promise<readonly ClientInfo[]>;
   /** Waits until the core has seen every address leave the bus; false after timeoutMs. */
   confirmGone(bdfs: readonly string[], timeoutMs: number): Promise<boolean>;
+  /**
+   * Of these kernel modules, the ones still loaded (/sys/module): an unload is checked against
+   * the kernel, not taken from the helper's word — modprobe -r stops at a module still in use.
+   */
+  loadedModules(names: readonly string[]): readonly string[];
 };
 
 export type EjectRunOptions = EjectOptions & {
@@ -181,6 +186,22 @@ export async function executeEject(
     const [verb, ...args] = step.helper as [HelperVerb, ...string[]];
     if (KERNEL_STEPS.has(step.step)) touchedKernel = true;
     const r = await ports.runHelper(verb, args);
+    let stillLoaded = r.ok && step.step === 'unload-modules' ? ports.loadedModules(args) : [];
+    // modprobe -r has returned when the helper does; a moment's grace all the same for a kernel
+    // that applies it a little later (the simulated one reads the helper's command log).
+    for (let i = 0; i < 10 && stillLoaded.length > 0; i++) {
+      await ports.sleep(100);
+      stillLoaded = ports.loadedModules(args);
+    }
+    if (stillLoaded.length > 0) {
+      // Best effort, like a refused unload below: the GPU is gone all the same.
+      report(
+        step,
+        'failed',
+        `${stillLoaded.join(', ')} ${stillLoaded.length === 1 ? 'is' : 'are'} still loaded: something else still uses ${stillLoaded.length === 1 ? 'it' : 'them'} (the GPU is removed; continuing)`,
+      );
+      continue;
+    }
     if (r.ok) {
       report(step, 'done', step.detail);
       done.push(step.detail);

@@ -184,6 +184,7 @@ export function createEjectService(o: EjectServiceOptions): EjectService {
             sleep: (ms) => sleep(o.clock, ms),
             clientsOf,
             confirmGone: o.confirmGone,
+            loadedModules: (names) => names.filter((m) => o.root.exists(`/sys/module/${m}`)),
           },
           {
             ...options,
