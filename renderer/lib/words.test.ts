@@ -59,7 +59,7 @@ describe('window words', () => {
     const steps = [
       'ollama (pid 7) was using it and may have crashed — restart it once the GPU is back.',
       'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
-      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; reboot if it does not come back.',
+      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover` brings it up. Reboot only if that fails.',
       'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
     ];
     expect(windowSteps(steps, { recoverOffered: false, appsListed: false })).toEqual([
@@ -69,6 +69,10 @@ describe('window words', () => {
     // With Recover on the card both stay, in the window's words.
     expect(windowSteps(steps)).toHaveLength(4);
     expect(windowSteps(steps)[3]).toContain('choose Recover on its card');
+    // A re-plug alone does not bring a GPU back: the step leads to Recover, not to a reboot.
+    expect(windowSteps(steps)[2]).toBe(
+      'Reconnect the enclosure and watch its card in this window to see whether the GPU is back; if it is not, choose Recover on its card. Reboot only if that fails.',
+    );
     // The enclosure is back and the card waits for Recover: reconnecting is done.
     const back = windowSteps(steps, { recoverOffered: true, appsListed: false, reconnected: true });
     expect(back).toHaveLength(2);
