@@ -242,6 +242,37 @@ describe('status window', () => {
     expect(restart).toBeVisible();
   });
 
+  it('advice already shown is read again when the GPUs change, never left saying the opposite', async () => {
+    const bridge = createFakeBridge();
+    let attached = false;
+    bridge.on('compositorAdvice', () =>
+      Promise.resolve({
+        ok: true,
+        value: {
+          ...advice(),
+          notes: [
+            attached
+              ? 'No compositor or X server holds the eGPU now.'
+              : 'No external GPU is attached now; the configuration below applies to the next one.',
+          ],
+        },
+      }),
+    );
+    await renderApp(bridge);
+    const section = await openFold('Desktop session');
+    await fireEvent.click(
+      within(section).getByRole('button', { name: 'Show options for this desktop' }),
+    );
+    expect(await within(section).findByText(/No external GPU is attached now/)).toBeVisible();
+    attached = true;
+    bridge.pushSnapshot(snapshot({ gpus: [egpuEntry('attached')], updatedAt: T0 + 5 }));
+    expect(
+      await within(section).findByText(/No compositor or X server holds the eGPU now/),
+    ).toBeVisible();
+    expect(within(section).queryByText(/No external GPU is attached now/)).toBeNull();
+    expect(bridge.callsTo('compositorAdvice')).toHaveLength(2);
+  });
+
   it('announces GPU state changes politely, outside the page that a dialog makes inert', async () => {
     const { bridge } = await renderApp();
     const live = document.querySelector('[data-announce]')!;

@@ -29,6 +29,14 @@ export class AdviceModel {
     else this.error = r.error;
   }
 
+  /**
+   * The GPUs changed (one came or went, or who uses it): advice already on screen is read again,
+   * so it never says "no external GPU is attached" beside a card that shows one.
+   */
+  refresh(): void {
+    if (this.advice !== null && !this.loading && this.running === null) void this.load();
+  }
+
   /** Runs an action the user chose; `confirmed`: they ticked its warning (apps will close). */
   async run(id: string, confirmed: boolean): Promise<void> {
     if (this.running !== null) return;
