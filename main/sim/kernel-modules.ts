@@ -87,6 +87,15 @@ function loadOne(s: SimState, mod: string, seen = new Set<string>()): CommandRes
   return { ok: true, message: '' };
 }
 
+/**
+ * udev's kmod builtin for a device that appeared: loads its driver module (and what that needs),
+ * which binds every device it matches, as `modprobe MODULE` would. A module the scenario does not
+ * ship stays unloaded, the device unbound.
+ */
+export function autoloadModule(s: SimState, mod: string): void {
+  loadOne(s, mod);
+}
+
 /** Applies one recorded argv; unknown programs are reported, never guessed at. */
 export function runRecordedCommand(s: SimState, argv: readonly string[]): CommandResult {
   const [program = '', ...args] = argv;

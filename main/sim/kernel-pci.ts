@@ -255,8 +255,9 @@ function addFunction(s: SimState, spec: PciFunctionSpec): boolean {
   const { driver: _driver, drm: _drm, nvidiaMinor: _minor, ...bare } = spec;
   writePciFunction(s.w, s.scenario, bare);
   pciEvent(s, spec, 'add');
-  if (spec.driver !== undefined && driverAvailable(s, spec.driver)) {
-    attachDriver(s, spec.bdf, spec.driver);
+  if (spec.driver !== undefined) {
+    if (driverAvailable(s, spec.driver)) attachDriver(s, spec.bdf, spec.driver);
+    else s.autoload(spec.driver);
   }
   return true;
 }

@@ -43,6 +43,11 @@ export type SimState = {
    * so the new value is the file's state and not mistaken for another write.
    */
   writeAttribute(target: string, text: string): void;
+  /**
+   * A new device's driver module is not loaded: udev loads it for the device's modalias (its
+   * kmod builtin), which binds it (kernel-modules.ts, set by the kernel: modules bind devices).
+   */
+  autoload: (module: string) => void;
 };
 
 const depth = (s: Scenario, bdf: string): number => {
@@ -149,6 +154,7 @@ export function createSimState(
     },
     initialized: new Map(),
     writeAttribute: (target, text) => writeAttribute(w.host(target), text),
+    autoload: () => undefined,
   };
   // An enclosure counts as plugged when its router (if any) is there or its top bridge is.
   for (const e of enclosures) {

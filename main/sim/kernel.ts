@@ -12,7 +12,7 @@ import { HELPER_COMMAND_LOG } from '../common/helper-contract.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { ControlWatcher, type ControlFile } from './control-watcher.js';
 import { fallOffBus, plug, setAuthorized, unplug } from './kernel-hotplug.js';
-import { runRecordedCommand, SIM_COMMAND_LOG } from './kernel-modules.js';
+import { autoloadModule, runRecordedCommand, SIM_COMMAND_LOG } from './kernel-modules.js';
 import { SimOutput } from './kernel-output.js';
 import {
   addMissing,
@@ -73,6 +73,8 @@ export class SimKernel implements Disposable {
     this.#state = createSimState(dir, options.scenario, this.#out, (host, text) =>
       this.#watcher.setState(host, text),
     );
+    const state = this.#state;
+    state.autoload = (mod) => autoloadModule(state, mod);
     // The helper's command log exists from the start so it can be watched.
     const log = path.join(dir, HELPER_COMMAND_LOG);
     fs.mkdirSync(path.dirname(log), { recursive: true });

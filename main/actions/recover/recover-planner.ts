@@ -8,6 +8,7 @@
 // later steps.
 
 import type { ActionPlan, Blocker, PlanStep } from '../../common/actions-model.js';
+import type { ClientInfo } from '../../common/clients-model.js';
 import type {
   GpuInfo,
   Inventory,
@@ -33,7 +34,43 @@ export type RecoverFacts = {
   readonly approve: string | null;
   /** PCI devices below a GPU's enclosure top that are not its own (a remove must spare them). */
   readonly othersUnderTop?: (gpu: GpuInfo) => readonly string[];
+  /** Who still holds each GPU that does not answer (a client scan), by bdf; none when absent. */
+  readonly deadHolders?: ReadonlyMap<string, readonly ClientInfo[]>;
 };
+
+/**
+ * Apps holding a GPU that does not answer. The NVIDIA driver does not let go of a device while
+ * anything holds it: removing it then waits in the kernel for good (the helper's remove would
+ * be stuck), so the app must be closed first. Other drivers let go (the apps lose the GPU).
+ */
+function deadHolderNotes(
+  g: GpuInfo,
+  holders: readonly ClientInfo[],
+): {
+  blockers: Blocker[];
+  warnings: string[];
+} {
+  const apps = [...new Map(holders.map((c) => [c.pid, c])).values()];
+  if (apps.length === 0) return { blockers: [], warnings: [] };
+  if (g.driver === 'nvidia') {
+    return {
+      blockers: apps.map((c) => ({
+        kind: 'client' as const,
+        closable: false,
+        pid: c.pid,
+        command: c.comm,
+        reason: `${c.comm} (pid ${c.pid}) still holds ${g.name}, which does not respond: the NVIDIA driver cannot let go of the GPU while an app holds it, and removing it now would hang — close ${c.comm} first (if it does not quit, it is stuck on the dead GPU and only a reboot frees it)`,
+      })),
+      warnings: [],
+    };
+  }
+  return {
+    blockers: [],
+    warnings: apps.map(
+      (c) => `${c.comm} (pid ${c.pid}) still holds ${g.name}: it loses the GPU in the recovery`,
+    ),
+  };
+}
 
 /** The PCI driver a GPU of this vendor normally binds to (nvidia proprietary when loaded). */
 export function driverFor(vendorId: string, inventory: Inventory): string | null {
@@ -174,7 +211,12 @@ export function planRecover(f: RecoverFacts): ActionPlan {
       reason: `no Thunderbolt device ${f.approve} is waiting for authorization`,
     });
   }
-  for (const g of dead) steps.push(...removeDeadSteps(g, f.othersUnderTop?.(g) ?? []));
+  for (const g of dead) {
+    const held = deadHolderNotes(g, f.deadHolders?.get(g.bdf) ?? []);
+    blockers.push(...held.blockers);
+    warnings.push(...held.warnings);
+    steps.push(...removeDeadSteps(g, f.othersUnderTop?.(g) ?? []));
+  }
   if (present.length === 0 || rememberedMissing.length > 0 || steps.length > 0) {
     steps.push({
       step: 'rescan',

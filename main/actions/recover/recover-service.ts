@@ -22,6 +22,8 @@ import {
 import { loadKnownGpus } from '../known-gpus.js';
 import type { GpuInfo } from '../../common/inventory-model.js';
 import { readInventory } from '../../inventory/inventory.js';
+import { scanClients } from '../../inventory/clients/scan-clients.js';
+import type { ClientInfo } from '../../common/clients-model.js';
 import type { HelperVerb } from '../../common/helper-contract.js';
 import type { Clock } from '../../platform/clock.js';
 import type { DbusPort } from '../../platform/dbus.js';
@@ -119,12 +121,18 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
       knownGpus: known,
       boltStored: boltAvailable ? await boltStored(waiting) : new Set(),
     };
+    // Who still holds a GPU that does not answer: scanned only then (recover-planner.ts).
+    const deadHolders = new Map<string, readonly ClientInfo[]>();
+    for (const g of inventory.gpus.filter((x) => (bdf === null ? x.external : x.bdf === bdf)))
+      if (isDead(g))
+        deadHolders.set(g.bdf, (await scanClients(root, inventory, { gpu: g.bdf })).clients);
     return {
       bdf,
       inventory,
       known,
       boltAvailable,
       trust,
+      deadHolders,
       approve: request?.approve ?? null,
       othersUnderTop: (g: GpuInfo) =>
         g.enclosureTop === null ? [] : devicesUnderTop(root, g.enclosureTop, g),
@@ -220,20 +228,23 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
               detail: `${s.detail} failed: ${r.error.message}`,
             };
           }
-          report(s, 'done', s.detail);
+          // A rescan is done when it found the GPU: the step that failed is the one marked so.
           if (s.step === 'rescan' && !(await waitForGpu(bdf, known))) {
             if (deadAtStart.length > 0) {
+              report(s, 'failed', `${named(deadAtStart)} did not answer after the rescan`);
               return {
                 result: 'failed',
                 detail: `${named(deadAtStart)} is ${STILL_NOT_RESPONDING}.`,
               };
             }
+            report(s, 'failed', 'the rescan found no GPU');
             return {
               result: 'failed',
               detail:
                 'The rescan found no GPU. Check that the enclosure is powered and connected, then try again; a reboot helps if it stays missing.',
             };
           }
+          report(s, 'done', s.detail);
         }
         return null;
       };

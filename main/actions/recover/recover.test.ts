@@ -416,6 +416,60 @@ describe('recover planner: a GPU that fell off the bus', () => {
     );
   });
 
+  it('an app still holding the dead NVIDIA GPU blocks the remove (it would hang); another driver only warns', () => {
+    const f = makeSysroot(scenarioByName('fell-off-bus')!);
+    cleanups.push(() => f.cleanup());
+    const inventory = readInventory(f.root);
+    const ollama = {
+      pid: 4242,
+      comm: 'ollama',
+      cmdline: 'ollama serve',
+      uid: 1000,
+      user: 'alice',
+      gpu: '0000:0a:00.0',
+      nodes: ['/dev/nvidia0'],
+      via: ['fd' as const],
+      role: 'compute' as const,
+    };
+    const deadHolders = new Map([
+      ['0000:0a:00.0', [ollama, { ...ollama, nodes: ['/dev/nvidiactl'] }]],
+    ]);
+    const p = plan({
+      bdf: '0000:0a:00.0',
+      inventory,
+      known: [],
+      boltAvailable: false,
+      deadHolders,
+    });
+    expect(p.result).toBe('blocked');
+    expect(p.blockers).toEqual([
+      {
+        kind: 'client',
+        closable: false,
+        pid: 4242,
+        command: 'ollama',
+        reason:
+          'ollama (pid 4242) still holds NVIDIA GeForce RTX 3070, which does not respond: the NVIDIA driver cannot let go of the GPU while an app holds it, and removing it now would hang — close ollama first (if it does not quit, it is stuck on the dead GPU and only a reboot frees it)',
+      },
+    ]);
+    // The same GPU under a driver that survives open files: the app is named, nothing blocks.
+    const amd = {
+      ...inventory,
+      gpus: inventory.gpus.map((g) => (g.bdf === '0000:0a:00.0' ? { ...g, driver: 'amdgpu' } : g)),
+    };
+    const q = plan({
+      bdf: '0000:0a:00.0',
+      inventory: amd,
+      known: [],
+      boltAvailable: false,
+      deadHolders,
+    });
+    expect(q.result).toBe('ready');
+    expect(q.warnings).toContain(
+      'ollama (pid 4242) still holds NVIDIA GeForce RTX 3070: it loses the GPU in the recovery',
+    );
+  });
+
   it("with other devices in the enclosure, removes only the GPU's own functions", () => {
     const f = makeSysroot(scenarioByName('fell-off-bus')!);
     cleanups.push(() => f.cleanup());
@@ -539,9 +593,10 @@ describe('recover against the simulated kernel', () => {
       detail:
         'NVIDIA GeForce RTX 3070 (0000:0a:00.0) is still not responding — reconnect the enclosure; if that fails, a reboot is needed.',
     });
-    expect(progress.filter((p) => p.status === 'done').map((p) => p.step)).toEqual([
-      'remove',
-      'rescan',
+    // The rescan ran, but what it was for — the GPU answering — did not happen: that step failed.
+    expect(progress.filter((p) => p.status !== 'running').map((p) => [p.step, p.status])).toEqual([
+      ['remove', 'done'],
+      ['rescan', 'failed'],
     ]);
     expect(sim.kernelSince(0)).toContain(
       'pci 0000:0a:00.0: unknown header type 7f, ignoring device',

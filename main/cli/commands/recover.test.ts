@@ -50,7 +50,7 @@ describe('egpu recover', () => {
     const r = await runCliProcess([...argv, '--yes']);
     // Each step once, as it runs, without the plan's ids or helper commands.
     expect(r.stdout).toContain(
-      "\n   1. Remove 0000:0a:00.0, which does not respond, with everything below 0000:08:00.0 (the enclosure's bridges), so the rescan enumerates it afresh … done\n   2. Rescan the PCI bus so the kernel finds the GPU again … done\n",
+      "\n   1. Remove 0000:0a:00.0, which does not respond, with everything below 0000:08:00.0 (the enclosure's bridges), so the rescan enumerates it afresh … done\n   2. Rescan the PCI bus so the kernel finds the GPU again … FAILED: NVIDIA GeForce RTX 3070 (0000:0a:00.0) did not answer after the rescan\n",
     );
     expect(r.stdout).not.toMatch(/egpu-guard-helper|rescan:|Plan:/);
     expect(r.stdout).not.toMatch(/RECOVERED|is back/);
