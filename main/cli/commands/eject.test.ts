@@ -137,6 +137,24 @@ describe('egpu eject', () => {
     expect(dry.stdout.trim().split('\n').at(-1)).toBe(
       `To close it and eject: egpu eject 0000:66:00.0 --yes --close-apps --root ${sim.dir}`,
     );
+    // The dry run with the flags of the run says what that run would do: a script's
+    // `egpu eject … --dry-run --close-apps && egpu eject … --yes --close-apps` goes on.
+    const agreed = await runCliProcess([
+      'eject',
+      '66:00.0',
+      '--dry-run',
+      '--close-apps',
+      '--root',
+      sim.dir,
+    ]);
+    expect(agreed.code).toBe(0);
+    expect(agreed.stdout).toMatch(
+      /: ready, closing the app that holds it first\n\nCloses \(SIGTERM\):\n {2}• blender \(pid \d+\) holds \/dev\/dri\/renderD129\n/,
+    );
+    expect(agreed.stdout).not.toMatch(/BLOCKED|Blockers:/);
+    expect(agreed.stdout.trim().split('\n').at(-1)).toBe(
+      `To close it and eject: egpu eject 0000:66:00.0 --yes --close-apps --root ${sim.dir}`,
+    );
     const yes = await runCliProcess([
       'eject',
       '0000:66:00.0',

@@ -34,7 +34,8 @@ export const ejectCommand: CommandDef = {
     'eject [BDF | --gpu BDF] (--dry-run | --yes) [--close-apps] [--force] [--json] [--step-timeout S] [--root DIR] [--proc DIR] [--udev-log FILE]',
   details:
     'Without BDF it ejects the one external GPU there is (with several, name one).\n' +
-    'Exit codes: --dry-run 0 when ready, 1 when blocked; --yes 0 only when the GPU is safe to unplug,\n' +
+    'Exit codes: --dry-run 0 when ready (with --close-apps: when only apps to close stand in the way),\n' +
+    '1 when blocked; --yes 0 only when the GPU is safe to unplug,\n' +
     '1 blocked/failed/cancelled, 3 stuck in the driver; 2 for bad input. Ctrl+C cancels between steps.\n' +
     'One eject or recovery per GPU at a time (tray app and browser mode included): a second one\n' +
     'exits 1 with "an eject of this GPU is already running (pid N)" (code already-running).',
@@ -110,12 +111,13 @@ async function eject(
     force,
     ...(plan.result === 'blocked' ? { gpus: presentGpus(core.snapshot()) } : {}),
   };
-  if (dry) {
-    io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
-    return plan.result === 'ready' ? 0 : 1;
-  }
   // Runs only when every blocker is an app the user agreed to close; the eject decides.
   const runs = plan.blockers.every((b) => b.closable) && (plan.result === 'ready' || closeApps);
+  if (dry) {
+    io.stdout(json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan, ctx));
+    // What --yes with the same flags would do: a script's `--dry-run … && --yes …` goes on.
+    return runs ? 0 : 1;
+  }
   if (!json && runs) io.stdout(formatRunHeader(plan));
   const printer = createStepPrinter(io.stdout);
   // Run right after the plan, the core runs exactly the plan printed above (main/core/

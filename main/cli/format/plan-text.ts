@@ -79,6 +79,8 @@ export function nextLine(plan: ActionPlan, ctx: NextContext): string {
   const yes = (extra: readonly string[] = []): string =>
     egpuCommand(action, bdf, ['--yes', ...extra], ctx.carry);
   if (plan.result === 'ready') return `To ${action} it: ${yes()}`;
+  if (readyClosingApps(plan, ctx))
+    return `To close ${plan.blockers.length === 1 ? 'it' : 'them'} and eject: ${yes(['--close-apps', ...(ctx.force === true ? ['--force'] : [])])}`;
   const fixed = plan.blockers.filter((b) => !b.closable);
   const first: Blocker | undefined = fixed[0];
   if (first === undefined) {
@@ -121,11 +123,34 @@ export function nextAfterRun(
   return nextLine(plan, ctx);
 }
 
+/**
+ * An eject blocked only by apps the user agreed to close (--close-apps): the run closes them
+ * and goes on, so the plan is ready — and a dry run says so, exit 0 (eject.ts).
+ */
+export const readyClosingApps = (plan: ActionPlan, ctx?: NextContext): boolean =>
+  plan.action === 'eject' &&
+  plan.result === 'blocked' &&
+  ctx?.closeApps === true &&
+  plan.blockers.every((b) => b.closable);
+
 export function formatPlan(plan: ActionPlan, ctx?: NextContext): string {
   const verb = plan.action === 'eject' ? 'Eject' : 'Recover';
   const target = plan.name ? `${plan.name} (${plan.gpu ?? '?'})` : (plan.gpu ?? 'the eGPU');
-  const out = [`${verb} ${target}: ${plan.result === 'ready' ? 'ready' : 'BLOCKED'}`];
-  if (plan.blockers.length > 0) {
+  const closing = readyClosingApps(plan, ctx);
+  const n = plan.blockers.length;
+  const state = closing
+    ? `ready, closing ${n === 1 ? 'the app' : `${n} apps`} that ${n === 1 ? 'holds' : 'hold'} it first`
+    : plan.result === 'ready'
+      ? 'ready'
+      : 'BLOCKED';
+  const out = [`${verb} ${target}: ${state}`];
+  if (closing) {
+    out.push(
+      '',
+      ctx?.force === true ? 'Closes (SIGTERM; SIGKILL if it does not quit):' : 'Closes (SIGTERM):',
+    );
+    for (const b of plan.blockers) out.push(`  • ${b.reason}`);
+  } else if (plan.blockers.length > 0) {
     out.push('', 'Blockers:');
     for (const b of plan.blockers) {
       out.push(`  ✗ ${b.reason}${b.closable ? '  [can be closed: --close-apps]' : ''}`);
