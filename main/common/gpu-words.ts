@@ -123,7 +123,9 @@ export function gpuWords(g: Facts): GpuWords {
       if (g.departure === 'fell-off-bus')
         return w(
           'unplugged-not-responding',
-          'not responding — reconnect it',
+          g.enclosureGone === true
+            ? 'unplugged after it stopped responding — plug it back in'
+            : 'not responding — reconnect it',
           g.enclosureGone === true
             ? `It stopped answering on the PCIe bus and was taken off it. ${upper(box)} is unplugged now: wait ten seconds, then plug it back in; if the GPU still does not come back, a reboot is needed.`
             : `It stopped answering on the PCIe bus and was taken off it. Reconnect ${box}: unplug it, wait ten seconds and plug it back in; if it still does not come back, a reboot is needed.`,

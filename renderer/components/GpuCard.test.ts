@@ -195,6 +195,21 @@ describe('GpuCard', () => {
     expect(screen.getAllByRole('button', { name: /^Close / })).toHaveLength(3);
   });
 
+  it('a dead GPU taken off the bus is "Not responding" until its enclosure is unplugged, then "Unplugged"', () => {
+    const dead = egpuEntry('unplugged', {
+      present: false,
+      departure: 'fell-off-bus',
+      clients: null,
+    });
+    renderCard(dead);
+    expect(screen.getByText('Not responding', { selector: '.badge' })).toBeInTheDocument();
+    cleanup();
+    renderCard({ ...dead, enclosureGone: true });
+    expect(screen.getByText('Unplugged', { selector: '.badge' })).toBeInTheDocument();
+    expect(screen.getByText(/is unplugged now/)).toBeInTheDocument();
+    expect(screen.queryByText('Not responding', { selector: '.badge' })).toBeNull();
+  });
+
   it('says when nobody uses it and when it was not checked yet', () => {
     const { unmount } = render(GpuCard, {
       props: { ...renderProps(), gpu: egpuEntry('attached') },
