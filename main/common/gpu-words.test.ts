@@ -29,6 +29,32 @@ describe('gpuWords', () => {
     }
   });
 
+  it('counts the apps it speaks of: one app is "an app", none found means no warning about them', () => {
+    const app = {
+      pid: 7,
+      comm: 'ollama',
+      cmdline: 'ollama serve',
+      uid: 1000,
+      user: 'alice',
+      gpu: '0000:0a:00.0',
+      nodes: ['/dev/nvidia0'],
+      via: ['fd' as const],
+      role: 'compute' as const,
+    };
+    const one = gpuWords({ ...entry('in-use'), present: true, clients: [app] });
+    expect(`${one.short}. ${one.explanation}`).toBe(
+      'in use by 1 app. An app is using it. Eject it before unplugging.',
+    );
+    const two = gpuWords({ ...entry('in-use'), present: true, clients: [app, { ...app, pid: 8 }] });
+    expect(two.explanation).toBe('Apps are using it. Eject it before unplugging.');
+    const deadIdle = gpuWords({ ...entry('fell-off-bus'), present: true, clients: [] });
+    expect(deadIdle.explanation).toBe('The GPU stopped answering on the PCIe bus.');
+    const deadUsed = gpuWords({ ...entry('fell-off-bus'), present: true, clients: [app] });
+    expect(deadUsed.explanation).toBe(
+      'The GPU stopped answering on the PCIe bus. Apps using it will fail.',
+    );
+  });
+
   it('tells the three ways of leaving the bus apart', () => {
     const safe = gpuWords(entry('unplugged', 'safe-eject'));
     expect(safe).toMatchObject({ key: 'unplugged-after-eject', severity: 'info', primary: null });

@@ -94,9 +94,10 @@ export function gpuWords(g: Facts): GpuWords {
     case 'in-use': {
       const n = g.clients?.length ?? 0;
       const short = n > 0 ? `in use by ${n} app${n === 1 ? '' : 's'}` : 'in use';
+      const using = n === 1 ? 'An app is using it.' : 'Apps are using it.';
       return g.external
-        ? w('in-use', short, 'Apps are using it. Eject it before unplugging.', 'info', 'eject')
-        : w('in-use', short, 'Apps are using it.', 'info', null);
+        ? w('in-use', short, `${using} Eject it before unplugging.`, 'info', 'eject')
+        : w('in-use', short, using, 'info', null);
     }
     case 'ejecting':
       return w('ejecting', 'ejecting…', 'Releasing the GPU. Do not unplug yet.', 'info', null);
@@ -153,7 +154,10 @@ export function gpuWords(g: Facts): GpuWords {
       return w(
         'fell-off-bus',
         'fell off the bus',
-        'The GPU stopped answering on the PCIe bus. Apps using it will fail.',
+        // Nobody to warn about when the last scan found no app on it.
+        g.clients !== null && g.clients.length === 0
+          ? 'The GPU stopped answering on the PCIe bus.'
+          : 'The GPU stopped answering on the PCIe bus. Apps using it will fail.',
         'critical',
         'recover',
       );

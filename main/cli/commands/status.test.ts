@@ -52,6 +52,8 @@ describe('egpu status', () => {
     expect(r.stdout).toContain('Razer Core X (Thunderbolt 0-1 on domain0)');
     expect(r.stdout).toContain('Intel Iris Xe Graphics  [internal, boot display]');
     expect(r.stdout).not.toContain(tb3.dir);
+    expect(r.stdout).toContain('  Health      ok — responds on the bus; awake\n');
+    expect(r.stdout).not.toContain('runtime PM');
   });
 
   it('warns about a degraded link in plain words', async () => {
@@ -120,6 +122,8 @@ describe('egpu status', () => {
       expect(r.stdout).toContain(
         '  Link        no link at the GPU — link reads return all ones (width 63, speed Unknown): the GPU is powered down or has fallen off the bus; the path to it can do 8 GT/s x4 (narrowest link: Thunderbolt/USB4 tunnel 0000:06:01.0 → 0000:08:00.0)\n',
       );
+      // What runtime PM believes ("active") is not said of a device that does not answer.
+      expect(r.stdout).toMatch(/ {2}Health {6}UNREACHABLE — [^\n]*fell off the bus\n/);
     } finally {
       f.cleanup();
     }

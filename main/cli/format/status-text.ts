@@ -11,9 +11,22 @@ function gpuTitle(g: GpuInfo): string {
   return `${g.name}  [${tags.join(', ')}]  ${g.bdf}`;
 }
 
+/** /sys/…/power/runtime_status in words (Documentation/power/runtime_pm.rst). */
+const POWER: Readonly<Record<string, string>> = {
+  active: 'awake',
+  suspended: 'asleep (runtime-suspended)',
+  suspending: 'going to sleep',
+  resuming: 'waking up',
+  error: 'power management failed for it (runtime PM error)',
+};
+
 function health(g: GpuInfo): string {
   const label = g.health === 'ok' ? 'ok' : g.health === 'unreachable' ? 'UNREACHABLE' : 'unknown';
-  const pm = g.runtimeStatus === null ? '' : `, runtime PM ${g.runtimeStatus}`;
+  // What runtime PM believes says nothing about a device that does not answer ("active" beside
+  // "fell off the bus" read as a contradiction); for one that answers it tells awake from asleep.
+  const power =
+    g.runtimeStatus === null || g.health === 'unreachable' ? undefined : POWER[g.runtimeStatus];
+  const pm = power === undefined ? '' : `; ${power}`;
   const stuck = g.stuck == null ? '' : `; STUCK — ${g.stuck}`;
   return `${label} — ${g.healthReason}${pm}${stuck}`;
 }
