@@ -61,7 +61,12 @@ export function linkPathWords(link: GpuLink, external = false): string {
       : `link ${slow.port} → ${slow.device} runs slower for now`;
     parts.push(`${slow.current.speed} GT/s now — ${who}; this path can do ${linkText(b.max)}`);
   } else if (d === null && now !== null && link.noLink === undefined) {
-    parts.push(sameState(now, b.max) ? 'full speed now' : `${linkText(now)} now`);
+    // "Full speed" beside a GPU that can do more read as a claim about the GPU: it is the path's.
+    const most = b.tunnel
+      ? 'as fast as the Thunderbolt link allows'
+      : 'as fast as this path allows';
+    const top = gpuMore === '' ? 'full speed now' : `running ${most}`;
+    parts.push(sameState(now, b.max) ? top : `${linkText(now)} now`);
   }
   return parts.join('; ');
 }
