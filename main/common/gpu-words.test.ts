@@ -41,15 +41,15 @@ describe('gpuWords', () => {
       via: ['fd' as const],
       role: 'compute' as const,
     };
-    const one = gpuWords({ ...entry('in-use'), present: true, clients: [app] });
+    const one = gpuWords({ ...entry('in-use'), clients: [app] });
     expect(`${one.short}. ${one.explanation}`).toBe(
       'in use by 1 app. An app is using it. Eject it before unplugging.',
     );
-    const two = gpuWords({ ...entry('in-use'), present: true, clients: [app, { ...app, pid: 8 }] });
+    const two = gpuWords({ ...entry('in-use'), clients: [app, { ...app, pid: 8 }] });
     expect(two.explanation).toBe('Apps are using it. Eject it before unplugging.');
-    const deadIdle = gpuWords({ ...entry('fell-off-bus'), present: true, clients: [] });
+    const deadIdle = gpuWords({ ...entry('fell-off-bus'), clients: [] });
     expect(deadIdle.explanation).toBe('The GPU stopped answering on the PCIe bus.');
-    const deadUsed = gpuWords({ ...entry('fell-off-bus'), present: true, clients: [app] });
+    const deadUsed = gpuWords({ ...entry('fell-off-bus'), clients: [app] });
     expect(deadUsed.explanation).toBe(
       'The GPU stopped answering on the PCIe bus. Apps using it will fail.',
     );

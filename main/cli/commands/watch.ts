@@ -139,7 +139,11 @@ export function followCore(core: Core, out: (line: string) => void, json: boolea
     const said = `${i.kind}|${i.severity}|${i.title}|${i.resolvedAt ?? ''}`;
     if (printed.get(i.id) === said) return;
     printed.set(i.id, said);
-    out(incidentLine(i, json));
+    const g = i.gpu === null ? undefined : core.snapshot().gpus.find((x) => x.bdf === i.gpu);
+    // Scanned and nobody holds it (or it is off the bus): no program to close.
+    const appsFound =
+      g === undefined || (g.present && (g.clients === null || g.clients.length > 0));
+    out(incidentLine(i, json, appsFound));
   });
   core.onNotice((n) => out(noticeLine(n, json)));
   core.onSnapshot((s) => {

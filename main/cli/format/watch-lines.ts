@@ -28,6 +28,17 @@ const evidenceJson = (
  * what the window and the tray say about it; `watch` prints the same sentence, and --json names
  * the sub-case (`unplugged-after-eject` vs `unplugged`) so scripts need not re-derive it.
  */
+/**
+ * The shared words in a terminal: they name the window's buttons ("choose Recover"), which a
+ * terminal has none of — it names the command instead. JSON keeps the shared words (state_text).
+ */
+export function terminalWords(text: string, bdf: string): string {
+  const recover = `\`egpu recover ${bdf}\``;
+  return text
+    .replace(/\bChoose (Recover|Use it again)\b/g, `Run ${recover}`)
+    .replace(/\bchoose (Recover|Use it again)\b/g, `run ${recover}`);
+}
+
 export function transitionLine(t: Transition, json: boolean, words?: GpuWords): string {
   if (json) {
     return JSON.stringify({
@@ -42,11 +53,18 @@ export function transitionLine(t: Transition, json: boolean, words?: GpuWords): 
     });
   }
   const why = t.evidence[0] ? `  (${t.evidence[0].text})` : '';
-  const said = words === undefined ? '' : ` — ${words.explanation}`;
+  const said = words === undefined ? '' : ` — ${terminalWords(words.explanation, t.gpu)}`;
   return `${local(t.at)}  ${t.gpu}  ${t.name}: ${t.from ?? 'new'} → ${t.to}${said}${why}`;
 }
 
-export function incidentLine(i: Incident, json: boolean): string {
+/** "Run `egpu clients` and close every program still using the GPU …" */
+const CLOSE_CLIENTS = /^Run `egpu clients` and close every program/;
+
+/**
+ * `appsFound`: the incident's GPU was scanned and nothing holds it (the window drops the same
+ * step then): no "close every program still using it" when there is none.
+ */
+export function incidentLine(i: Incident, json: boolean, appsFound = true): string {
   if (json) {
     return JSON.stringify({
       ts: iso(i.updatedAt),
@@ -71,7 +89,8 @@ export function incidentLine(i: Incident, json: boolean): string {
   const head = `${local(i.updatedAt)}  ${i.gpu ?? '-'}  INCIDENT ${i.severity}: ${i.title}`;
   const lines = [head, ...(last ? [`    evidence: ${last.text}`] : [])];
   for (const m of i.meaning.slice(0, 1)) lines.push(`    ${m}`);
-  for (const s of i.nextSteps.slice(0, 2)) lines.push(`    → ${s}`);
+  const steps = appsFound ? i.nextSteps : i.nextSteps.filter((t) => !CLOSE_CLIENTS.test(t));
+  for (const s of steps.slice(0, 2)) lines.push(`    → ${s}`);
   return lines.join('\n');
 }
 
