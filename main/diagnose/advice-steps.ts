@@ -95,6 +95,30 @@ export function orderSteps(steps: Iterable<Step>): Step[] {
   return STEPS.filter((s) => set.has(s));
 }
 
+/**
+ * The steps for a device that is neither a GPU nor on a GPU's path — an SD card reader, a network
+ * card (`sdhci-pci …`, `r8169 …`): the same failures happen to them, but an enclosure, a GPU and
+ * `egpu recover` are not theirs. null: the step does not apply to such a device.
+ */
+const OTHER_DEVICE: Readonly<Partial<Record<Step, string | null>>> = {
+  'close-clients': null,
+  'eject-next-time': null,
+  rescan: null,
+  'check-authorized': null,
+  reconnect:
+    'If this device is in a dock or an external enclosure, reconnect it; otherwise a reboot brings it back.',
+  'check-link': `If this device is in a dock or an external enclosure, check the connection: ${LINK}`,
+  'check-link-if-unplanned': `If this device is in a dock or an external enclosure and you did not unplug it, check the connection: ${LINK}`,
+  'check-link-if-repeats': `Nothing to do if this is rare. If it repeats and the device is in a dock or an external enclosure: ${LINK}`,
+  'check-link-on-repeat': `If it repeats and the device is in a dock or an external enclosure, check the connection: ${LINK}`,
+  'runtime-pm':
+    'If it repeats, keep the device awake (its power/control set to "on") or update the firmware of the computer or the dock it sits in.',
+};
+
+/** A step's text for a device that is neither a GPU nor on a GPU's path; null: not for it. */
+export const otherDeviceStepText = (step: Step): string | null =>
+  step in OTHER_DEVICE ? (OTHER_DEVICE[step] ?? null) : TEMPLATES[step];
+
 /** A step's text for a device (or for none: the address is then left out). */
 export const stepText = (step: Step, bdf: string | null = null): string =>
   TEMPLATES[step].replaceAll('<address>', bdf === null ? '' : ` ${bdf}`);

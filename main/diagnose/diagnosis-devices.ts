@@ -18,6 +18,8 @@ export type DeviceRef = {
   readonly role: 'gpu' | 'pci' | 'thunderbolt' | 'unknown';
   /** For people: "GPU 0000:06:00.0 (NVIDIA)", "pcieport 0000:00:1c.0", "Thunderbolt device 0-1". */
   readonly label: string;
+  /** The driver the log names for a PCI device (`sdhci-pci 0000:2f:00.0: …`), when it does. */
+  readonly driver?: string;
 };
 
 const VENDOR_NAME: Record<GpuVendor, string> = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel' };
@@ -84,6 +86,7 @@ export function deviceFor(events: readonly LocatedEvent[], key: string): DeviceR
       vendor: gpu ? vendor : null,
       role: gpu ? 'gpu' : 'pci',
       label,
+      ...(driver === undefined ? {} : { driver }),
     };
   }
   if (key.startsWith('gpu:')) {

@@ -38,6 +38,27 @@ describe('diagnose', () => {
     expect(steps.at(-1)).toMatch(/^If it repeats, check the connection: reseat or replace/);
   });
 
+  it('an SD card reader or a network card gets its own advice: no GPU, enclosure or egpu recover', () => {
+    const d = diagnose(
+      eventsOf([
+        '[ 5000.100001] sdhci-pci 0000:2f:00.0: Unable to change power state from D3cold to D0, device inaccessible',
+        '[ 5000.100002] sdhci-pci 0000:2f:00.0: Refused to change power state from D3hot to D0',
+        '[ 5100.200001] pcieport 0000:00:1c.0: Refused to change power state, currently in D3',
+      ]),
+    );
+    const reader = d.incidents.find((i) => i.device.label === 'sdhci-pci 0000:2f:00.0')!;
+    expect(reader.nextSteps.length).toBeGreaterThan(0);
+    for (const step of reader.nextSteps) {
+      expect(step).not.toMatch(/GPU|egpu recover|egpu clients|Reconnect the enclosure/);
+    }
+    expect(reader.nextSteps.join(' ')).toMatch(
+      /If this device is in a dock or an external enclosure/,
+    );
+    // A bridge port is on an eGPU's path: its advice stays the eGPU's.
+    const port = d.incidents.find((i) => i.device.label === 'pcieport 0000:00:1c.0')!;
+    expect(port.nextSteps.join(' ')).not.toMatch(/If this device is in a dock/);
+  });
+
   it('groups by device and attaches an address-less NVIDIA event to the one NVIDIA GPU', () => {
     const d = diagnose(eventsOf(CASE_046), { lineCount: 5 });
     expect(d.incidents.map((i) => [i.device.label, i.events.map((e) => e.line)])).toStrictEqual([

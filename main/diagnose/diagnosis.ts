@@ -2,7 +2,7 @@
 // to do next. Pure; the same Diagnosis feeds `egpu explain`, the live state machine and the UI,
 // so all say the same.
 
-import { orderSteps, stepText, type Step } from './advice-steps.js';
+import { orderSteps, otherDeviceStepText, stepText, type Step } from './advice-steps.js';
 import type { LocatedEvent } from './classify.js';
 import { deviceFor, groupEvents, type DeviceRef } from './diagnosis-devices.js';
 import { explainEvent, type EventLevel } from './kind-catalogue.js';
@@ -81,6 +81,13 @@ function findingsOf(events: readonly LocatedEvent[]): Finding[] {
   return [...byTitle.values()];
 }
 
+/** Drivers of the bridges and ports on a GPU's path: their trouble is an eGPU's trouble. */
+const PATH_DRIVERS: ReadonlySet<string> = new Set(['pcieport', 'shpchp', 'thunderbolt']);
+
+/** A PCI device whose driver the log names and that is neither a GPU nor a bridge on a path. */
+const isOtherDevice = (device: DeviceRef): boolean =>
+  device.role === 'pci' && device.driver !== undefined && !PATH_DRIVERS.has(device.driver);
+
 function nextSteps(
   device: DeviceRef,
   events: readonly LocatedEvent[],
@@ -88,7 +95,10 @@ function nextSteps(
 ): string[] {
   // Commands such as `egpu recover <address>` take a GPU's address, not a bridge port's.
   const address = device.role === 'gpu' ? device.bdf : null;
-  const steps = orderSteps(findings.flatMap((f) => f.steps)).map((s) => stepText(s, address));
+  const ordered = orderSteps(findings.flatMap((f) => f.steps));
+  const steps = isOtherDevice(device)
+    ? ordered.flatMap((s) => otherDeviceStepText(s) ?? [])
+    : ordered.map((s) => stepText(s, address));
   const corrected = events.filter(
     (e) => e.kind === 'pcie-aer' && e.severity === 'corrected',
   ).length;
