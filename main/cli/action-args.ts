@@ -13,7 +13,7 @@ export const MAX_STEP_TIMEOUT_S = 3600;
 
 /** --gpu BDF: the same as the BDF argument, for those used to `egpu clients --gpu`. */
 export const GPU_FLAG: FlagSpecs = {
-  gpu: { type: 'string', value: 'BDF', description: 'the GPU, as the BDF argument names it' },
+  gpu: { type: 'string', value: 'BDF', description: "the GPU's PCI address, instead of BDF" },
 };
 
 /** The GPU named by the BDF argument or --gpu BDF; undefined when neither names one. */

@@ -82,8 +82,8 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
   const args: string[] = [];
   for (let i = 0; i < flagPart.length; i++) {
     const arg = flagPart[i]!;
-    // A negative number after a flag that takes a value is that value (checked below: "needs a
-    // non-negative number, not '-5'"), not an unknown option '-5'.
+    // A negative number after a flag that takes a value is that value (its command checks the
+    // range), not an unknown option '-5'.
     const prev = i > 0 ? flagPart[i - 1]! : '';
     const prevSpec =
       prev.startsWith('--') && !prev.includes('=') ? specs[prev.slice(2)] : undefined;
@@ -134,8 +134,10 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs
     }
     if (spec.type === 'number') {
       const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-        throw new UsageError(`option '--${name}' needs a non-negative number, not '${value}'`);
+      // A number it is; whether it is in range is the command's to say, with the range itself
+      // ("--step-timeout must be more than 0 and at most 3600 seconds, not -5").
+      if (value.trim() === '' || !Number.isFinite(n)) {
+        throw new UsageError(`option '--${name}' needs a number, not '${value}'`);
       }
       flags[name] = n;
     } else if (spec.type === 'strings') {

@@ -327,6 +327,14 @@ describe('egpu eject: words a person reads', () => {
         'egpu eject: --step-timeout must be more than 0 and at most 3600 seconds, not 0 (the default is 20)\n',
       ],
       [
+        ['eject', '0a:00.0', '--dry-run', '--yes'],
+        'egpu eject: --dry-run and --yes together: choose one (--dry-run shows the plan, --yes runs it)\n',
+      ],
+      [
+        ['eject', '0a:00.0', '--dry-run', '--step-timeout', '-5'],
+        'egpu eject: --step-timeout must be more than 0 and at most 3600 seconds, not -5 (the default is 20)\n',
+      ],
+      [
         ['recover', '--dry-run', '--step-timeout', '7200'],
         'egpu recover: --step-timeout must be more than 0 and at most 3600 seconds, not 7200 (the default is 20)\n',
       ],

@@ -72,7 +72,12 @@ export const ejectCommand: CommandDef = {
     const carry = carriedFlags(args);
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
-    if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
+    if (dry === yes)
+      throw new UsageError(
+        dry
+          ? '--dry-run and --yes together: choose one (--dry-run shows the plan, --yes runs it)'
+          : 'choose --dry-run (show the plan) or --yes (run it)',
+      );
     const bdf = gpuFromArgs(args) ?? onlyExternalGpu(systemRootFromArgs(args), carry);
     const core = await openActionCore(args, io, 'eject');
     try {

@@ -64,7 +64,12 @@ export const recoverCommand: CommandDef = {
     const bdf = gpuFromArgs(args) ?? null;
     const dry = flagBool(args, 'dry-run');
     const yes = flagBool(args, 'yes');
-    if (dry === yes) throw new UsageError('choose --dry-run (show the plan) or --yes (run it)');
+    if (dry === yes)
+      throw new UsageError(
+        dry
+          ? '--dry-run and --yes together: choose one (--dry-run shows the plan, --yes runs it)'
+          : 'choose --dry-run (show the plan) or --yes (run it)',
+      );
     const stepTimeout = stepTimeoutFromArgs(args);
     const json = flagBool(args, 'json');
     const udevLogArg = flagString(args, 'udev-log');

@@ -133,6 +133,7 @@ describe('egpu ui', () => {
   it('bad arguments are usage errors (exit 2)', async () => {
     for (const argv of [
       ['ui', '--port', '70000'],
+      ['ui', '--port', '-1'],
       ['ui', '--port', '1.5'],
       ['ui', '--port', 'http'],
       ['ui', '--root', '/nonexistent/egpu-root'],

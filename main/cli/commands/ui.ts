@@ -51,7 +51,7 @@ export const uiCommand: CommandDef = {
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const port = flagNumber(args, 'port') ?? 0;
-    if (!Number.isInteger(port) || port > 65535) {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port ${port}: not a TCP port (0-65535)`);
     }
     const demo = flagBool(args, 'demo');
