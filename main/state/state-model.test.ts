@@ -102,7 +102,7 @@ describe('StateModel lifecycle', () => {
       report: report(client(2231, 'ollama', EGPU)),
     });
     expect(busy.transitions.map((t) => [t.gpu, t.to, t.evidence[0]?.text])).toEqual([
-      [EGPU, 'in-use', '1 process(es): ollama'],
+      [EGPU, 'in-use', 'used by 1 process: ollama'],
     ]);
     expect(
       m.apply({ type: 'clients', at: 1200, report: report() }).transitions.map((t) => t.to),

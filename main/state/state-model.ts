@@ -466,6 +466,7 @@ export class StateModel {
       if (e.state === 'attached' || e.state === 'in-use') {
         const n = e.clients.length;
         const names = [...new Set(e.clients.map((c) => c.comm))].slice(0, 4).join(', ');
+        const pids = new Set(e.clients.map((c) => c.pid)).size;
         this.#set(e, this.#busyState(e), at, [
           {
             at,
@@ -473,7 +474,7 @@ export class StateModel {
             text:
               n === 0
                 ? 'no process uses it'
-                : `${new Set(e.clients.map((c) => c.pid)).size} process(es): ${names}`,
+                : `used by ${pids === 1 ? '1 process' : `${pids} processes`}: ${names}`,
           },
         ]);
       }

@@ -51,7 +51,7 @@ describe('closing an app', () => {
       { pid: 4242, force: true },
     ]);
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(screen.getByText('Force quit ollama (pid 4242).')).toHaveAttribute('role', 'status');
+    expect(screen.getByText('ollama (pid 4242) was force-quit.')).toHaveAttribute('role', 'status');
   });
 
   it('keeps keyboard focus inside the dialog', async () => {

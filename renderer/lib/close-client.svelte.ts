@@ -45,7 +45,7 @@ export class CloseClientFlow {
     this.target = null;
     this.#onDone(
       force
-        ? `Force quit ${target.comm} (pid ${target.pid}).`
+        ? `${target.comm} (pid ${target.pid}) was force-quit.`
         : `Asked ${target.comm} (pid ${target.pid}) to quit.`,
       target.pid,
     );

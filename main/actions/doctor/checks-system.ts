@@ -258,7 +258,11 @@ function agentFinding(f: DoctorFacts): DoctorFinding {
     ...base,
     severity: graphical ? 'warning' : 'info',
     title: 'No polkit authentication agent was found',
-    detail: `Without one, pkexec cannot ask for a password from the desktop ("No authentication agent found") and privileged steps fail. ${guess}`,
+    // Outside a desktop session pkexec in a terminal asks for the password itself (its own text
+    // agent, pkexec(1)): only steps started from the window, the tray or the service need one.
+    detail: graphical
+      ? `Without one, pkexec cannot ask for a password from the desktop ("No authentication agent found") and privileged steps fail. ${guess}`
+      : `In a terminal pkexec asks for the password itself; steps started from the eGPU Guard window, the tray or the session service need an agent of the desktop, and fail without one ("No authentication agent found"). ${guess}`,
     fix: 'GNOME, KDE and Cinnamon bring one. On sway, Hyprland and other window managers start one with the session, e.g. `/usr/lib/policykit-1-gnome/polkit-gnome-authentication-agent-1`, `lxpolkit` or `hyprpolkitagent`.',
   };
 }
