@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioByName } from '../../sim/scenarios/index.js';
 import { makeSysroot, type SysrootFixture } from '../../sim/sysroot-fixture.js';
 import { runCliInProcess, runCliProcess } from '../test/run-cli.js';
+import { readInventory } from '../../inventory/inventory.js';
+import { createSystemRoot } from '../../platform/system-root.js';
+import { formatStatus } from '../format/status-text.js';
 
 let tb3: SysrootFixture;
 let oculink: SysrootFixture;
@@ -127,6 +130,55 @@ describe('egpu status', () => {
     } finally {
       f.cleanup();
     }
+  });
+
+  it('names a remembered eGPU that is not on the bus, and what brings up a waiting enclosure', async () => {
+    const f = makeSysroot(scenarioByName('desktop-single')!);
+    try {
+      fs.mkdirSync(`${f.dir}/var/lib/egpu-guard`, { recursive: true });
+      fs.writeFileSync(
+        `${f.dir}/var/lib/egpu-guard/known-gpus.json`,
+        JSON.stringify([
+          {
+            bdf: '0000:0a:00.0',
+            name: 'NVIDIA GeForce RTX 3070',
+            vendorId: '0x10de',
+            deviceId: '0x2484',
+            enclosure: { name: 'Razer Core X', router: '0-1', uniqueId: 'dc01' },
+          },
+        ]),
+      );
+      const r = await runCliInProcess(['status', '--root', f.dir]);
+      expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+        '1 GPU, 0 external',
+        'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — plug in Razer Core X, then `egpu recover --dry-run` shows how to bring it up',
+      ]);
+      expect(r.code).toBe(0);
+    } finally {
+      f.cleanup();
+    }
+    const r = await runCliInProcess(['status', '--root', tb3.dir]);
+    expect(r.stdout).not.toMatch(/Not on the bus now|egpu recover/);
+    // After a safe eject the enclosure stays connected with its tunnel dropped (not authorized).
+    const inv = readInventory(createSystemRoot({ root: tb3.dir }));
+    const dropped = {
+      ...inv,
+      gpus: inv.gpus.filter((g) => !g.external),
+      thunderbolt: inv.thunderbolt.map((d) => ({
+        ...d,
+        routers: d.routers.map((x) => (x.host ? x : { ...x, authorized: 0 })),
+      })),
+    };
+    const remembered = inv.gpus
+      .filter((g) => g.external)
+      .map((g) => ({ ...g, enclosure: { name: 'Razer Core X', uniqueId: g.enclosure!.uniqueId } }));
+    const text = formatStatus(dropped, remembered);
+    expect(text).toContain(
+      'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — Razer Core X is connected: `egpu recover --dry-run` shows how to bring it up',
+    );
+    expect(text).toMatch(
+      /NOT authorized, \S+\n {9}`egpu recover --dry-run` shows how to authorize it and bring up its GPU\n/,
+    );
   });
 
   it('documents its exit codes in --help', async () => {

@@ -1,6 +1,8 @@
 // `egpu status`: the GPU inventory of this machine (or of a sysroot given with --root).
 
+import { loadKnownGpus } from '../../actions/known-gpus.js';
 import { readInventory } from '../../inventory/inventory.js';
+import { defaultStatePath } from '../../platform/state-files.js';
 import { flagBool } from '../args.js';
 import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
 import { formatStatus, troubledGpus } from '../format/status-text.js';
@@ -35,8 +37,16 @@ export const statusCommand: CommandDef = {
       return Promise.resolve(1);
     }
     const inventory = readInventory(root);
+    // External GPUs seen here before (the core's known-GPUs file; a sysroot's own inside it).
+    const remembered = loadKnownGpus(
+      root.root === '/'
+        ? defaultStatePath('known-gpus.json', io.env)
+        : root.hostPath('/var/lib/egpu-guard/known-gpus.json'),
+    );
     io.stdout(
-      flagBool(args, 'json') ? JSON.stringify(inventory, null, 2) + '\n' : formatStatus(inventory),
+      flagBool(args, 'json')
+        ? JSON.stringify(inventory, null, 2) + '\n'
+        : formatStatus(inventory, remembered),
     );
     return Promise.resolve(troubledGpus(inventory).length > 0 ? STATUS_EXIT_GPU_TROUBLE : 0);
   },

@@ -66,7 +66,20 @@ function gpuBlock(g: GpuInfo): string[] {
   return lines;
 }
 
-export function formatStatus(inv: Inventory): string {
+/**
+ * `remembered`: external GPUs eGPU Guard has seen on this machine (its known-GPUs file); those not
+ * on the bus now are named, so that a missing eGPU is not simply absent from the summary.
+ */
+/** An external GPU seen here before, as the known-GPUs file keeps it (main/actions/known-gpus.ts). */
+export type RememberedGpu = {
+  readonly bdf: string;
+  readonly name: string;
+  readonly vendorId: string;
+  readonly deviceId: string;
+  readonly enclosure: { readonly name: string; readonly uniqueId: string } | null;
+};
+
+export function formatStatus(inv: Inventory, remembered: readonly RememberedGpu[] = []): string {
   const out: string[] = [];
   const ext = inv.gpus.filter((g) => g.external).length;
   out.push(
@@ -74,6 +87,18 @@ export function formatStatus(inv: Inventory): string {
       ? 'No GPUs found (no PCI display controllers).'
       : `${inv.gpus.length} GPU${inv.gpus.length === 1 ? '' : 's'}, ${ext} external`,
   );
+  const away = remembered.filter(
+    (k) => !inv.gpus.some((g) => g.vendorId === k.vendorId && g.deviceId === k.deviceId),
+  );
+  const routers = inv.thunderbolt.flatMap((d) => d.routers);
+  for (const k of away) {
+    const box = k.enclosure?.name ?? 'its enclosure';
+    const connected =
+      k.enclosure !== null && routers.some((r) => r.uniqueId === k.enclosure?.uniqueId);
+    out.push(
+      `Not on the bus now: ${k.name} (seen before at ${k.bdf}) — ${connected ? `${box} is connected:` : `plug in ${box}, then`} \`egpu recover --dry-run\` shows how to bring it up`,
+    );
+  }
   for (const g of [...inv.gpus].sort((a, b) => Number(b.external) - Number(a.external))) {
     out.push('', ...gpuBlock(g));
   }
@@ -87,6 +112,11 @@ export function formatStatus(inv: Inventory): string {
       out.push(
         `  ${r.router.padEnd(6)} ${[r.vendorName, r.deviceName].filter(Boolean).join(' ') || '(unnamed)'} — ${auth}, ${r.uniqueId ?? 'no unique_id'}`,
       );
+      // Nothing behind it is usable until it is: say what does it.
+      if (r.authorized === 0)
+        out.push(
+          '         `egpu recover --dry-run` shows how to authorize it and bring up its GPU',
+        );
     }
   }
   if (inv.modules.length > 0) {
