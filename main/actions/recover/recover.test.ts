@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OLLAMA } from '../../core/test/fake-core-data.js';
 import type { StepProgress } from '../../common/actions-model.js';
 import { createEjectIntents } from '../eject-intent.js';
 import {
@@ -420,19 +421,9 @@ describe('recover planner: a GPU that fell off the bus', () => {
     const f = makeSysroot(scenarioByName('fell-off-bus')!);
     cleanups.push(() => f.cleanup());
     const inventory = readInventory(f.root);
-    const ollama = {
-      pid: 4242,
-      comm: 'ollama',
-      cmdline: 'ollama serve',
-      uid: 1000,
-      user: 'alice',
-      gpu: '0000:0a:00.0',
-      nodes: ['/dev/nvidia0'],
-      via: ['fd' as const],
-      role: 'compute' as const,
-    };
+    const ollama = OLLAMA; // holds the GPU at 0000:0a:00.0
     const deadHolders = new Map([
-      ['0000:0a:00.0', [ollama, { ...ollama, nodes: ['/dev/nvidiactl'] }]],
+      ['0000:0a:00.0', [ollama, { ...ollama, nodes: ['/dev/nvidia-uvm'] }]],
     ]);
     const p = plan({
       bdf: '0000:0a:00.0',
