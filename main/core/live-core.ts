@@ -256,9 +256,15 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
   const rememberEjects = (): void => {
     const records = options.intents.ejected();
     if (records.length === 0) return;
-    const routers = readInventory(root).thunderbolt.flatMap((d) => d.routers);
+    const now = readInventory(root);
+    const routers = now.thunderbolt.flatMap((d) => d.routers);
     const at = clock.now();
     for (const r of records) {
+      // Back on the bus already (brought back while no core ran): that story is over.
+      if (now.gpus.some((g) => g.bdf === r.bdf)) {
+        options.intents.forgetEjected(r.bdf);
+        continue;
+      }
       const uniqueId = known.find((k) => k.bdf === r.bdf)?.enclosure?.uniqueId;
       apply({
         type: 'ejected-before',
