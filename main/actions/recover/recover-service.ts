@@ -286,7 +286,12 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
             .map((g) => `${g.name} (${g.bdf}, ${g.driver ?? '?'}, ${g.drm.card ?? ''})`)
             .join(', ');
           report(verify, 'done', `Ready: ${names}`);
-          return { result: 'recovered', detail: `${names} is back.` };
+          // The result in words; the addresses and nodes are the verify step's, in its details.
+          const back = good.map((g) => g.name).join(', ');
+          return {
+            result: 'recovered',
+            detail: `${back} ${good.length === 1 ? 'is' : 'are'} back.`,
+          };
         }
         if (o.clock.monotonic() >= deadline) {
           const stillDead = gpus.filter(isDead);

@@ -605,9 +605,7 @@ describe('recover against the simulated kernel', () => {
       () => false,
     );
     expect(back.result, back.detail).toBe('recovered');
-    expect(back.detail).toMatch(
-      /^NVIDIA GeForce RTX 3070 \(0000:0a:00\.0, nvidia, \/dev\/dri\/card\d+\) is back\.$/,
-    );
+    expect(back.detail).toMatch(/^NVIDIA GeForce RTX 3070 is back\.$/);
     expect(readInventory(s.root).gpus.find((g) => g.bdf === '0000:0a:00.0')?.health).toBe('ok');
   });
 
