@@ -40,7 +40,7 @@ const TEMPLATES: Readonly<Record<Step, string>> = {
   'check-link': `Check the connection: ${LINK}`,
   'check-link-if-unplanned': `If you did not unplug it, check the connection: ${LINK}`,
   reconnect:
-    'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover` brings it up. Reboot only if that fails.',
+    'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover --yes` brings it up. Reboot only if that fails.',
   rescan:
     'If the device stays dead, `egpu recover<address> --dry-run` shows how eGPU Guard would bring it back (authorize the enclosure, rescan PCI, rebind or reload the driver where needed); run it with --yes, or reboot.',
   'reset-gpu':

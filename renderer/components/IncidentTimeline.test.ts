@@ -13,7 +13,7 @@ describe('incident timeline', () => {
       nextSteps: [
         'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
         'Next time, run `egpu eject` before unplugging: it shows the programs using the GPU and releases it cleanly.',
-        'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover` brings it up. Reboot only if that fails.',
+        'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover --yes` brings it up. Reboot only if that fails.',
         'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
         'Try `some-new-command` first.',
       ],
@@ -49,7 +49,7 @@ describe('incident timeline', () => {
   it('for a GPU off the bus: no "close the apps its card lists", and one step to reconnect', async () => {
     const steps = [
       'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
-      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover` brings it up. Reboot only if that fails.',
+      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover --yes` brings it up. Reboot only if that fails.',
       'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
     ];
     const fell = {

@@ -59,7 +59,7 @@ describe('window words', () => {
     const steps = [
       'ollama (pid 7) was using it and may have crashed — restart it once the GPU is back.',
       'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
-      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover` brings it up. Reboot only if that fails.',
+      'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover --yes` brings it up. Reboot only if that fails.',
       'If the device stays dead, `egpu recover 0000:0a:00.0 --dry-run` shows how eGPU Guard would bring it back (authorize, rescan PCI, rebind, reload the driver); run it with --yes, or reboot.',
     ];
     expect(windowSteps(steps, { recoverOffered: false, appsListed: false })).toEqual([

@@ -51,7 +51,10 @@ const WINDOW_ADVICE: readonly (readonly [RegExp, string])[] = [
     /and run `egpu status` to see whether the GPU is back/,
     'and watch its card in this window to see whether the GPU is back',
   ],
-  [/; if it is not, `egpu recover` brings it up\./, '; if it is not, choose Recover on its card.'],
+  [
+    /; if it is not, `egpu recover --yes` brings it up\./,
+    '; if it is not, choose Recover on its card.',
+  ],
   [
     /`egpu recover[^`]*--dry-run` shows how eGPU Guard would bring it back/,
     'choose Recover on its card: it shows how eGPU Guard would bring it back',

@@ -58,7 +58,7 @@ function deadHolderNotes(
         kind: 'client' as const,
         closable: false,
         pid: c.pid,
-        command: c.comm,
+        comm: c.comm,
         reason: `${c.comm} (pid ${c.pid}) still holds ${g.name}, which does not respond: the NVIDIA driver cannot let go of the GPU while an app holds it, and removing it now would hang — close ${c.comm} first (if it does not quit, it is stuck on the dead GPU and only a reboot frees it)`,
       })),
       warnings: [],

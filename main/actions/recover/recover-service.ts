@@ -256,9 +256,18 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
       const f1 = await execute(stage1);
       if (f1 !== null) return f1;
       const second = planRecover(await facts(bdf, request));
-      const f2 = await execute(
-        second.steps.filter((s) => s.step === 'bind' || s.step === 'reload-modules'),
-      );
+      const stage2 = second.steps.filter((s) => s.step === 'bind' || s.step === 'reload-modules');
+      // Steps the plan showed that the GPU no longer needs once the rescan found it: said, so the
+      // run does not silently differ from the plan the user saw.
+      for (const s of first.steps.filter(
+        (x) =>
+          (x.step === 'bind' || x.step === 'reload-modules') &&
+          !stage2.some((y) => y.step === x.step),
+      )) {
+        report(s, 'running', s.detail);
+        report(s, 'skipped', 'not needed: the GPU came back with its driver and /dev/dri nodes');
+      }
+      const f2 = await execute(stage2);
       if (f2 !== null) return f2;
       // Verify: present, bound, with DRM nodes (a driver probe can take a moment).
       const verify = second.steps.find((s) => s.step === 'verify') ?? {

@@ -438,7 +438,7 @@ describe('recover planner: a GPU that fell off the bus', () => {
         kind: 'client',
         closable: false,
         pid: 4242,
-        command: 'ollama',
+        comm: 'ollama',
         reason:
           'ollama (pid 4242) still holds NVIDIA GeForce RTX 3070, which does not respond: the NVIDIA driver cannot let go of the GPU while an app holds it, and removing it now would hang — close ollama first (if it does not quit, it is stuck on the dead GPU and only a reboot frees it)',
       },

@@ -73,6 +73,9 @@ function elsewhere(action: 'eject' | 'recover', ctx: NextContext): string {
 }
 
 /** The line that ends a plan: what to run now that it is ready, or what gets past its blockers. */
+/** `--gpu BDF` for `egpu clients`; nothing when no address was given (a plain `egpu recover`). */
+const gpuFlag = (bdf: string | null): string[] => (bdf === null ? [] : ['--gpu', bdf]);
+
 export function nextLine(plan: ActionPlan, ctx: NextContext): string {
   const action = plan.action;
   const bdf = ctx.bdf;
@@ -91,12 +94,12 @@ export function nextLine(plan: ActionPlan, ctx: NextContext): string {
     case 'primary-gpu':
       return `Log out first (${shellQuote(['egpu', 'restart-compositor'])} shows how), then: ${yes()}`;
     case 'client':
-      return `Close ${fixed.length === 1 ? 'it' : 'them'} (${shellQuote(['egpu', 'clients', '--gpu', bdf ?? '', ...where(ctx.carry)])} lists them), then: ${yes(plan.blockers.some((b) => b.closable) ? ['--close-apps'] : [])}`;
+      return `Close ${fixed.length === 1 ? 'it' : 'them'} (${shellQuote(['egpu', 'clients', ...gpuFlag(bdf), ...where(ctx.carry)])} lists them), then: ${yes(plan.blockers.some((b) => b.closable) ? ['--close-apps'] : [])}`;
     case 'internal':
     case 'not-present':
       return elsewhere(action, ctx);
     case 'stuck':
-      return `See what holds it: ${shellQuote(['egpu', 'clients', '--gpu', bdf ?? '', ...where(ctx.carry)])}`;
+      return `See what holds it: ${shellQuote(['egpu', 'clients', ...gpuFlag(bdf), ...where(ctx.carry)])}`;
     case 'new-device':
       return `Approve it in the eGPU Guard window: ${shellQuote(['egpu', 'ui', '--open'])}`;
     case 'unsupported':

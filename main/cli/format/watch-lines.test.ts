@@ -14,7 +14,7 @@ describe('watch lines', () => {
         BDF,
       ),
     ).toBe(
-      'The Razer Core X is connected but the GPU is not usable yet: run `egpu recover 0000:0a:00.0` to bring it up.',
+      'The Razer Core X is connected but the GPU is not usable yet: run `egpu recover 0000:0a:00.0 --yes` to bring it up.',
     );
     expect(
       terminalWords(
@@ -22,7 +22,7 @@ describe('watch lines', () => {
         BDF,
       ),
     ).toBe(
-      'The Razer Core X is connected again. Run `egpu recover 0000:0a:00.0` to bring the GPU up.',
+      'The Razer Core X is connected again. Run `egpu recover 0000:0a:00.0 --yes` to bring the GPU up.',
     );
     const t = {
       at: 0,
@@ -42,7 +42,7 @@ describe('watch lines', () => {
       canReuse: false,
     };
     expect(transitionLine(t, false, words)).toContain(
-      'run `egpu recover 0000:0a:00.0` to bring it up',
+      'run `egpu recover 0000:0a:00.0 --yes` to bring it up',
     );
     expect(JSON.parse(transitionLine(t, true, words))).toMatchObject({ text: words.explanation });
   });
@@ -61,7 +61,7 @@ describe('watch lines', () => {
       meaning: ['It stopped answering.'],
       nextSteps: [
         'Run `egpu clients` and close every program still using the GPU (games, browsers, compositors, CUDA jobs, nvidia-persistenced): the driver waits until they are gone.',
-        'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover` brings it up. Reboot only if that fails.',
+        'Reconnect the enclosure and run `egpu status` to see whether the GPU is back; if it is not, `egpu recover --yes` brings it up. Reboot only if that fails.',
       ],
     };
     expect(incidentLine(i, false)).toMatch(/→ Run `egpu clients`/);

@@ -33,7 +33,8 @@ const evidenceJson = (
  * terminal has none of — it names the command instead. JSON keeps the shared words (state_text).
  */
 export function terminalWords(text: string, bdf: string): string {
-  const recover = `\`egpu recover ${bdf}\``;
+  // --yes: the command that does what the button does (a plan first, then the run).
+  const recover = `\`egpu recover ${bdf} --yes\``;
   return text
     .replace(/\bChoose (Recover|Use it again)\b/g, `Run ${recover}`)
     .replace(/\bchoose (Recover|Use it again)\b/g, `run ${recover}`);
