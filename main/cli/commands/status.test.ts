@@ -151,7 +151,7 @@ describe('egpu status', () => {
       const r = await runCliInProcess(['status', '--root', f.dir]);
       expect(r.stdout.split('\n').slice(0, 2)).toEqual([
         '1 GPU, 0 external',
-        'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — plug in Razer Core X, then `egpu recover --dry-run` shows how to bring it up',
+        `Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — plug in Razer Core X, then \`egpu recover --dry-run --root ${f.dir}\` shows how to bring it up`,
       ]);
       expect(r.code).toBe(0);
     } finally {
@@ -178,6 +178,15 @@ describe('egpu status', () => {
     );
     expect(text).toMatch(
       /NOT authorized, \S+\n {9}`egpu recover --dry-run` shows how to authorize it and bring up its GPU\n/,
+    );
+    // Connected and authorized, and still no GPU (it stopped answering and was taken off the
+    // bus): a reconnect comes first, not the recovery that just failed.
+    const up = formatStatus({ ...dropped, thunderbolt: inv.thunderbolt }, remembered, [
+      '--root',
+      '/x',
+    ]);
+    expect(up).toContain(
+      'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — Razer Core X is connected but the GPU did not come up: reconnect it (unplug it, wait ten seconds, plug it back in), then `egpu recover --dry-run --root /x`',
     );
   });
 

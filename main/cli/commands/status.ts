@@ -3,7 +3,7 @@
 import { loadKnownGpus } from '../../actions/known-gpus.js';
 import { readInventory } from '../../inventory/inventory.js';
 import { defaultStatePath } from '../../platform/state-files.js';
-import { flagBool } from '../args.js';
+import { flagBool, flagString } from '../args.js';
 import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
 import { formatStatus, troubledGpus } from '../format/status-text.js';
 
@@ -37,6 +37,7 @@ export const statusCommand: CommandDef = {
       return Promise.resolve(1);
     }
     const inventory = readInventory(root);
+    const rootFlag = flagString(args, 'root');
     // External GPUs seen here before (the core's known-GPUs file; a sysroot's own inside it).
     const remembered = loadKnownGpus(
       root.root === '/'
@@ -46,7 +47,7 @@ export const statusCommand: CommandDef = {
     io.stdout(
       flagBool(args, 'json')
         ? JSON.stringify(inventory, null, 2) + '\n'
-        : formatStatus(inventory, remembered),
+        : formatStatus(inventory, remembered, rootFlag === undefined ? [] : ['--root', rootFlag]),
     );
     return Promise.resolve(troubledGpus(inventory).length > 0 ? STATUS_EXIT_GPU_TROUBLE : 0);
   },

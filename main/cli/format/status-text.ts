@@ -2,6 +2,7 @@
 
 import type { GpuInfo, Inventory } from '../../common/inventory-model.js';
 import { describeLink } from '../../common/link-words.js';
+import { shellQuote } from './compositor-text.js';
 
 export { describeLink, linkText } from '../../common/link-words.js';
 
@@ -79,7 +80,15 @@ export type RememberedGpu = {
   readonly enclosure: { readonly name: string; readonly uniqueId: string } | null;
 };
 
-export function formatStatus(inv: Inventory, remembered: readonly RememberedGpu[] = []): string {
+/**
+ * `where`: the flags that name the machine (`--root DIR`), carried into the commands it suggests.
+ */
+export function formatStatus(
+  inv: Inventory,
+  remembered: readonly RememberedGpu[] = [],
+  where: readonly string[] = [],
+): string {
+  const recoverDry = `\`${shellQuote(['egpu', 'recover', '--dry-run', ...where])}\``;
   const out: string[] = [];
   const ext = inv.gpus.filter((g) => g.external).length;
   out.push(
@@ -93,11 +102,16 @@ export function formatStatus(inv: Inventory, remembered: readonly RememberedGpu[
   const routers = inv.thunderbolt.flatMap((d) => d.routers);
   for (const k of away) {
     const box = k.enclosure?.name ?? 'its enclosure';
-    const connected =
-      k.enclosure !== null && routers.some((r) => r.uniqueId === k.enclosure?.uniqueId);
-    out.push(
-      `Not on the bus now: ${k.name} (seen before at ${k.bdf}) — ${connected ? `${box} is connected:` : `plug in ${box}, then`} \`egpu recover --dry-run\` shows how to bring it up`,
-    );
+    const router = routers.find((r) => k.enclosure !== null && r.uniqueId === k.enclosure.uniqueId);
+    // Connected and authorized, yet no GPU: it did not come up (or stopped answering and was taken
+    // off the bus) — a reconnect first. Not authorized (its tunnel dropped): Recover authorizes it.
+    const next =
+      router === undefined
+        ? `plug in ${box}, then ${recoverDry} shows how to bring it up`
+        : router.authorized === 0
+          ? `${box} is connected: ${recoverDry} shows how to bring it up`
+          : `${box} is connected but the GPU did not come up: reconnect it (unplug it, wait ten seconds, plug it back in), then ${recoverDry}`;
+    out.push(`Not on the bus now: ${k.name} (seen before at ${k.bdf}) — ${next}`);
   }
   for (const g of [...inv.gpus].sort((a, b) => Number(b.external) - Number(a.external))) {
     out.push('', ...gpuBlock(g));
@@ -114,9 +128,7 @@ export function formatStatus(inv: Inventory, remembered: readonly RememberedGpu[
       );
       // Nothing behind it is usable until it is: say what does it.
       if (r.authorized === 0)
-        out.push(
-          '         `egpu recover --dry-run` shows how to authorize it and bring up its GPU',
-        );
+        out.push(`         ${recoverDry} shows how to authorize it and bring up its GPU`);
     }
   }
   if (inv.modules.length > 0) {
