@@ -8,7 +8,7 @@ import { scenarioByName } from '../sim/scenarios/index.js';
 import { makeSysroot } from '../sim/sysroot-fixture.js';
 import type { SourceEvent } from '../common/source-events.js';
 import { buildFacts, factSubject, kernelFact } from './fact-builder.js';
-import type { Fact } from './facts.js';
+import type { Fact, KnownGpu } from './facts.js';
 import { footprintOf } from './gpu-entry.js';
 import { StateModel } from './state-model.js';
 
@@ -77,6 +77,19 @@ function started(inv = tb3): StateModel {
   return m;
 }
 const stateOf = (m: StateModel, bdf = EGPU): string | undefined => m.entry(bdf)?.state;
+
+/** An eGPU remembered from before (the known-GPUs file), not on the bus now. */
+const RX6800: KnownGpu = {
+  bdf: '0000:05:00.0',
+  name: 'AMD Radeon RX 6800',
+  vendorId: '0x1002',
+  deviceId: '0x73bf',
+  enclosure: {
+    name: 'Razer Core X Chroma',
+    router: '0-1',
+    uniqueId: 'c4010000-0070-640e-0314-3f4d22bb0a17',
+  },
+};
 
 const finished = (at: number, unplugWarnings?: readonly string[]): Fact => ({
   type: 'eject',
@@ -523,23 +536,7 @@ describe('StateModel lifecycle', () => {
 
   it('a remembered eGPU: absent → connected (router back) → attached at a new address', () => {
     const m = new StateModel();
-    m.apply({
-      type: 'known',
-      at: 0,
-      gpus: [
-        {
-          bdf: '0000:05:00.0',
-          name: 'AMD Radeon RX 6800',
-          vendorId: '0x1002',
-          deviceId: '0x73bf',
-          enclosure: {
-            name: 'Razer Core X Chroma',
-            router: '0-1',
-            uniqueId: 'c4010000-0070-640e-0314-3f4d22bb0a17',
-          },
-        },
-      ],
-    });
+    m.apply({ type: 'known', at: 0, gpus: [RX6800] });
     expect(stateOf(m, '0000:05:00.0')).toBe('absent');
     const plugged = m.apply({
       type: 'tb-router',
@@ -559,20 +556,8 @@ describe('StateModel lifecycle', () => {
 
   it('an enclosure plugged in and pulled again while its GPU was never on the bus: no alarm', () => {
     const m = new StateModel();
-    const CORE_X = 'c4010000-0070-640e-0314-3f4d22bb0a17';
-    m.apply({
-      type: 'known',
-      at: 0,
-      gpus: [
-        {
-          bdf: '0000:05:00.0',
-          name: 'AMD Radeon RX 6800',
-          vendorId: '0x1002',
-          deviceId: '0x73bf',
-          enclosure: { name: 'Razer Core X Chroma', router: '0-1', uniqueId: CORE_X },
-        },
-      ],
-    });
+    const CORE_X = RX6800.enclosure!.uniqueId;
+    m.apply({ type: 'known', at: 0, gpus: [RX6800] });
     const router = (at: number, change: 'added' | 'removed'): Fact => ({
       type: 'tb-router',
       at,
