@@ -11,7 +11,7 @@ import { createNodeCommandRunner, type CommandRunner } from '../platform/command
 import { createDbusPort } from '../platform/dbus.js';
 import { createPrivilegedRunner } from '../platform/privileged.js';
 import { processAlive } from '../platform/processes.js';
-import { defaultStatePath } from '../platform/state-files.js';
+import { machineStatePath } from '../platform/state-files.js';
 import type { SystemRoot } from '../platform/system-root.js';
 import type { Core } from './api.js';
 import { createEjectIntents, ejectIntentDir } from '../actions/eject-intent.js';
@@ -55,9 +55,8 @@ export type CoreSetup = {
 export function createCore(setup: CoreSetup): Core {
   const { root } = setup;
   const sysroot = root.root !== '/';
-  // A sysroot's state is the sysroot's: keep it out of the user's real state folder.
-  const statePath = (name: string): string =>
-    sysroot ? root.hostPath(`/var/lib/egpu-guard/${name}`) : defaultStatePath(name, setup.env);
+  // A sysroot's state is the sysroot's: kept out of the user's real state folder.
+  const statePath = (name: string): string => machineStatePath(root, name, setup.env);
   const sources: SourceChoice = {
     ...(setup.udevLog === undefined ? {} : { udevLog: setup.udevLog }),
     ...(setup.journalFile === undefined ? {} : { journalFile: setup.journalFile }),

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { err, ok, type Result } from '../common/result.js';
-import { fsError } from './system-root.js';
+import { fsError, type SystemRoot } from './system-root.js';
 
 /** Longest state file we read back: these hold one cursor or number, not logs. */
 const MAX_STATE_BYTES = 64 * 1024;
@@ -26,6 +26,20 @@ export function defaultStatePath(
       ? xdg
       : nodePath.join(env['HOME'] ?? os.homedir(), '.local', 'state');
   return nodePath.join(base, 'egpu-guard', name);
+}
+
+/**
+ * A state file of the machine `root` stands for: the user's (defaultStatePath) for this machine,
+ * `<root>/var/lib/egpu-guard/<name>` for a sysroot — its state stays inside it, out of the user's.
+ */
+export function machineStatePath(
+  root: SystemRoot,
+  name: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return root.root === '/'
+    ? defaultStatePath(name, env)
+    : root.hostPath(`/var/lib/egpu-guard/${name}`);
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { loadKnownGpus } from '../../actions/known-gpus.js';
 import { readInventory } from '../../inventory/inventory.js';
-import { defaultStatePath } from '../../platform/state-files.js';
+import { machineStatePath } from '../../platform/state-files.js';
 import { flagBool, flagString } from '../args.js';
 import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
 import { formatStatus, troubledGpus } from '../format/status-text.js';
@@ -39,11 +39,7 @@ export const statusCommand: CommandDef = {
     const inventory = readInventory(root);
     const rootFlag = flagString(args, 'root');
     // External GPUs seen here before (the core's known-GPUs file; a sysroot's own inside it).
-    const remembered = loadKnownGpus(
-      root.root === '/'
-        ? defaultStatePath('known-gpus.json', io.env)
-        : root.hostPath('/var/lib/egpu-guard/known-gpus.json'),
-    );
+    const remembered = loadKnownGpus(machineStatePath(root, 'known-gpus.json', io.env));
     io.stdout(
       flagBool(args, 'json')
         ? JSON.stringify(inventory, null, 2) + '\n'
