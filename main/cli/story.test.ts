@@ -33,6 +33,22 @@ type Line = {
 };
 const parse = (l: string): Line => JSON.parse(l) as Line;
 
+/** `egpu watch --json` on the simulated machine's sysroot, following its udev and kernel logs. */
+function startWatch(sim: SimFixture): CliChild {
+  return startCli([
+    'watch',
+    '--json',
+    '--no-dbus',
+    '--no-notify',
+    '--root',
+    sim.dir,
+    '--udev-log',
+    path.join(sim.dir, 'run/egpu-sim/udev.log'),
+    '--kernel-log',
+    path.join(sim.dir, 'run/egpu-sim/kern.log'),
+  ]);
+}
+
 function machine(
   scenario = 'tb3-nvidia',
   before?: (sim: SimFixture, pool: ProcessPool) => void,
@@ -46,18 +62,7 @@ function machine(
   const pool = new ProcessPool();
   before?.(sim, pool);
   const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
-  const watch = startCli([
-    'watch',
-    '--json',
-    '--no-dbus',
-    '--no-notify',
-    '--root',
-    sim.dir,
-    '--udev-log',
-    udevLog,
-    '--kernel-log',
-    path.join(sim.dir, 'run/egpu-sim/kern.log'),
-  ]);
+  const watch = startWatch(sim);
   cleanups.push(
     () => sim.cleanup(),
     () => pool.dispose(),
@@ -121,7 +126,6 @@ describe('stories through the CLI and egpu watch', () => {
     const sim = startSim(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => sim.cleanup());
     const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
-    const kernLog = path.join(sim.dir, 'run/egpu-sim/kern.log');
     // A watcher that saw the GPU (it remembers it), gone before the eject — as a tray app that
     // quits, or a service being restarted.
     const first = startCli(['watch', '--json', '--no-dbus', '--no-notify', '--root', sim.dir]);
@@ -140,18 +144,7 @@ describe('stories through the CLI and egpu watch', () => {
     expect(ejected.code).toBe(0);
 
     // Started while the enclosure waits to be unplugged; it replays the eject's own kernel lines.
-    const watch = startCli([
-      'watch',
-      '--json',
-      '--no-dbus',
-      '--no-notify',
-      '--root',
-      sim.dir,
-      '--udev-log',
-      udevLog,
-      '--kernel-log',
-      kernLog,
-    ]);
+    const watch = startWatch(sim);
     cleanups.push(() => watch.stop('SIGKILL'));
     await watch.waitFor((l) => parse(l).type === 'source' && l.includes('text-log'), 15_000);
     await settle(500);
