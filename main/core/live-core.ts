@@ -253,9 +253,9 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
    * inventory, so its enclosure, still plugged in, reads as waiting to be unplugged rather than
    * as a device to recover, and its unplug as the end of that story.
    */
-  const rememberEjects = (): void => {
+  const rememberEjects = (): Inventory | undefined => {
     const records = options.intents.ejected();
-    if (records.length === 0) return;
+    if (records.length === 0) return undefined;
     const now = readInventory(root);
     const routers = now.thunderbolt.flatMap((d) => d.routers);
     const at = clock.now();
@@ -275,9 +275,11 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
         unplugWarnings: r.unplugWarnings,
       });
     }
+    return now;
   };
 
-  const reconcile = (): void => {
+  /** `read`: an inventory just read (at start), rather than reading it again. */
+  const reconcile = (read?: Inventory): void => {
     reconcileTimer = null;
     if (!running) return;
     const before = new Set(
@@ -286,7 +288,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
         .gpus.filter((g) => g.present)
         .map((g) => g.bdf),
     );
-    inventory = readInventory(root);
+    inventory = read ?? readInventory(root);
     apply({ type: 'inventory', at: clock.now(), inventory });
     const merged = mergeKnownGpus(known, inventory);
     if (merged !== null) {
@@ -314,7 +316,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
 
   const scheduleReconcile = (): void => {
     if (reconcileTimer !== null || !running) return;
-    reconcileTimer = clock.setTimeout(reconcile, options.reconcileDelayMs ?? 100);
+    reconcileTimer = clock.setTimeout(() => reconcile(), options.reconcileDelayMs ?? 100);
   };
 
   /** bolt's stored (enrolled) devices, from its snapshot and device signals. */
@@ -470,8 +472,7 @@ export function createLiveCore(options: LiveCoreOptions): LiveCore {
       running = true;
       pushTrust();
       apply({ type: 'known', at: clock.now(), gpus: known });
-      rememberEjects();
-      reconcile();
+      reconcile(rememberEjects());
       if (!watching) return;
       startSources();
       await refreshClients();
