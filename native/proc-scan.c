@@ -2,11 +2,15 @@
 // two threads, for the one-shot CLI. The scan is kernel work that fuser does too; in a fresh
 // Node process a second thread first costs a worker's boot and then runs the scan unoptimized,
 // which kept `egpu clients` at ~0.85 x fuser's time (README, "Figures"). This program reads the
-// same files and prints what it found; the TypeScript side parses it into the same RawProcess
-// records and keeps every decision about them (main/platform/native-scan.ts). When it is not
-// built (no C compiler) or fails, `egpu clients` scans in TypeScript as before.
+// same files — the mappings by PROCMAP_QUERY where the kernel has it — and prints what it found;
+// the TypeScript side parses it into the same RawProcess records and keeps every decision about
+// them (main/platform/native-scan.ts). When it is not built (no C compiler) or fails, `egpu
+// clients` scans in TypeScript as before.
 //
 // Usage: egpu-proc-scan PROC_DIR ROOT_PREFIX [--host-table]
+// EGPU_PROC_SCAN_MAPS=text in the environment reads every maps file as text (see mapped_by_query);
+// with any value set, the program says on stderr how it read them ("maps: N by query (P paths
+// asked), M as text").
 // Output: one JSON array — per process worth reporting (one that holds something GPU-looking, or
 // could not be read) [pid, status, fds, mapped, who], then the number of pids scanned. status is
 // "ok" | "denied" | "vanished"; fds [[fd, target, fdinfo-or-null], …]; mapped [path, …]; who 0,
@@ -25,8 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 // The record getdents64(2) fills (struct linux_dirent64; glibc 2.30+ declares none before
@@ -204,6 +211,178 @@ static int line_path(const char *line, size_t n, const char **p, size_t *plen) {
   return 1;
 }
 
+// ── Mapped files through PROCMAP_QUERY ──────────────────────────────────────────────────────────
+// Reading /proc/PID/maps makes the kernel format every mapping — hex ranges, and the path of every
+// mapped library through d_path and mangle_path — and that was half of this program's time. Since
+// Linux 6.11 an ioctl on the open maps file answers "the file-backed mapping at or after this
+// address" with its file's device and inode, and its path only when asked (PROCMAP_QUERY,
+// include/uapi/linux/fs.h; Documentation/filesystems/proc.rst, "/proc/PID/maps"). The layout and
+// numbers below are that header's; Debian 12's headers predate it.
+struct egpu_procmap_query {
+  uint64_t size, query_flags, query_addr;
+  uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+  uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+  uint64_t vma_name_addr, build_id_addr;
+};
+#define EGPU_PROCMAP_QUERY _IOWR('f', 17, struct egpu_procmap_query)
+enum { COVERING_OR_NEXT_VMA = 0x10, FILE_BACKED_VMA = 0x20 };
+
+// Which mappings are asked for their path. A GPU node under ROOT/dev is a file of the filesystem
+// at ROOT/dev (devtmpfs on a real machine) or of one mounted below it; a file of any other
+// filesystem mounted here is not one of those nodes, whatever its path reads, so its mappings are
+// skipped without a path — on a real machine every library and data file. Filesystems mounted in
+// no namespace of ours keep their paths asked (a dma-buf, a memfd, a container's own /dev), as
+// does everything when ROOT/dev cannot be read. The one answer that differs from the text's: a
+// file hidden under the ROOT/dev mount point (opened before the mount) named like a node there —
+// not the node, and the text cannot tell (proc-scan.ts counts it; this does not).
+static dev_t *elsewhere; // devices of those other filesystems
+static size_t nelsewhere;
+static atomic_int maps_by_query = 1; // cleared when the kernel has no PROCMAP_QUERY
+static atomic_int maps_queried, maps_read, paths_asked; // for EGPU_PROC_SCAN_MAPS's report
+
+static int is_elsewhere(unsigned major, unsigned minor) {
+  dev_t d = makedev(major, minor);
+  for (size_t i = 0; i < nelsewhere; i++)
+    if (elsewhere[i] == d) return 1;
+  return 0;
+}
+
+// A mountinfo path field with its \ooo escapes undone (proc_pid_mountinfo(5): space, tab,
+// newline and backslash are written in octal), in place.
+static void unescape_octal(char *s) {
+  char *w = s;
+  for (char *r = s; *r;) {
+    if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+        r[3] <= '7') {
+      *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+      r += 4;
+    } else {
+      *w++ = *r++;
+    }
+  }
+  *w = 0;
+}
+
+// Fills `elsewhere` from this program's own mount table: paths in maps are read from its root.
+static void load_elsewhere(void) {
+  char nodes[4096];
+  snprintf(nodes, sizeof nodes, "%s/dev", prefix);
+  struct stat st;
+  if (stat(nodes, &st) != 0) return; // nothing known: every path asked
+  size_t nl = strlen(nodes);
+  char *text = NULL;
+  ssize_t len = read_file("/proc/self/mountinfo", (size_t)-1, 0, &text);
+  if (len <= 0) {
+    free(text);
+    return;
+  }
+  size_t cap = 64, nbelow = 0, capb = 16;
+  dev_t *below = malloc(capb * sizeof *below); // devices mounted at or below ROOT/dev
+  elsewhere = malloc(cap * sizeof *elsewhere);
+  below[nbelow++] = st.st_dev;
+  for (int pass = 0; pass < 2; pass++) {
+    for (ssize_t at = 0; at < len;) {
+      char *nlp = memchr(text + at, '\n', (size_t)(len - at));
+      size_t end = nlp ? (size_t)(nlp - text) : (size_t)len;
+      char line[8192];
+      size_t n = end - (size_t)at < sizeof line - 1 ? end - (size_t)at : sizeof line - 1;
+      memcpy(line, text + at, n);
+      line[n] = 0;
+      at = (ssize_t)end + 1;
+      // "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT …" (proc_pid_mountinfo(5))
+      unsigned major, minor;
+      char point[8192];
+      if (sscanf(line, "%*s %*s %u:%u %*s %8191s", &major, &minor, point) != 3) continue;
+      dev_t d = makedev(major, minor);
+      if (pass == 0) {
+        unescape_octal(point);
+        if (strncmp(point, nodes, nl) == 0 && (point[nl] == 0 || point[nl] == '/')) {
+          if (nbelow == capb) below = realloc(below, (capb *= 2) * sizeof *below);
+          below[nbelow++] = d;
+        }
+        continue;
+      }
+      int skip = 0;
+      for (size_t i = 0; i < nbelow && !skip; i++) skip = below[i] == d;
+      for (size_t i = 0; i < nelsewhere && !skip; i++) skip = elsewhere[i] == d;
+      if (skip) continue;
+      if (nelsewhere == cap) elsewhere = realloc(elsewhere, (cap *= 2) * sizeof *elsewhere);
+      elsewhere[nelsewhere++] = d;
+    }
+  }
+  free(below);
+  free(text);
+}
+
+static void add_mapped(char ***mapped, size_t *n, size_t *cap, const char *p, size_t plen) {
+  char *s = strndup(p, plen);
+  for (size_t k = 0; k < *n; k++)
+    if (strcmp((*mapped)[k], s) == 0) {
+      free(s);
+      return;
+    }
+  if (*n == *cap) *mapped = realloc(*mapped, (*cap *= 2) * sizeof **mapped);
+  (*mapped)[(*n)++] = s;
+}
+
+// The one line of maps text a mapping's path is read from: ranges, mode, offset, device and inode
+// (none of which can hold "/dev/"), then the path as seq_path writes it — a newline as \012
+// (mangle_path) — so that line_path reads both ways alike.
+static const char COLUMNS[] = "0-0 r--p 0 00:00 0 ";
+
+// The GPU-looking paths of one process's mappings by PROCMAP_QUERY, as the text would give them,
+// into `mapped`: 1, or 0 where it cannot tell (no such ioctl, a path too long for it, the process
+// changing its mappings under the walk) and the text is read instead.
+static int mapped_by_query(const char *maps_path, char ***mapped, size_t *n, size_t *cap) {
+  int fd = open(maps_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char name[4096];                       // PATH_MAX: the kernel's own cap on the answer
+  char line[sizeof COLUMNS + 4 * 4096]; // every byte a \012 at worst
+  int done = 0;
+  for (uint64_t addr = 0;;) {
+    struct egpu_procmap_query q = {.size = sizeof q,
+                                   .query_flags = COVERING_OR_NEXT_VMA | FILE_BACKED_VMA,
+                                   .query_addr = addr};
+    if (ioctl(fd, EGPU_PROCMAP_QUERY, &q) != 0) {
+      // ENOENT: no file-backed mapping at or after addr, the end; ESRCH: no address space (a
+      // kernel thread, a zombie), whose maps text is empty.
+      if (errno == ENOENT || errno == ESRCH) done = 1;
+      if (errno == ENOTTY || errno == EINVAL) atomic_store(&maps_by_query, 0);
+      break;
+    }
+    if (q.vma_end <= addr) break;
+    addr = q.vma_end;
+    if (is_elsewhere(q.dev_major, q.dev_minor)) continue;
+    atomic_fetch_add(&paths_asked, 1);
+    q = (struct egpu_procmap_query){.size = sizeof q,
+                                    .query_flags = COVERING_OR_NEXT_VMA | FILE_BACKED_VMA,
+                                    .query_addr = q.vma_start,
+                                    .vma_name_addr = (uintptr_t)name,
+                                    .vma_name_size = sizeof name};
+    if (ioctl(fd, EGPU_PROCMAP_QUERY, &q) != 0 || q.vma_end != addr) break;
+    size_t len = sizeof COLUMNS - 1;
+    memcpy(line, COLUMNS, len);
+    for (uint32_t i = 0; i + 1 < q.vma_name_size && name[i] != 0; i++) {
+      if (name[i] == '\n') {
+        memcpy(line + len, "\\012", 4);
+        len += 4;
+      } else {
+        line[len++] = name[i];
+      }
+    }
+    const char *p;
+    size_t plen;
+    if (memmem(line, len, "/dev/", 5) != NULL && line_path(line, len, &p, &plen))
+      add_mapped(mapped, n, cap, p, plen);
+  }
+  close(fd);
+  if (!done) {
+    for (size_t k = 0; k < *n; k++) free((*mapped)[k]);
+    *n = 0;
+  }
+  return done;
+}
+
 typedef struct {
   char *fd, *target, *fdinfo;
   ssize_t fdinfo_len;
@@ -279,7 +458,12 @@ static void scan_one(buf_t *out, const char *pid) {
   ssize_t mlen = -1;
   if (!vanished) {
     snprintf(path, sizeof path, "%s/%s/maps", proc_dir, pid);
-    mlen = read_file_until(path, (size_t)-1, 0, ends_with_gate_line, &maps);
+    if (atomic_load(&maps_by_query) && mapped_by_query(path, &mapped, &nmapped, &capm)) {
+      atomic_fetch_add(&maps_queried, 1);
+    } else {
+      mlen = read_file_until(path, (size_t)-1, 0, ends_with_gate_line, &maps);
+      atomic_fetch_add(&maps_read, 1);
+    }
   }
   if (mlen > 0 && memmem(maps, (size_t)mlen, "/dev/", 5) != NULL) {
     size_t at = 0;
@@ -289,17 +473,7 @@ static void scan_one(buf_t *out, const char *pid) {
       if (memmem(maps + at, end - at, "/dev/", 5) != NULL) {
         const char *p;
         size_t plen;
-        if (line_path(maps + at, end - at, &p, &plen)) {
-          char *s = strndup(p, plen);
-          int seen = 0;
-          for (size_t k = 0; k < nmapped && !seen; k++) seen = strcmp(mapped[k], s) == 0;
-          if (seen) {
-            free(s);
-          } else {
-            if (nmapped == capm) mapped = realloc(mapped, (capm *= 2) * sizeof *mapped);
-            mapped[nmapped++] = s;
-          }
-        }
+        if (line_path(maps + at, end - at, &p, &plen)) add_mapped(&mapped, &nmapped, &capm, p, plen);
       }
       at = end + 1;
     }
@@ -425,6 +599,11 @@ int main(int argc, char **argv) {
   proc_dir = argv[1];
   prefix = argv[2];
   prefix_len = strlen(prefix);
+  const char *maps_mode = getenv("EGPU_PROC_SCAN_MAPS");
+  if (maps_mode != NULL && strcmp(maps_mode, "text") == 0)
+    maps_by_query = 0;
+  else
+    load_elsewhere();
   DIR *d = opendir(proc_dir);
   size_t cap = 1024;
   pids = malloc(cap * sizeof *pids);
@@ -448,5 +627,8 @@ int main(int argc, char **argv) {
   if (write_all("[", 1) != 0 || write_all(theirs.data ? theirs.data : "", theirs.len) != 0 ||
       write_all(mine.data ? mine.data : "", mine.len) != 0)
     return 1;
+  if (maps_mode != NULL)
+    fprintf(stderr, "maps: %d by query (%d paths asked), %d as text\n",
+            atomic_load(&maps_queried), atomic_load(&paths_asked), atomic_load(&maps_read));
   return 0;
 }

@@ -1,8 +1,9 @@
 // The C scanner (native/proc-scan.c, built into dist/native by the test setup) must find exactly
 // what proc-scan.ts's own scan finds — same records, same texts — on a fake process table with
 // the cases a real one cannot produce here (dma-bufs, fdinfo, maps lines) and on the real /proc
-// with processes holding a sysroot's nodes; and `egpu clients` must fall back to the TypeScript
+// with processes holding a sysroot's nodes, its mappings asked by PROCMAP_QUERY or read as text; and `egpu clients` must fall back to the TypeScript
 // scan when the program is missing or answers nonsense. (System tier: it runs a program.)
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -225,6 +226,73 @@ describe('the C scanner', () => {
     const native = ours(await nativeScan(req, PROGRAM, () => slicedScan(req)).finish());
     expect(native).toHaveLength(21);
     expect(steady(native)).toEqual(steady(ours(reported(req))));
+  });
+
+  it('reads mappings by PROCMAP_QUERY with the answers of the maps text', async () => {
+    // The sysroot on a filesystem of its own, as /dev (devtmpfs) is on a real machine: then only
+    // the mappings of its files are asked for their paths (native/proc-scan.c, mapped_by_query).
+    const own = (dir: string): boolean => {
+      try {
+        fs.accessSync(dir, fs.constants.W_OK);
+        return fs.statSync(dir).dev !== fs.statSync(os.tmpdir()).dev;
+      } catch {
+        return false;
+      }
+    };
+    const apart = own('/dev/shm');
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!, apart ? { parent: '/dev/shm' } : {});
+    const pool = new ProcessPool();
+    cleanups.push(
+      () => f.cleanup(),
+      () => pool.dispose(),
+    );
+    for (let i = 0; i < 4; i++) pool.hold(`holder${i}`, [f.host('/dev/nvidiactl')]);
+    // Paths the text writes its own way: a newline as \012, a trailing blank dropped, a file
+    // deleted while mapped (as a node is when its GPU goes away) with " (deleted)".
+    const odd = ['/dev/dri/card\n9', '/dev/dri/render D7 ', '/dev/nvidia9'];
+    for (const p of odd) fs.writeFileSync(f.host(p), Buffer.alloc(4096));
+    for (const p of ['/dev/dri/renderD129', ...odd]) await pool.mapOnly(f.host(p));
+    fs.rmSync(f.host('/dev/nvidia9'));
+    const scan = (maps: string): { raws: RawProcess[]; report: string } => {
+      const r = spawnSync(PROGRAM, ['/proc', f.dir, '--host-table'], {
+        env: { ...process.env, EGPU_PROC_SCAN_MAPS: maps },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(r.status).toBe(0);
+      return { raws: parseNativeScan(r.stdout).raws, report: r.stderr.toString() };
+    };
+    const ours = (raws: readonly RawProcess[]): RawProcess[] =>
+      byPid(raws).filter(
+        (r) => r.identity?.cmdline?.includes('/egpu-bin-') === true || r.mapped.length > 0,
+      );
+    const queried = scan('report');
+    const text = scan('text');
+    const req: ProcScanRequest = {
+      procDir: '/proc',
+      rootPrefix: f.dir,
+      pids: fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)),
+      hostTable: true,
+    };
+    expect(ours(queried.raws).flatMap((r) => r.mapped)).toEqual([
+      '/dev/dri/renderD129',
+      '/dev/dri/card\\0129',
+      '/dev/dri/render D7',
+      '/dev/nvidia9 (deleted)',
+    ]);
+    expect(steady(ours(queried.raws))).toEqual(steady(ours(text.raws)));
+    expect(steady(ours(queried.raws))).toEqual(steady(ours(reported(req))));
+    // Linux 6.11 brought the ioctl; before it, every maps file is read as text.
+    const [major = 0, minor = 0] = os
+      .release()
+      .split('.')
+      .map((n) => parseInt(n, 10));
+    const m = /^maps: (\d+) by query \((\d+) paths asked\), (\d+) as text$/m.exec(queried.report);
+    expect(m, queried.report).not.toBeNull();
+    const [byQuery, asked] = [Number(m![1]), Number(m![2])];
+    expect(byQuery > 0, queried.report).toBe(major > 6 || (major === 6 && minor >= 11));
+    // Every process maps libraries from the root filesystem; none of them was asked its path.
+    if (byQuery > 0 && apart) expect(asked, queried.report).toBeLessThan(byQuery);
+    expect(text.report).toMatch(/^maps: 0 by query \(0 paths asked\), \d+ as text$/m);
   });
 
   it("on the host's own process table with --root, counts only links under the root", async () => {

@@ -134,7 +134,11 @@ function readProcText(path: string, max: number, single: boolean): string | null
   return n < 0 ? null : buffer.toString('utf8', 0, n);
 }
 
-/** Pathnames (sixth maps column) of lines mentioning '/dev/'. */
+/**
+ * Pathnames (sixth maps column) of lines mentioning '/dev/'. The C scanner asks the kernel for the
+ * same paths (PROCMAP_QUERY) of files on the filesystem at ROOT/dev only, so a file hidden under
+ * that mount point yet named like a node there counts here and not there (native/proc-scan.c).
+ */
 export function mappedPaths(maps: string): string[] {
   const out = new Set<string>();
   let at = maps.indexOf('/dev/');

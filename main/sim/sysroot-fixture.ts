@@ -16,8 +16,12 @@ export type SysrootFixture = {
   cleanup(): void;
 };
 
-export function makeSysroot(scenario: Scenario, options: { proc?: string } = {}): SysrootFixture {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `egpu-${scenario.name}-`));
+/** `parent`: the folder it is made in (default the system's temporary folder). */
+export function makeSysroot(
+  scenario: Scenario,
+  options: { proc?: string; parent?: string } = {},
+): SysrootFixture {
+  const dir = fs.mkdtempSync(path.join(options.parent ?? os.tmpdir(), `egpu-${scenario.name}-`));
   writeScenario(dir, scenario);
   const root = createSystemRoot({
     root: dir,

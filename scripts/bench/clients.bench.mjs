@@ -96,6 +96,16 @@ function timeInRounds(commands, rounds) {
   return commands.map((c, i) => ({ key: c.key, median: median(times[i]), result: last[i] }));
 }
 
+/** Whether `dir` is writable and on another filesystem than /tmp. */
+function ownFilesystem(dir) {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return fs.statSync(dir).dev !== fs.statSync('/tmp').dev;
+  } catch {
+    return false;
+  }
+}
+
 // ── The warm core through the session service ───────────────────────────────────────────────────
 // `egpu service` on a private session bus over the same sysroot and the same 2,000 processes,
 // asked by busctl (systemd's D-Bus client, no Node start) for Manager.Clients: what the session's
@@ -139,7 +149,13 @@ async function startWarmService(dir) {
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 export async function run() {
-  const dir = fs.mkdtempSync('/tmp/egpu-bench-clients-');
+  // The sysroot on a filesystem of its own where the machine has one (/dev/shm, a tmpfs), as a
+  // real /dev is devtmpfs: the C scanner asks the kernel for the paths of mappings on the
+  // filesystem that holds the nodes only, not of every mapped library (native/proc-scan.c,
+  // mapped_by_query). On the root filesystem beside the libraries it asks for them all.
+  const dir = fs.mkdtempSync(
+    path.join(ownFilesystem('/dev/shm') ? '/dev/shm' : '/tmp', 'egpu-bench-clients-'),
+  );
   writeScenario(dir, scenarioByName('tb3-nvidia'));
   const { nodes, children } = await startHolders(dir);
   try {
@@ -150,6 +166,8 @@ export async function run() {
       { key: 'cold-json', file: process.execPath, args: [...cli, '--json'] },
       // The same without the C scanner: the TypeScript scan on two threads.
       { key: 'cold-ts', file: process.execPath, args: cli, env: { EGPU_NATIVE_SCAN: '0' } },
+      // The C scanner reading every maps file as text, as before PROCMAP_QUERY (Linux 6.11).
+      { key: 'cold-text', file: process.execPath, args: cli, env: { EGPU_PROC_SCAN_MAPS: 'text' } },
       { key: 'node', file: process.execPath, args: ['-e', '0'] },
     ];
     const warmService = await startWarmService(dir);
@@ -220,6 +238,13 @@ export async function run() {
         unit: 'ms',
         target: '',
         note: `${round(timed['cold-ts'].median / fuser.median, 2)} × fuser`,
+      },
+      {
+        metric: `cold egpu clients, the C scanner reading maps as text (EGPU_PROC_SCAN_MAPS=text), wall (median of ${ROUNDS})`,
+        value: ms(timed['cold-text'].median),
+        unit: 'ms',
+        target: '',
+        note: `${round(timed['cold-text'].median / fuser.median, 2)} × fuser`,
       },
       {
         metric: `node -e 0 wall, Node's own start (median of ${ROUNDS})`,
