@@ -332,10 +332,11 @@ static const char COLUMNS[] = "0-0 r--p 0 00:00 0 ";
 
 // The GPU-looking paths of one process's mappings by PROCMAP_QUERY, as the text would give them,
 // into `mapped`: 1, or 0 where it cannot tell (no such ioctl, a path too long for it, the process
-// changing its mappings under the walk) and the text is read instead.
+// changing its mappings under the walk) and the text is read instead; -1 for a maps file that
+// cannot be opened (another user's process, one gone), whose text cannot be read either.
 static int mapped_by_query(const char *maps_path, char ***mapped, size_t *n, size_t *cap) {
   int fd = open(maps_path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  if (fd < 0) return -1;
   char name[4096];                       // PATH_MAX: the kernel's own cap on the answer
   char line[sizeof COLUMNS + 4 * 4096]; // every byte a \012 at worst
   int done = 0;
@@ -458,9 +459,10 @@ static void scan_one(buf_t *out, const char *pid) {
   ssize_t mlen = -1;
   if (!vanished) {
     snprintf(path, sizeof path, "%s/%s/maps", proc_dir, pid);
-    if (atomic_load(&maps_by_query) && mapped_by_query(path, &mapped, &nmapped, &capm)) {
+    int queried = atomic_load(&maps_by_query) ? mapped_by_query(path, &mapped, &nmapped, &capm) : 0;
+    if (queried == 1) {
       atomic_fetch_add(&maps_queried, 1);
-    } else {
+    } else if (queried == 0) {
       mlen = read_file_until(path, (size_t)-1, 0, ends_with_gate_line, &maps);
       atomic_fetch_add(&maps_read, 1);
     }
