@@ -229,6 +229,60 @@ describe('stories through the CLI and egpu watch', () => {
     });
   }, 60_000);
 
+  it('fall off the bus → recovery cannot bring it back → reconnect: no "unplugged" while the cable is in', async () => {
+    // The words a person reads in a terminal (no --json): the window's badge and sentence.
+    const sim = startSim(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => sim.cleanup());
+    const watch = startCli([
+      'watch',
+      '--no-dbus',
+      '--no-notify',
+      '--root',
+      sim.dir,
+      '--udev-log',
+      path.join(sim.dir, 'run/egpu-sim/udev.log'),
+      '--kernel-log',
+      path.join(sim.dir, 'run/egpu-sim/kern.log'),
+    ]);
+    cleanups.push(() => watch.stop('SIGKILL'));
+    await watch.waitFor((l) => l.includes('source text-log: running'), 15_000);
+    sim.kernel.fallOffBus();
+    await watch.waitFor((l) => l.includes(`${EGPU}  NVIDIA GeForce RTX 3070 [fell off the bus]`));
+    // The simulated GPU stays dead: the recovery takes it off the bus and cannot bring it back
+    // (it waits a step's time for the GPU to answer: 3 s, not the default 20).
+    const r = await runCliProcess([
+      'recover',
+      EGPU,
+      '--yes',
+      '--root',
+      sim.dir,
+      '--step-timeout',
+      '3',
+    ]);
+    expect(r.stdout).toMatch(/still not responding/);
+    const reconnect = await watch.waitFor((l) => l.includes('[not responding — reconnect it]'));
+    expect(reconnect).toContain('Reconnect the Razer Core X: unplug it, wait ten seconds');
+    const mark = watch.lines.length;
+    sim.kernel.unplug();
+    // Same state, new facts: the cable is out now, and watch says what the window says.
+    const gone = await watch.waitFor(
+      (l) => l.includes('[unplugged after it stopped responding — plug it back in]'),
+      10_000,
+      mark,
+    );
+    expect(gone).toContain('The Razer Core X is unplugged now: wait ten seconds');
+    // What it was called, line by line: never "unplugged" while the cable was in.
+    const badges = watch.lines
+      .filter((l) => l.includes(`${EGPU}  NVIDIA GeForce RTX 3070 [`))
+      .map((l) => /\[([^\]]+)\]/.exec(l)?.[1]);
+    expect(badges).toEqual([
+      'attached, not in use',
+      'fell off the bus',
+      'not responding — reconnect it',
+      'unplugged after it stopped responding — plug it back in',
+    ]);
+  }, 60_000);
+
   it('a drive in the same enclosure: the GPU is removed, nobody says "unplug now"', async () => {
     const { sim, watch, udevLog } = machine('tb3-nvidia-nvme');
     await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);

@@ -63,7 +63,7 @@ describe('attaching to the session core', () => {
     });
     expect(steps.some((p) => p.status === 'done')).toBe(true);
     // The service printed the same story: the eject was its own, not a second core's.
-    await service.waitFor((l) => l.includes('ejecting → safe-to-unplug'));
+    await service.waitFor((l) => l.includes('[safe to unplug]'));
     const end = Date.now() + 5000;
     while (!states.includes('safe-to-unplug') && Date.now() < end)
       await new Promise((r) => setTimeout(r, 50));
@@ -141,7 +141,7 @@ describe('attaching to the session core', () => {
       ok: boolean;
     };
     expect(run.ok).toBe(true);
-    await service.waitFor((l) => l.includes('ejecting → safe-to-unplug'));
+    await service.waitFor((l) => l.includes('[safe to unplug]'));
     expect(ui.stderr()).toContain('egpu ui: showing the session core (io.github.EgpuGuard1).');
     await service.stop('SIGTERM');
     expect((await ui.stop('SIGCONT', 10_000)).code).toBe(1);
@@ -159,10 +159,10 @@ describe('attaching to the session core', () => {
     expect(yes.stdout).toContain('SAFE TO UNPLUG');
     expect(yes.code).toBe(0);
     // The service ran it: its own lines say so.
-    await service.waitFor((l) => l.includes('ejecting → safe-to-unplug'));
+    await service.waitFor((l) => l.includes('[safe to unplug]'));
     const again = await runCliProcess(['recover', GPU, '--yes'], env);
     expect(again.stderr).toContain("egpu recover: using the session's core");
     expect(again.code).toBe(0);
-    await service.waitFor((l) => l.includes('→ attached'), 15_000, 3);
+    await service.waitFor((l) => l.includes('[attached'), 15_000, 3);
   });
 });

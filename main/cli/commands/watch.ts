@@ -124,12 +124,21 @@ export async function startNotifications(
  * Prints what the core says as `egpu watch` does: transitions in the shared words, each incident
  * once per change a person would read, notices, and source health changes.
  */
-export function followCore(core: Core, out: (line: string) => void, json: boolean): void {
+export function followCore(
+  core: Core,
+  out: (line: string) => void,
+  json: boolean,
+  options: { sayNow?: boolean } = {},
+): void {
   const sources = new Map<string, string>();
+  /** Per GPU, the badge last printed for it. */
+  const said = new Map<string, string>();
   core.onTransition((t) => {
     // The same words the window and the tray show for the GPU in its new state.
     const entry = core.snapshot().gpus.find((g) => g.bdf === t.gpu);
-    out(transitionLine(t, json, entry && gpuWords({ ...entry, state: t.to })));
+    const words = entry && gpuWords({ ...entry, state: t.to });
+    if (words !== undefined) said.set(t.gpu, words.short);
+    out(transitionLine(t, json, words));
   });
   // Evidence keeps merging into an open incident (a surprise unplug brings pciehp, Xid 79, the
   // Thunderbolt disconnect and udev removes within a second): print an incident when it opens
@@ -146,7 +155,29 @@ export function followCore(core: Core, out: (line: string) => void, json: boolea
     out(incidentLine(i, json, appsFound));
   });
   core.onNotice((n) => out(noticeLine(n, json)));
+  if (options.sayNow === true) {
+    const now = core.snapshot();
+    for (const g of now.gpus) {
+      const words = gpuWords(g);
+      said.set(g.bdf, words.short);
+      const t = { at: now.updatedAt, gpu: g.bdf, name: g.name, from: null, to: g.state };
+      out(transitionLine({ ...t, evidence: [] }, json, words));
+    }
+  }
   core.onSnapshot((s) => {
+    // The window's badge can change without a state change — a GPU a recovery took off the bus
+    // reads "reconnect it" until its enclosure is unplugged, then "plug it back in": say it too.
+    // Not the count of apps on a GPU in use (`egpu clients` lists them). Transitions come before
+    // the snapshot that carries them, so they are not said twice.
+    if (!json)
+      for (const g of s.gpus) {
+        const words = gpuWords(g);
+        const before = said.get(g.bdf);
+        if (before === undefined || before === words.short || g.state === 'in-use') continue;
+        said.set(g.bdf, words.short);
+        const t = { at: s.updatedAt, gpu: g.bdf, name: g.name, from: g.state, to: g.state };
+        out(transitionLine({ ...t, evidence: [] }, false, words));
+      }
     for (const src of s.sources) {
       const key = `${src.state}|${src.via ?? ''}|${src.detail}`;
       if (sources.get(src.name) === key) continue;
@@ -162,23 +193,8 @@ export function followCore(core: Core, out: (line: string) => void, json: boolea
  */
 async function followSession(core: RemoteCore, json: boolean, io: CliIo): Promise<number> {
   const out = (line: string): void => io.stdout(line + '\n');
-  followCore(core, out, json);
   // What is true now, as a watch of its own would have said it at start.
-  for (const g of core.snapshot().gpus)
-    out(
-      transitionLine(
-        {
-          at: core.snapshot().updatedAt,
-          gpu: g.bdf,
-          name: g.name,
-          from: null,
-          to: g.state,
-          evidence: [],
-        },
-        json,
-        gpuWords(g),
-      ),
-    );
+  followCore(core, out, json, { sayNow: true });
   // Also with --json: which core speaks is worth knowing, and stderr is not the JSON stream.
   io.stderr(
     'egpu watch: following the session core (io.github.EgpuGuard1); press Ctrl+C to stop.\n',
@@ -221,11 +237,12 @@ export const watchCommand: CommandDef = {
     });
     const out = (line: string): void => io.stdout(line + '\n');
     followCore(core, out, json);
+    // Before the first lines, which the start itself prints.
+    if (!json) io.stderr('egpu watch: watching; press Ctrl+C to stop.\n');
     await core.start();
     const notifications = flagBool(args, 'no-notify')
       ? null
       : await startNotifications(core, io, out, json);
-    if (!json) io.stderr('egpu watch: watching; press Ctrl+C to stop.\n');
     // Sources may all be idle (a sysroot without logs): keep the process alive until interrupted,
     // with a timer that fires about never, not a polling loop.
     const keepAlive = setInterval(() => undefined, 2 ** 30);

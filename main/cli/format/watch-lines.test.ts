@@ -41,8 +41,9 @@ describe('watch lines', () => {
       primary: 'recover' as const,
       canReuse: false,
     };
-    expect(transitionLine(t, false, words)).toContain(
-      'run `egpu recover 0000:0a:00.0 --yes` to bring it up',
+    // The badge and the sentence the window shows, not the state keys ("absent → connected").
+    expect(transitionLine(t, false, words)).toMatch(
+      /^\S+ \S+ {2}0000:0a:00\.0 {2}NVIDIA GeForce RTX 3070 \[connected, not usable yet\] The Razer Core X is connected but the GPU is not usable yet: run `egpu recover 0000:0a:00\.0 --yes` to bring it up\.$/,
     );
     expect(JSON.parse(transitionLine(t, true, words))).toMatchObject({ text: words.explanation });
   });

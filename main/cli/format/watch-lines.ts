@@ -24,11 +24,6 @@ const evidenceJson = (
   }));
 
 /**
- * One state change. `words` (main/common/gpu-words.ts, from the GPU's entry after the change) is
- * what the window and the tray say about it; `watch` prints the same sentence, and --json names
- * the sub-case (`unplugged-after-eject` vs `unplugged`) so scripts need not re-derive it.
- */
-/**
  * The shared words in a terminal: they name the window's buttons ("choose Recover"), which a
  * terminal has none of — it names the command instead. JSON keeps the shared words (state_text).
  */
@@ -40,6 +35,13 @@ export function terminalWords(text: string, bdf: string): string {
     .replace(/\bchoose (Recover|Use it again)\b/g, `run ${recover}`);
 }
 
+/**
+ * One state change. `words` (main/common/gpu-words.ts, from the GPU's entry after the change) is
+ * what the window and the tray say about it; `watch` prints the same badge and sentence — not the
+ * state keys, which can read false ("unplugged" for a GPU a recovery took off the bus with its
+ * cable still in) — and --json names the state and the sub-case (`unplugged-after-eject` vs
+ * `unplugged`) so scripts need not re-derive it.
+ */
 export function transitionLine(t: Transition, json: boolean, words?: GpuWords): string {
   if (json) {
     return JSON.stringify({
@@ -54,8 +56,8 @@ export function transitionLine(t: Transition, json: boolean, words?: GpuWords): 
     });
   }
   const why = t.evidence[0] ? `  (${t.evidence[0].text})` : '';
-  const said = words === undefined ? '' : ` — ${terminalWords(words.explanation, t.gpu)}`;
-  return `${local(t.at)}  ${t.gpu}  ${t.name}: ${t.from ?? 'new'} → ${t.to}${said}${why}`;
+  const said = words === undefined ? '' : ` ${terminalWords(words.explanation, t.gpu)}`;
+  return `${local(t.at)}  ${t.gpu}  ${t.name} [${words?.short ?? t.to}]${said}${why}`;
 }
 
 /** "Run `egpu clients` and close every program still using the GPU …" */
