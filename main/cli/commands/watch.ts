@@ -219,8 +219,9 @@ export const watchCommand: CommandDef = {
   details:
     'Runs until interrupted (Ctrl+C). With --root DIR the sysroot stands for the machine; its events\n' +
     'then come only from --udev-log / --journal-file / --kernel-log.\n' +
-    'Runs your hooks in ~/.config/egpu-guard/hooks.d on attach, unplug and the other events\n' +
-    '(docs/hooks.md) unless --no-hooks; a hook that fails is printed as a NOTICE.',
+    'Runs your hooks in ~/.config/egpu-guard/hooks.d (with --root, DIR/var/lib/egpu-guard/hooks.d)\n' +
+    'on attach, unplug and the other events (docs/hooks.md) unless --no-hooks; a hook that fails is\n' +
+    'printed as a NOTICE.',
   flags: {
     ...JSON_FLAG,
     ...WATCH_FLAGS,
