@@ -58,6 +58,33 @@ describe('egpu recover', () => {
     expect(r.code).toBe(1);
   });
 
+  it('--proc: an app in that process table holding the dead GPU blocks its removal', async () => {
+    const f = makeSysroot(scenarioByName('fell-off-bus')!);
+    cleanups.push(() => f.cleanup());
+    const proc = path.join(f.dir, 'fake-proc');
+    fs.mkdirSync(path.join(proc, '4242/fd'), { recursive: true });
+    fs.symlinkSync('/dev/nvidia0', path.join(proc, '4242/fd/3'));
+    fs.writeFileSync(
+      path.join(proc, '4242/status'),
+      'Name:\tollama\nUid:\t1000\t1000\t1000\t1000\n',
+    );
+    fs.writeFileSync(path.join(proc, '4242/cmdline'), 'ollama\0serve\0');
+    fs.writeFileSync(path.join(proc, '4242/maps'), '');
+    const argv = ['recover', '0000:0a:00.0', '--root', f.dir, '--proc', proc, '--dry-run'];
+    const r = await runCliProcess(argv);
+    expect(r.stdout).toContain('✗ ollama (pid 4242) still holds NVIDIA GeForce RTX 3070');
+    // The next command reads the same process table.
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      `Close it (egpu clients --gpu 0000:0a:00.0 --root ${f.dir} --proc ${proc} lists them), then: egpu recover 0000:0a:00.0 --yes --root ${f.dir} --proc ${proc}`,
+    );
+    expect(r.code).toBe(1);
+    // Without it, the host's own processes: none of them holds the sysroot's node.
+    const host = await runCliProcess(
+      argv.filter((a, i) => a !== '--proc' && argv[i - 1] !== '--proc'),
+    );
+    expect(host.stdout).not.toContain('ollama');
+  });
+
   it('against the simulated kernel: fall off the bus → still not responding (1); yank + plug → recovered (0)', async () => {
     const sim = startSim(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => sim.cleanup());

@@ -28,7 +28,7 @@ export const recoverCommand: CommandDef = {
   name: 'recover',
   summary: 'bring an eGPU back: authorize its enclosure, remove a dead GPU, rescan, bind, verify',
   usage:
-    'recover [BDF | --gpu BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--no-dbus] [--udev-log FILE]',
+    'recover [BDF | --gpu BDF] (--dry-run | --yes) [--json] [--step-timeout S] [--root DIR] [--proc DIR] [--no-dbus] [--udev-log FILE]',
   details:
     'Recovered means the GPU answers on the bus again (its config space reads back), is bound and ' +
     'has its /dev/dri nodes. Only Thunderbolt enclosures this machine has seen carry a GPU (or that ' +
@@ -39,7 +39,9 @@ export const recoverCommand: CommandDef = {
     '3 stuck; 2 bad input.',
   flags: {
     ...JSON_FLAG,
-    root: ROOT_FLAGS['root']!,
+    // --proc: the apps that hold a GPU that does not respond are read from there (each one blocks
+    // its removal, which would hang the NVIDIA driver).
+    ...ROOT_FLAGS,
     ...GPU_FLAG,
     'dry-run': { type: 'boolean', description: 'show what would be done; change nothing' },
     yes: {
