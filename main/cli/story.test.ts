@@ -33,11 +33,14 @@ type Line = {
 };
 const parse = (l: string): Line => JSON.parse(l) as Line;
 
-/** `egpu watch --json` on the simulated machine's sysroot, following its udev and kernel logs. */
-function startWatch(sim: SimFixture): CliChild {
+/**
+ * `egpu watch --json` on the simulated machine's sysroot, following its udev and kernel logs;
+ * `text`: the lines a person reads instead.
+ */
+function startWatch(sim: SimFixture, { text = false } = {}): CliChild {
   return startCli([
     'watch',
-    '--json',
+    ...(text ? [] : ['--json']),
     '--no-dbus',
     '--no-notify',
     '--root',
@@ -233,17 +236,7 @@ describe('stories through the CLI and egpu watch', () => {
     // The words a person reads in a terminal (no --json): the window's badge and sentence.
     const sim = startSim(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => sim.cleanup());
-    const watch = startCli([
-      'watch',
-      '--no-dbus',
-      '--no-notify',
-      '--root',
-      sim.dir,
-      '--udev-log',
-      path.join(sim.dir, 'run/egpu-sim/udev.log'),
-      '--kernel-log',
-      path.join(sim.dir, 'run/egpu-sim/kern.log'),
-    ]);
+    const watch = startWatch(sim, { text: true });
     cleanups.push(() => watch.stop('SIGKILL'));
     await watch.waitFor((l) => l.includes('source text-log: running'), 15_000);
     sim.kernel.fallOffBus();
