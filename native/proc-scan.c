@@ -229,12 +229,14 @@ enum { COVERING_OR_NEXT_VMA = 0x10, FILE_BACKED_VMA = 0x20 };
 
 // Which mappings are asked for their path. A GPU node under ROOT/dev is a file of the filesystem
 // at ROOT/dev (devtmpfs on a real machine) or of one mounted below it; a file of any other
-// filesystem mounted here is not one of those nodes, whatever its path reads, so its mappings are
-// skipped without a path — on a real machine every library and data file. Filesystems mounted in
-// no namespace of ours keep their paths asked (a dma-buf, a memfd, a container's own /dev), as
-// does everything when ROOT/dev cannot be read. The one answer that differs from the text's: a
-// file hidden under the ROOT/dev mount point (opened before the mount) named like a node there —
-// not the node, and the text cannot tell (proc-scan.ts counts it; this does not).
+// filesystem mounted here is not one of those nodes, whatever its path reads, so a mapping of it
+// by a process of this mount namespace is skipped without a path — on a real machine every
+// library and data file. Filesystems mounted in no namespace of ours keep their paths asked (a
+// dma-buf, a memfd, a container's own /dev), as do all mappings of a process in another mount
+// namespace, and everything when ROOT/dev's filesystem cannot be told. The one answer that
+// differs from the text's: a file hidden under the ROOT/dev mount point (opened before the mount)
+// named like a node there — not the node, and the text cannot tell (proc-scan.ts counts it; this
+// does not).
 static dev_t *elsewhere; // devices of those other filesystems
 static size_t nelsewhere;
 static atomic_int maps_by_query = 1; // cleared when the kernel has no PROCMAP_QUERY
@@ -263,55 +265,90 @@ static void unescape_octal(char *s) {
   *w = 0;
 }
 
+static void *xrealloc(void *p, size_t n) {
+  void *r = realloc(p, n);
+  if (r == NULL) abort();
+  return r;
+}
+
 // Fills `elsewhere` from this program's own mount table: paths in maps are read from its root.
+// ROOT/dev's filesystem is the one of the mount it is on, found by statx's mount ID (stat()'s
+// st_dev can differ from what mountinfo and the ioctl give: a btrfs subvolume has a number of its
+// own). Anything that cannot be told — no mount ID, a line of mountinfo that does not parse —
+// leaves the list empty: every path is asked.
 static void load_elsewhere(void) {
   char nodes[4096];
-  snprintf(nodes, sizeof nodes, "%s/dev", prefix);
-  struct stat st;
-  if (stat(nodes, &st) != 0) return; // nothing known: every path asked
-  size_t nl = strlen(nodes);
+  int nl = snprintf(nodes, sizeof nodes, "%s/dev", prefix);
+  if (nl < 0 || (size_t)nl >= sizeof nodes) return;
+  struct statx sx;
+  if (statx(AT_FDCWD, nodes, 0, STATX_MNT_ID, &sx) != 0 || (sx.stx_mask & STATX_MNT_ID) == 0)
+    return;
   char *text = NULL;
   ssize_t len = read_file("/proc/self/mountinfo", (size_t)-1, 0, &text);
   if (len <= 0) {
     free(text);
     return;
   }
-  size_t cap = 64, nbelow = 0, capb = 16;
-  dev_t *below = malloc(capb * sizeof *below); // devices mounted at or below ROOT/dev
-  elsewhere = malloc(cap * sizeof *elsewhere);
-  below[nbelow++] = st.st_dev;
-  for (int pass = 0; pass < 2; pass++) {
-    for (ssize_t at = 0; at < len;) {
-      char *nlp = memchr(text + at, '\n', (size_t)(len - at));
-      size_t end = nlp ? (size_t)(nlp - text) : (size_t)len;
-      char line[8192];
-      size_t n = end - (size_t)at < sizeof line - 1 ? end - (size_t)at : sizeof line - 1;
-      memcpy(line, text + at, n);
-      line[n] = 0;
-      at = (ssize_t)end + 1;
-      // "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT …" (proc_pid_mountinfo(5))
-      unsigned major, minor;
-      char point[8192];
-      if (sscanf(line, "%*s %*s %u:%u %*s %8191s", &major, &minor, point) != 3) continue;
-      dev_t d = makedev(major, minor);
-      if (pass == 0) {
-        unescape_octal(point);
-        if (strncmp(point, nodes, nl) == 0 && (point[nl] == 0 || point[nl] == '/')) {
-          if (nbelow == capb) below = realloc(below, (capb *= 2) * sizeof *below);
-          below[nbelow++] = d;
-        }
-        continue;
-      }
-      int skip = 0;
-      for (size_t i = 0; i < nbelow && !skip; i++) skip = below[i] == d;
-      for (size_t i = 0; i < nelsewhere && !skip; i++) skip = elsewhere[i] == d;
-      if (skip) continue;
-      if (nelsewhere == cap) elsewhere = realloc(elsewhere, (cap *= 2) * sizeof *elsewhere);
-      elsewhere[nelsewhere++] = d;
+  text = xrealloc(text, (size_t)len + 1);
+  text[len] = 0;
+  typedef struct {
+    dev_t dev;
+    int below; // at or below ROOT/dev, or the mount ROOT/dev is on
+  } mount_t;
+  size_t n = 0, cap = 64;
+  mount_t *mounts = xrealloc(NULL, cap * sizeof *mounts);
+  int parsed = 1, found = 0;
+  for (char *line = text; line != NULL && *line != 0 && parsed;) {
+    char *next = strchr(line, '\n');
+    if (next != NULL) *next++ = 0;
+    // "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT …" (proc_pid_mountinfo(5)), read in place
+    unsigned long long id;
+    unsigned major, minor;
+    int at = 0;
+    if (sscanf(line, "%llu %*u %u:%u %*s %n", &id, &major, &minor, &at) != 3 || at == 0) {
+      parsed = 0;
+      break;
+    }
+    char *point = line + at, *end = strchr(point, ' ');
+    if (end != NULL) *end = 0;
+    unescape_octal(point);
+    int own = id == sx.stx_mnt_id;
+    found |= own;
+    if (n == cap) mounts = xrealloc(mounts, (cap *= 2) * sizeof *mounts);
+    mounts[n++] = (mount_t){makedev(major, minor),
+                            own || (strncmp(point, nodes, (size_t)nl) == 0 &&
+                                    (point[nl] == 0 || point[nl] == '/'))};
+    line = next;
+  }
+  if (parsed && found) {
+    dev_t statx_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    elsewhere = xrealloc(NULL, n * sizeof *elsewhere + 1);
+    for (size_t i = 0; i < n; i++) {
+      dev_t d = mounts[i].dev;
+      int skip = d == statx_dev;
+      for (size_t k = 0; k < n && !skip; k++) skip = mounts[k].below && mounts[k].dev == d;
+      for (size_t k = 0; k < nelsewhere && !skip; k++) skip = elsewhere[k] == d;
+      if (!skip) elsewhere[nelsewhere++] = d;
     }
   }
-  free(below);
+  free(mounts);
   free(text);
+}
+
+// This program's mount namespace ("mnt:[4026531841]"). The rule above holds for processes in it:
+// a process in another one (a container, a flatpak) can reach a file of a filesystem mounted here
+// elsewhere through a mount of its own at /dev/…, and the kernel then names it as seen from that
+// mount. Every path of such a process is asked. The link's text, not a stat() through it: the
+// kernel writes the text without resolving the namespace into a file (namespaces(7)).
+static char own_mount_ns[64];
+static ssize_t own_mount_ns_len = -1;
+
+// `fd_dir`: the process's open fd folder, one step from its ns folder.
+static int in_own_mount_ns(int fd_dir) {
+  char ns[64];
+  if (own_mount_ns_len <= 0) return 0;
+  ssize_t n = readlinkat(fd_dir, "../ns/mnt", ns, sizeof ns);
+  return n == own_mount_ns_len && memcmp(ns, own_mount_ns, (size_t)n) == 0;
 }
 
 static void add_mapped(char ***mapped, size_t *n, size_t *cap, const char *p, size_t plen) {
@@ -321,7 +358,7 @@ static void add_mapped(char ***mapped, size_t *n, size_t *cap, const char *p, si
       free(s);
       return;
     }
-  if (*n == *cap) *mapped = realloc(*mapped, (*cap *= 2) * sizeof **mapped);
+  if (*n == *cap) *mapped = xrealloc(*mapped, (*cap *= 2) * sizeof **mapped);
   (*mapped)[(*n)++] = s;
 }
 
@@ -334,7 +371,8 @@ static const char COLUMNS[] = "0-0 r--p 0 00:00 0 ";
 // into `mapped`: 1, or 0 where it cannot tell (no such ioctl, a path too long for it, the process
 // changing its mappings under the walk) and the text is read instead; -1 for a maps file that
 // cannot be opened (another user's process, one gone), whose text cannot be read either.
-static int mapped_by_query(const char *maps_path, char ***mapped, size_t *n, size_t *cap) {
+static int mapped_by_query(const char *maps_path, int may_skip, char ***mapped, size_t *n,
+                           size_t *cap) {
   int fd = open(maps_path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   char name[4096];                       // PATH_MAX: the kernel's own cap on the answer
@@ -353,7 +391,7 @@ static int mapped_by_query(const char *maps_path, char ***mapped, size_t *n, siz
     }
     if (q.vma_end <= addr) break;
     addr = q.vma_end;
-    if (is_elsewhere(q.dev_major, q.dev_minor)) continue;
+    if (may_skip && is_elsewhere(q.dev_major, q.dev_minor)) continue;
     atomic_fetch_add(&paths_asked, 1);
     q = (struct egpu_procmap_query){.size = sizeof q,
                                     .query_flags = COVERING_OR_NEXT_VMA | FILE_BACKED_VMA,
@@ -443,6 +481,7 @@ static void scan_one(buf_t *out, const char *pid) {
       h->fdinfo_len = read_file(path, (size_t)-1, 1, &h->fdinfo);
     }
   }
+  int may_skip = atomic_load(&maps_by_query) && nelsewhere > 0 && in_own_mount_ns(dfd);
   close(dfd);
   for (size_t i = 0; i < nnames; i++) free(names[i]);
   free(names);
@@ -459,7 +498,9 @@ static void scan_one(buf_t *out, const char *pid) {
   ssize_t mlen = -1;
   if (!vanished) {
     snprintf(path, sizeof path, "%s/%s/maps", proc_dir, pid);
-    int queried = atomic_load(&maps_by_query) ? mapped_by_query(path, &mapped, &nmapped, &capm) : 0;
+    int queried = 0;
+    if (atomic_load(&maps_by_query))
+      queried = mapped_by_query(path, may_skip, &mapped, &nmapped, &capm);
     if (queried == 1) {
       atomic_fetch_add(&maps_queried, 1);
     } else if (queried == 0) {
@@ -606,6 +647,7 @@ int main(int argc, char **argv) {
     maps_by_query = 0;
   else
     load_elsewhere();
+  own_mount_ns_len = readlink("/proc/self/ns/mnt", own_mount_ns, sizeof own_mount_ns);
   DIR *d = opendir(proc_dir);
   size_t cap = 1024;
   pids = malloc(cap * sizeof *pids);

@@ -64,6 +64,35 @@ const steady = (raws: readonly RawProcess[]): RawProcess[] =>
         },
   );
 
+/** Linux 6.11 brought PROCMAP_QUERY; before it, the program reads every maps file as text. */
+const HAS_QUERY = ((): boolean => {
+  const [major = 0, minor = 0] = os
+    .release()
+    .split('.')
+    .map((n) => parseInt(n, 10));
+  return major > 6 || (major === 6 && minor >= 11);
+})();
+
+/** /dev/shm is writable and a filesystem apart from the temporary folder's. */
+const shmApart = (): boolean => {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    return fs.statSync('/dev/shm').dev !== fs.statSync(os.tmpdir()).dev;
+  } catch {
+    return false;
+  }
+};
+
+/** The C program's answer for a root, read as the TypeScript side reads it. */
+const programScan = (root: string, maps: string): { raws: RawProcess[]; report: string } => {
+  const r = spawnSync(PROGRAM, ['/proc', root, '--host-table'], {
+    env: { ...process.env, EGPU_PROC_SCAN_MAPS: maps },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  expect(r.status).toBe(0);
+  return { raws: parseNativeScan(r.stdout).raws, report: r.stderr.toString() };
+};
+
 describe('parseNativeScan', () => {
   it('reads records, comm from status or its own file, and the count', () => {
     const out = Buffer.from(
@@ -231,15 +260,7 @@ describe('the C scanner', () => {
   it('reads mappings by PROCMAP_QUERY with the answers of the maps text', async () => {
     // The sysroot on a filesystem of its own, as /dev (devtmpfs) is on a real machine: then only
     // the mappings of its files are asked for their paths (native/proc-scan.c, mapped_by_query).
-    const own = (dir: string): boolean => {
-      try {
-        fs.accessSync(dir, fs.constants.W_OK);
-        return fs.statSync(dir).dev !== fs.statSync(os.tmpdir()).dev;
-      } catch {
-        return false;
-      }
-    };
-    const apart = own('/dev/shm');
+    const apart = shmApart();
     const f = makeSysroot(scenarioByName('tb3-nvidia')!, apart ? { parent: '/dev/shm' } : {});
     const pool = new ProcessPool();
     cleanups.push(
@@ -253,20 +274,12 @@ describe('the C scanner', () => {
     for (const p of odd) fs.writeFileSync(f.host(p), Buffer.alloc(4096));
     for (const p of ['/dev/dri/renderD129', ...odd]) await pool.mapOnly(f.host(p));
     fs.rmSync(f.host('/dev/nvidia9'));
-    const scan = (maps: string): { raws: RawProcess[]; report: string } => {
-      const r = spawnSync(PROGRAM, ['/proc', f.dir, '--host-table'], {
-        env: { ...process.env, EGPU_PROC_SCAN_MAPS: maps },
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      expect(r.status).toBe(0);
-      return { raws: parseNativeScan(r.stdout).raws, report: r.stderr.toString() };
-    };
     const ours = (raws: readonly RawProcess[]): RawProcess[] =>
       byPid(raws).filter(
         (r) => r.identity?.cmdline?.includes('/egpu-bin-') === true || r.mapped.length > 0,
       );
-    const queried = scan('report');
-    const text = scan('text');
+    const queried = programScan(f.dir, 'report');
+    const text = programScan(f.dir, 'text');
     const req: ProcScanRequest = {
       procDir: '/proc',
       rootPrefix: f.dir,
@@ -281,19 +294,42 @@ describe('the C scanner', () => {
     ]);
     expect(steady(ours(queried.raws))).toEqual(steady(ours(text.raws)));
     expect(steady(ours(queried.raws))).toEqual(steady(ours(reported(req))));
-    // Linux 6.11 brought the ioctl; before it, every maps file is read as text.
-    const [major = 0, minor = 0] = os
-      .release()
-      .split('.')
-      .map((n) => parseInt(n, 10));
     const m = /^maps: (\d+) by query \((\d+) paths asked\), (\d+) as text$/m.exec(queried.report);
     expect(m, queried.report).not.toBeNull();
     const [byQuery, asked] = [Number(m![1]), Number(m![2])];
-    expect(byQuery > 0, queried.report).toBe(major > 6 || (major === 6 && minor >= 11));
+    expect(byQuery > 0, queried.report).toBe(HAS_QUERY);
     // Every process maps libraries from the root filesystem; none of them was asked its path.
     if (byQuery > 0 && apart) expect(asked, queried.report).toBeLessThan(byQuery);
     expect(text.report).toMatch(/^maps: 0 by query \(0 paths asked\), \d+ as text$/m);
   });
+
+  // Root, for a mount namespace of the mapper's own (unshare -m), and a sysroot apart from /tmp.
+  const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['--help']).status === 0;
+  it.skipIf(!HAS_QUERY || !canUnshare || !shmApart())(
+    'asks every path of a process in another mount namespace',
+    async () => {
+      // A file of /tmp's filesystem — mounted here, outside the sysroot's /dev, so a mapping of
+      // it by a process of this namespace is skipped unasked — bind-mounted at the sysroot's
+      // /dev/dri/card9 in a namespace of the mapper's own: the kernel names it by that mount.
+      const f = makeSysroot(scenarioByName('tb3-nvidia')!, { parent: '/dev/shm' });
+      const pool = new ProcessPool();
+      const src = path.join(tmp(), 'node');
+      cleanups.push(
+        () => f.cleanup(),
+        () => pool.dispose(),
+      );
+      fs.writeFileSync(src, Buffer.alloc(4096));
+      const target = f.host('/dev/dri/card9');
+      fs.writeFileSync(target, '');
+      const bind = `mount --bind ${JSON.stringify(src)} ${JSON.stringify(target)} && exec "$@"`;
+      const wrap = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', bind, 'sh'];
+      const mapper = await pool.mapOnly(target, { wrap });
+      const mapped = (maps: string): readonly string[] =>
+        programScan(f.dir, maps).raws.find((r) => r.pid === String(mapper.pid))?.mapped ?? [];
+      expect(mapped('text')).toEqual(['/dev/dri/card9']);
+      expect(mapped('report')).toEqual(['/dev/dri/card9']);
+    },
+  );
 
   it("on the host's own process table with --root, counts only links under the root", async () => {
     // /proc with --root and no --proc: the host's processes, whose links name host files. The

@@ -35,7 +35,7 @@ export class ProcessPool {
    * A process that maps the file and closes its fd, so it holds the node only through
    * /proc/<pid>/maps. (Python's mmap module dups the fd; libc mmap through ctypes does not.)
    */
-  async mapOnly(hostPath: string): Promise<Holder> {
+  async mapOnly(hostPath: string, options: { wrap?: readonly string[] } = {}): Promise<Holder> {
     if (fs.statSync(hostPath).size < 4096) fs.writeFileSync(hostPath, Buffer.alloc(4096));
     const script = [
       'import ctypes, os, sys, time',
@@ -48,7 +48,9 @@ export class ProcessPool {
       'print("ready" if addr not in (None, ctypes.c_void_p(-1).value) else "failed", flush=True)',
       'time.sleep(600)',
     ].join('\n');
-    const child = spawn('python3', ['-c', script, hostPath], {
+    // `wrap`: a command the mapper runs under (its arguments follow), such as `unshare -m …`.
+    const [file, ...args] = [...(options.wrap ?? []), 'python3', '-c', script, hostPath];
+    const child = spawn(file, args, {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.#children.push(child);
