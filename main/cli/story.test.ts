@@ -269,7 +269,7 @@ describe('stories through the CLI and egpu watch', () => {
       .filter((l) => l.includes(`${EGPU}  NVIDIA GeForce RTX 3070 [`))
       .map((l) => /\[([^\]]+)\]/.exec(l)?.[1]);
     expect(badges).toEqual([
-      'attached, not in use',
+      'attached',
       'fell off the bus',
       'not responding — reconnect it',
       'unplugged after it stopped responding — plug it back in',

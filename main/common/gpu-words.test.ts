@@ -20,6 +20,15 @@ const entry = (state: GpuLifecycle, departure: Departure | null = null): GpuEntr
 });
 
 describe('gpuWords', () => {
+  it('says "not in use" only once the apps were looked for', () => {
+    // Before the first client scan (a core just started): ready, and nothing claimed about apps.
+    expect(gpuWords(entry('attached'))).toMatchObject({ short: 'attached', explanation: 'Ready.' });
+    expect(gpuWords({ ...entry('attached'), clients: [], clientsAt: 0 })).toMatchObject({
+      short: 'attached, not in use',
+      explanation: 'Ready. No app is using it.',
+    });
+  });
+
   it('has words, a severity and at most one primary action for every state', () => {
     for (const state of GPU_STATES) {
       const w = gpuWords(entry(state));

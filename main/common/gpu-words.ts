@@ -22,9 +22,13 @@ export type GpuWords = {
   readonly canReuse: boolean;
 };
 
+/** A client scan this close before a GPU left tells who was using it when it left. */
+const FRESH_SCAN_MS = 5_000;
+
 type Facts = Pick<
   GpuEntry,
   | 'state'
+  | 'since'
   | 'departure'
   | 'external'
   | 'enclosure'
@@ -88,9 +92,11 @@ export function gpuWords(g: Facts): GpuWords {
         'recover',
       );
     case 'attached':
-      return g.external
-        ? w('attached', 'attached, not in use', 'Ready. No app is using it.', 'info', 'eject')
-        : w('attached', 'attached', 'Ready.', 'info', null);
+      // "Not in use" only once a scan has looked (clients null: not scanned yet).
+      if (!g.external) return w('attached', 'attached', 'Ready.', 'info', null);
+      return g.clients === null
+        ? w('attached', 'attached', 'Ready.', 'info', 'eject')
+        : w('attached', 'attached, not in use', 'Ready. No app is using it.', 'info', 'eject');
     case 'in-use': {
       const n = g.clients?.length ?? 0;
       const short = n > 0 ? `in use by ${n} app${n === 1 ? '' : 's'}` : 'in use';
@@ -172,14 +178,23 @@ export function gpuWords(g: Facts): GpuWords {
           'critical',
           recoverUnlessGone,
         );
-      if (users.length === 0)
+      if (users.length === 0) {
+        // Apps are scanned every 30 s (and when asked): one started after the last scan before it
+        // left may have been using it. "Nothing was lost" needs a scan from just before.
+        const fresh =
+          g.clientsAt !== null && g.clientsAt <= g.since && g.since - g.clientsAt <= FRESH_SCAN_MS;
         return w(
           'surprise-removed-idle',
           'unplugged without an eject',
-          `It disappeared without an eject while no app was using it, so nothing was lost.${back} Eject it first next time: unplugging a GPU in use can freeze the desktop.`,
+          `${
+            fresh
+              ? 'It disappeared without an eject while no app was using it, so nothing was lost.'
+              : 'It disappeared without an eject. No app was using it when last checked, so likely nothing was lost.'
+          }${back} Eject it first next time: unplugging a GPU in use can freeze the desktop.`,
           'warning',
           recoverUnlessGone,
         );
+      }
       const verb = users.length === 1 ? 'was' : 'were';
       return w(
         'surprise-removed',

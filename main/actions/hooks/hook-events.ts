@@ -139,6 +139,7 @@ export function preEjectFacts(g: {
     enclosure: null,
     clients: null,
     clientsAt: null,
+    since: 0,
   }).key;
   return {
     event: 'pre-eject',

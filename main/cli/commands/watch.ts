@@ -167,13 +167,15 @@ export function followCore(
   core.onSnapshot((s) => {
     // The window's badge can change without a state change — a GPU a recovery took off the bus
     // reads "reconnect it" until its enclosure is unplugged, then "plug it back in": say it too.
-    // Not the count of apps on a GPU in use (`egpu clients` lists them). Transitions come before
-    // the snapshot that carries them, so they are not said twice.
+    // Not what a client scan adds to an attached GPU ("not in use", "in use by 2 apps": `egpu
+    // clients` lists them). Transitions come before the snapshot that carries them, so they are
+    // not said twice.
     if (!json)
       for (const g of s.gpus) {
         const words = gpuWords(g);
         const before = said.get(g.bdf);
-        if (before === undefined || before === words.short || g.state === 'in-use') continue;
+        const scanned = g.state === 'in-use' || g.state === 'attached';
+        if (before === undefined || before === words.short || scanned) continue;
         said.set(g.bdf, words.short);
         const t = { at: s.updatedAt, gpu: g.bdf, name: g.name, from: g.state, to: g.state };
         out(transitionLine({ ...t, evidence: [] }, false, words));
