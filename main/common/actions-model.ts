@@ -108,6 +108,8 @@ export type ActionFinal = {
    * plain "safe to unplug".
    */
   readonly unplugWarnings?: readonly string[];
+  /** Recover only: the GPU was working and the run only checked it (nothing was recovered). */
+  readonly unchanged?: true;
 };
 
 /** What the user asked a recovery for beyond the GPU. */

@@ -297,10 +297,16 @@ export function createRecoverService(o: RecoverServiceOptions): RecoverService {
           report(verify, 'done', `Ready: ${names}`);
           // The result in words; the addresses and nodes are the verify step's, in its details.
           const back = good.map((g) => g.name).join(', ');
-          return {
-            result: 'recovered',
-            detail: `${back} ${good.length === 1 ? 'is' : 'are'} back.`,
-          };
+          const are = good.length === 1 ? 'is' : 'are';
+          // Nothing planned but the check: it was never gone, so "back" would be false.
+          const checkedOnly = first.steps.every((x) => x.step === 'verify') && stage2.length === 0;
+          return checkedOnly
+            ? {
+                result: 'recovered',
+                detail: `${back} ${are} working, so nothing was changed.`,
+                unchanged: true,
+              }
+            : { result: 'recovered', detail: `${back} ${are} back.` };
         }
         if (o.clock.monotonic() >= deadline) {
           const stillDead = gpus.filter(isDead);

@@ -58,6 +58,26 @@ describe('egpu recover', () => {
     expect(r.code).toBe(1);
   });
 
+  it('a GPU that is working: nothing to do, and the run says so instead of "back"', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => f.cleanup());
+    const argv = ['recover', '0000:0a:00.0', '--root', f.dir];
+    const plan = await runCliProcess([...argv, '--dry-run']);
+    expect(plan.stdout.split('\n')[0]).toBe(
+      'Recover NVIDIA GeForce RTX 3070 (0000:0a:00.0): nothing to do, it is working',
+    );
+    expect(plan.stdout.trim().split('\n').at(-1)).toBe(
+      `Nothing to recover (egpu recover 0000:0a:00.0 --yes --root ${f.dir} would only check it).`,
+    );
+    expect(plan.code).toBe(0);
+    const r = await runCliProcess([...argv, '--yes']);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      'NOTHING TO DO: NVIDIA GeForce RTX 3070 is working, so nothing was changed.',
+    );
+    expect(r.stdout).not.toMatch(/RECOVERED|is back/);
+    expect(r.code).toBe(0);
+  });
+
   it('--proc: an app in that process table holding the dead GPU blocks its removal', async () => {
     const f = makeSysroot(scenarioByName('fell-off-bus')!);
     cleanups.push(() => f.cleanup());

@@ -76,11 +76,18 @@ function elsewhere(action: 'eject' | 'recover', ctx: NextContext): string {
 /** `--gpu BDF` for `egpu clients`; nothing when no address was given (a plain `egpu recover`). */
 const gpuFlag = (bdf: string | null): string[] => (bdf === null ? [] : ['--gpu', bdf]);
 
+/** A recovery of a GPU that is working: its plan is only the final check. */
+const checkOnly = (plan: ActionPlan): boolean =>
+  plan.action === 'recover' &&
+  plan.result === 'ready' &&
+  plan.steps.every((s) => s.step === 'verify');
+
 export function nextLine(plan: ActionPlan, ctx: NextContext): string {
   const action = plan.action;
   const bdf = ctx.bdf;
   const yes = (extra: readonly string[] = []): string =>
     egpuCommand(action, bdf, ['--yes', ...extra], ctx.carry);
+  if (checkOnly(plan)) return `Nothing to recover (${yes()} would only check it).`;
   if (plan.result === 'ready') return `To ${action} it: ${yes()}`;
   if (readyClosingApps(plan, ctx))
     return `To close ${plan.blockers.length === 1 ? 'it' : 'them'} and eject: ${yes(['--close-apps', ...(ctx.force === true ? ['--force'] : [])])}`;
@@ -143,9 +150,11 @@ export function formatPlan(plan: ActionPlan, ctx?: NextContext): string {
   const n = plan.blockers.length;
   const state = closing
     ? `ready, closing ${n === 1 ? 'the app' : `${n} apps`} that ${n === 1 ? 'holds' : 'hold'} it first`
-    : plan.result === 'ready'
-      ? 'ready'
-      : 'BLOCKED';
+    : checkOnly(plan)
+      ? 'nothing to do, it is working'
+      : plan.result === 'ready'
+        ? 'ready'
+        : 'BLOCKED';
   const out = [`${verb} ${target}: ${state}`];
   if (closing) {
     out.push(
@@ -257,7 +266,9 @@ export function formatFinal(f: ActionFinal): string {
       : f.result === 'safe-to-unplug'
         ? 'SAFE TO UNPLUG'
         : f.result === 'recovered'
-          ? 'RECOVERED'
+          ? f.unchanged === true
+            ? 'NOTHING TO DO'
+            : 'RECOVERED'
           : f.result.toUpperCase();
   return `\n${head}: ${f.detail}\n`;
 }
