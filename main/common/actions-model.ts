@@ -121,6 +121,12 @@ export type RecoverRequest = {
   readonly approve?: string | null;
 };
 
+/**
+ * How a close-app step that ended in SIGKILL ends its 'done' detail ("ollama (pid 2231) did not
+ * quit and was force-quit (SIGKILL)"): the faces tell it from a quit.
+ */
+export const FORCE_QUIT = 'did not quit and was force-quit (SIGKILL)';
+
 /** Options the user picked for an eject run. */
 export type EjectOptions = {
   /** Processes the user agreed to close (SIGTERM). */

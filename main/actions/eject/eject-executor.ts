@@ -3,12 +3,13 @@
 // can cancel between steps; what was done is reported and `egpu recover` undoes it. Processes are
 // only ever sent SIGTERM after the user agreed (closePids); SIGKILL only with force.
 
-import type {
-  ActionFinal,
-  ActionPlan,
-  EjectOptions,
-  PlanStep,
-  StepProgress,
+import {
+  FORCE_QUIT,
+  type ActionFinal,
+  type ActionPlan,
+  type EjectOptions,
+  type PlanStep,
+  type StepProgress,
 } from '../../common/actions-model.js';
 import type { ClientInfo } from '../../common/clients-model.js';
 import type { AppError } from '../../common/errors.js';
@@ -134,16 +135,20 @@ export async function executeEject(
         return { result: 'blocked', detail: sent.error.message };
       }
       gone = gone || (await waitGone(ports, pid, o.quitTimeoutMs ?? 5_000));
+      let killed = false;
       if (!gone && o.force) {
         ports.signal(pid, 'SIGKILL');
+        killed = true;
         gone = await waitGone(ports, pid, 2_000);
       }
       if (!gone) {
-        const why = `${step.comm ?? pid} (pid ${pid}) did not quit${o.force ? ' even after SIGKILL' : '; pick force to kill it'}`;
+        // Each face says how to force it (the window's Force quit, the CLI's --force).
+        const why = `${step.comm ?? pid} (pid ${pid}) did not quit${o.force ? ' even after SIGKILL' : ' (it can be force-quit, losing its unsaved work)'}`;
         report(step, 'failed', why);
         return { result: 'blocked', detail: why };
       }
-      report(step, 'done', `${step.comm ?? pid} (pid ${pid}) quit`);
+      // Killed is not "quit": the step says which it was.
+      report(step, 'done', `${step.comm ?? pid} (pid ${pid}) ${killed ? FORCE_QUIT : 'quit'}`);
       done.push(`closed ${step.comm ?? pid}`);
       continue;
     }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -166,6 +167,51 @@ describe('egpu eject', () => {
     expect(yes.stdout).toMatch(/SAFE TO UNPLUG/);
     expect(yes.code).toBe(0);
   });
+
+  it('--force: an app that ignores SIGTERM is said to be force-quit, not to have quit; one number per step', async () => {
+    const sim = startSim(scenarioByName('usb4-amd')!);
+    const pool = new ProcessPool();
+    const node = path.join(sim.dir, 'dev/dri/renderD129');
+    const fd = fs.openSync(node, 'r');
+    const stubborn = spawn(
+      'python3',
+      [
+        '-c',
+        'import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint("ready", flush=True)\ntime.sleep(600)',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore', fd] },
+    );
+    fs.closeSync(fd);
+    cleanups.push(
+      () => sim.cleanup(),
+      () => pool.dispose(),
+      () => void stubborn.kill('SIGKILL'),
+    );
+    await new Promise((r) => stubborn.stdout?.once('data', r));
+    const polite = pool.hold('blender', [node]);
+    const argv = ['eject', '0000:66:00.0', '--yes', '--root', sim.dir];
+    const asked = await runCliProcess([...argv, '--close-apps']);
+    expect(asked.stdout).toContain(
+      `BLOCKED: python3 (pid ${stubborn.pid}) did not quit (it can be force-quit, losing its unsaved work)`,
+    );
+    expect(asked.stdout).not.toMatch(/pick force/);
+    expect(asked.code).toBe(1);
+    const forced = await runCliProcess([...argv, '--force']);
+    const steps = forced.stdout.split('\n').filter((l) => /^ {2,3}\d+\. /.test(l));
+    expect(steps.map((l) => l.trim().split('.')[0])).toEqual(steps.map((_, i) => String(i + 1)));
+    expect(steps).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `Ask python3 \\(pid ${stubborn.pid}\\) to quit \\(SIGTERM\\).* … did not quit: force-quit \\(SIGKILL\\)$`,
+        ),
+      ),
+    );
+    expect(steps).toContainEqual(
+      expect.stringMatching(new RegExp(`Ask blender \\(pid ${polite.pid}\\) to quit .* … done$`)),
+    );
+    expect(forced.stdout).toMatch(/SAFE TO UNPLUG/);
+    expect(forced.code).toBe(0);
+  }, 40_000);
 
   it('refuses internal GPUs (blocked) and bad input (exit 2)', async () => {
     const f = makeSysroot(scenarioByName('tb3-nvidia')!);

@@ -5,12 +5,13 @@
 // ("  2. Remove … … done"), then the result; a blocked answer ends with the command that gets
 // past it (`--close-apps`, `--force`, `egpu restart-compositor` …).
 
-import type {
-  ActionFinal,
-  ActionPlan,
-  Blocker,
-  StepId,
-  StepProgress,
+import {
+  FORCE_QUIT,
+  type ActionFinal,
+  type ActionPlan,
+  type Blocker,
+  type StepId,
+  type StepProgress,
 } from '../../common/actions-model.js';
 import { shellQuote } from './compositor-text.js';
 
@@ -219,14 +220,11 @@ export function createStepPrinter(write: (text: string) => void): {
   /** Steps whose outcome was 'failed', in order. */
   readonly failed: () => readonly StepId[];
 } {
-  const numbers = new Map<StepId, number>();
   const failed: StepId[] = [];
   let open: StepId | null = null;
-  const numberOf = (step: StepId): number => {
-    const n = numbers.get(step) ?? numbers.size + 1;
-    numbers.set(step, n);
-    return n;
-  };
+  // One number per line: an eject closes each app in a step of its own kind ('close-app').
+  let lines = 0;
+  const numberOf = (): number => ++lines;
   const close = (): void => {
     if (open !== null) write('\n');
     open = null;
@@ -236,19 +234,21 @@ export function createStepPrinter(write: (text: string) => void): {
       if (p.step === 'safe-to-unplug') return;
       if (p.status === 'running') {
         close();
-        write(`  ${String(numberOf(p.step)).padStart(2)}. ${p.detail} … `);
+        write(`  ${String(numberOf()).padStart(2)}. ${p.detail} … `);
         open = p.step;
         return;
       }
       if (open !== p.step) {
         close();
-        write(`  ${String(numberOf(p.step)).padStart(2)}. `);
+        write(`  ${String(numberOf()).padStart(2)}. `);
       }
       open = null;
       if (p.status === 'failed') failed.push(p.step);
       write(
         p.status === 'done'
-          ? 'done\n'
+          ? p.detail.endsWith(FORCE_QUIT)
+            ? 'did not quit: force-quit (SIGKILL)\n'
+            : 'done\n'
           : p.status === 'failed'
             ? `FAILED: ${p.detail}\n`
             : `skipped (${p.detail})\n`,
