@@ -62,6 +62,21 @@ export function systemRootFromArgs(args: ParsedArgs): SystemRoot {
   });
 }
 
+/**
+ * The same, for a command that watches or acts on the machine: a --root folder without PCI sysfs
+ * (DIR/sys/bus/pci) stands for no machine at all, so it is refused (exit 2) rather than watched
+ * forever or reported as a machine where nothing uses a GPU.
+ */
+export function machineRootFromArgs(args: ParsedArgs): SystemRoot {
+  const root = systemRootFromArgs(args);
+  const dir = flagString(args, 'root');
+  if (dir !== undefined && !root.exists('/sys/bus/pci'))
+    throw new UsageError(
+      `--root ${dir}: there is no PCI sysfs at ${root.hostPath('/sys/bus/pci')}; a sysroot holds a machine's sys, dev and run folders`,
+    );
+  return root;
+}
+
 /** A PCI address as the user may type it: 06:00.0, 0000:06:00.0, 0000:06:00 → dddd:bb:dd.f */
 export function parseBdfArg(text: string): string {
   const m = /^(?:([0-9a-f]{4}):)?([0-9a-f]{2}):([0-9a-f]{2})(?:\.([0-7]))?$/i.exec(text.trim());

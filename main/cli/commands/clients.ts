@@ -15,7 +15,7 @@ import {
   JSON_FLAG,
   ROOT_FLAGS,
   parseBdfArg,
-  systemRootFromArgs,
+  machineRootFromArgs,
   type CommandDef,
 } from '../command.js';
 
@@ -38,7 +38,7 @@ export const clientsCommand: CommandDef = {
   async run(args, io) {
     const gpuArg = flagString(args, 'gpu');
     const gpu = gpuArg === undefined ? undefined : parseBdfArg(gpuArg);
-    const root = systemRootFromArgs(args);
+    const root = machineRootFromArgs(args);
     let noOpt: (() => void) | undefined; // node:v8 loads below, with the rest (~2 ms)
     // A worker thread starts on the scan now and boots while this thread loads the inventory
     // code and reads sysfs; then both take chunks of pids until none is left.

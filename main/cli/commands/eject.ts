@@ -14,7 +14,7 @@ import { UsageError, flagBool, type ParsedArgs } from '../args.js';
 import {
   JSON_FLAG,
   ROOT_FLAGS,
-  systemRootFromArgs,
+  machineRootFromArgs,
   type CliIo,
   type CommandDef,
 } from '../command.js';
@@ -78,7 +78,8 @@ export const ejectCommand: CommandDef = {
           ? '--dry-run and --yes together: choose one (--dry-run shows the plan, --yes runs it)'
           : 'choose --dry-run (show the plan) or --yes (run it)',
       );
-    const bdf = gpuFromArgs(args) ?? onlyExternalGpu(systemRootFromArgs(args), carry);
+    const root = machineRootFromArgs(args);
+    const bdf = gpuFromArgs(args) ?? onlyExternalGpu(root, carry);
     const core = await openActionCore(args, io, 'eject');
     try {
       return await eject(core, bdf, dry, args, io);
@@ -101,7 +102,7 @@ async function eject(
   // eject takes the lock itself (two may pass this check together; one of them gets it).
   const held = dry
     ? null
-    : createFileGpuLocks(gpuLockDir(systemRootFromArgs(args), io.env)).holder(bdf);
+    : createFileGpuLocks(gpuLockDir(machineRootFromArgs(args), io.env)).holder(bdf);
   if (held !== null)
     return refuseAction('eject', alreadyRunning(held.owner, held.key, bdf), json, io);
   const planned = await core.planEject(bdf);

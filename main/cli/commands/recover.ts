@@ -13,7 +13,7 @@ import {
   stepTimeoutFromArgs,
 } from '../action-args.js';
 import { UsageError, flagBool, flagString } from '../args.js';
-import { JSON_FLAG, ROOT_FLAGS, systemRootFromArgs, type CommandDef } from '../command.js';
+import { JSON_FLAG, ROOT_FLAGS, machineRootFromArgs, type CommandDef } from '../command.js';
 import { requireFile } from '../files.js';
 import {
   createStepPrinter,
@@ -78,7 +78,7 @@ export const recoverCommand: CommandDef = {
     const udevLog = udevLogArg === undefined ? null : requireFile('udev-log', udevLogArg);
     // The lock eject takes too: no rescan or module reload in the middle of an eject. Told before
     // the plan; the recovery takes the lock itself.
-    const locks = createFileGpuLocks(gpuLockDir(systemRootFromArgs(args), io.env));
+    const locks = createFileGpuLocks(gpuLockDir(machineRootFromArgs(args), io.env));
     const busy = yes ? recoverBusy(locks, bdf) : null;
     if (busy !== null) return refuseAction('recover', busy, json, io);
     const core = await openActionCore(args, io, 'recover');

@@ -14,7 +14,7 @@ import { UsageError, flagBool, flagString, type ParsedArgs } from '../args.js';
 import {
   JSON_FLAG,
   ROOT_FLAGS,
-  systemRootFromArgs,
+  machineRootFromArgs,
   type CliIo,
   type CommandDef,
 } from '../command.js';
@@ -54,7 +54,7 @@ export const CORE_FLAGS = {
 
 /** The core a watch-style command asks for (watch, ui). */
 export function coreSetupFromArgs(args: ParsedArgs, io: CliIo): Parameters<typeof createCore>[0] {
-  const root = systemRootFromArgs(args);
+  const root = machineRootFromArgs(args);
   const udevLog = flagString(args, 'udev-log');
   const journalFile = flagString(args, 'journal-file');
   const kernelLog = flagString(args, 'kernel-log');
