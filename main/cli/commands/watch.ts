@@ -219,8 +219,10 @@ export const watchCommand: CommandDef = {
   usage:
     'watch [--json] [--no-notify] [--no-hooks] [--root DIR] [--udev-log FILE] [--journal-file FILE | --kernel-log FILE] [--no-dbus]',
   details:
-    'Runs until interrupted (Ctrl+C). With --root DIR the sysroot stands for the machine; its events\n' +
-    'then come only from --udev-log / --journal-file / --kernel-log.\n' +
+    'Runs until interrupted (Ctrl+C). With --root DIR the sysroot stands for the machine; its udev\n' +
+    'and kernel events then come only from --udev-log / --journal-file / --kernel-log, while bolt,\n' +
+    'logind and switcheroo-control are still asked on the system bus ($DBUS_SYSTEM_BUS_ADDRESS)\n' +
+    'unless --no-dbus.\n' +
     'Runs your hooks in ~/.config/egpu-guard/hooks.d (with --root, DIR/var/lib/egpu-guard/hooks.d)\n' +
     'on attach, unplug and the other events (docs/hooks.md) unless --no-hooks; a hook that fails is\n' +
     'printed as a NOTICE.',
