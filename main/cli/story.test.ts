@@ -182,6 +182,12 @@ describe('stories through the CLI and egpu watch', () => {
       udevLog,
     ]);
     expect(ejected.code).toBe(0);
+    // Between the eject and the unplug, status tells the same story (the eject's record).
+    const status = await runCliProcess(['status', '--root', sim.dir]);
+    expect(status.stdout).toContain(
+      'Ejected safely: NVIDIA GeForce RTX 3070 (was 0000:0a:00.0) — safe to unplug the Razer Core X now',
+    );
+    expect(status.stdout).not.toMatch(/NOT authorized/);
     sim.kernel.unplug();
     sim.kernel.plug();
     // The eject remembered the Razer Core X as the GPU's enclosure, so Recover may authorize it;

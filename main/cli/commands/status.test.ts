@@ -151,7 +151,7 @@ describe('egpu status', () => {
       const r = await runCliInProcess(['status', '--root', f.dir]);
       expect(r.stdout.split('\n').slice(0, 2)).toEqual([
         '1 GPU, 0 external',
-        `Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — plug in Razer Core X, then \`egpu recover --dry-run --root ${f.dir}\` shows how to bring it up`,
+        `Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — plug in the Razer Core X, then \`egpu recover --dry-run --root ${f.dir}\` shows how to bring it up`,
       ]);
       expect(r.code).toBe(0);
     } finally {
@@ -174,11 +174,19 @@ describe('egpu status', () => {
       .map((g) => ({ ...g, enclosure: { name: 'Razer Core X', uniqueId: g.enclosure!.uniqueId } }));
     const text = formatStatus(dropped, remembered);
     expect(text).toContain(
-      'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — Razer Core X is connected: `egpu recover --dry-run` shows how to bring it up',
+      'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — the Razer Core X is connected: `egpu recover --dry-run` shows how to bring it up',
     );
     expect(text).toMatch(
       /NOT authorized, \S+\n {9}`egpu recover --dry-run` shows how to authorize it and bring up its GPU\n/,
     );
+    // The same after an eject eGPU Guard remembers (an eject record): nothing is wrong, and the
+    // next step is the unplug.
+    const byEject = formatStatus(dropped, remembered, [], ['0000:0a:00.0']);
+    expect(byEject).toContain(
+      'Ejected safely: NVIDIA GeForce RTX 3070 (was 0000:0a:00.0) — safe to unplug the Razer Core X now; to use it again instead, `egpu recover --dry-run` shows how',
+    );
+    expect(byEject).toMatch(/ — not authorized \(the eject dropped its tunnel\), \S+\n/);
+    expect(byEject).not.toMatch(/NOT authorized|Not on the bus now|how to authorize/);
     // Connected and authorized, and still no GPU (it stopped answering and was taken off the
     // bus): a reconnect comes first, not the recovery that just failed.
     const up = formatStatus({ ...dropped, thunderbolt: inv.thunderbolt }, remembered, [
@@ -186,7 +194,7 @@ describe('egpu status', () => {
       '/x',
     ]);
     expect(up).toContain(
-      'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — Razer Core X is connected but the GPU did not come up: reconnect it (unplug it, wait ten seconds, plug it back in), then `egpu recover --dry-run --root /x`',
+      'Not on the bus now: NVIDIA GeForce RTX 3070 (seen before at 0000:0a:00.0) — the Razer Core X is connected but the GPU did not come up: reconnect it (unplug it, wait ten seconds, plug it back in), then `egpu recover --dry-run --root /x`',
     );
   });
 

@@ -1,5 +1,6 @@
 // `egpu status`: the GPU inventory of this machine (or of a sysroot given with --root).
 
+import { createEjectIntents, ejectIntentDir } from '../../actions/eject-intent.js';
 import { loadKnownGpus } from '../../actions/known-gpus.js';
 import { readInventory } from '../../inventory/inventory.js';
 import { machineStatePath } from '../../platform/state-files.js';
@@ -40,10 +41,20 @@ export const statusCommand: CommandDef = {
     const rootFlag = flagString(args, 'root');
     // External GPUs seen here before (the core's known-GPUs file; a sysroot's own inside it).
     const remembered = loadKnownGpus(machineStatePath(root, 'known-gpus.json', io.env));
+    // Safe ejects not undone since: their GPUs are away on purpose (read only; nothing is alive
+    // to ask about, so every intent reads as finished).
+    const ejected = createEjectIntents(ejectIntentDir(root, io.env), Date.now, () => false)
+      .ejected()
+      .map((e) => e.bdf);
     io.stdout(
       flagBool(args, 'json')
         ? JSON.stringify(inventory, null, 2) + '\n'
-        : formatStatus(inventory, remembered, rootFlag === undefined ? [] : ['--root', rootFlag]),
+        : formatStatus(
+            inventory,
+            remembered,
+            rootFlag === undefined ? [] : ['--root', rootFlag],
+            ejected,
+          ),
     );
     return Promise.resolve(troubledGpus(inventory).length > 0 ? STATUS_EXIT_GPU_TROUBLE : 0);
   },

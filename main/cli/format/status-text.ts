@@ -82,11 +82,13 @@ export type RememberedGpu = {
 
 /**
  * `where`: the flags that name the machine (`--root DIR`), carried into the commands it suggests.
+ * `ejected`: addresses of GPUs a safe eject took off the bus, not back since (eject-intent.ts).
  */
 export function formatStatus(
   inv: Inventory,
   remembered: readonly RememberedGpu[] = [],
   where: readonly string[] = [],
+  ejected: readonly string[] = [],
 ): string {
   const recoverDry = `\`${shellQuote(['egpu', 'recover', '--dry-run', ...where])}\``;
   const out: string[] = [];
@@ -100,9 +102,21 @@ export function formatStatus(
     (k) => !inv.gpus.some((g) => g.vendorId === k.vendorId && g.deviceId === k.deviceId),
   );
   const routers = inv.thunderbolt.flatMap((d) => d.routers);
+  /** Enclosures whose tunnel a safe eject dropped on purpose, still plugged in. */
+  const ejectedBoxes = new Set<string>();
   for (const k of away) {
-    const box = k.enclosure?.name ?? 'its enclosure';
+    const box = k.enclosure?.name ? `the ${k.enclosure.name}` : 'its enclosure';
     const router = routers.find((r) => k.enclosure !== null && r.uniqueId === k.enclosure.uniqueId);
+    if (ejected.includes(k.bdf)) {
+      // The eject's own story: nothing is wrong, the next step is the unplug.
+      if (router !== undefined && router.uniqueId !== null) ejectedBoxes.add(router.uniqueId);
+      out.push(
+        router === undefined
+          ? `Unplugged after a safe eject: ${k.name} (was ${k.bdf}) — plug in ${box}, then ${recoverDry} shows how to bring it up`
+          : `Ejected safely: ${k.name} (was ${k.bdf}) — safe to unplug ${box} now; to use it again instead, ${recoverDry} shows how`,
+      );
+      continue;
+    }
     // Connected and authorized, yet no GPU: it did not come up (or stopped answering and was taken
     // off the bus) — a reconnect first. Not authorized (its tunnel dropped): Recover authorizes it.
     const next =
@@ -122,12 +136,20 @@ export function formatStatus(
       `Thunderbolt ${d.domain}: security ${d.security ?? '?'}, ${d.deauthorization ? 'tunnel can be dropped before unplug' : 'no de-authorization'}`,
     );
     for (const r of d.routers.filter((x) => !x.host)) {
-      const auth = r.authorized === null ? '?' : r.authorized > 0 ? 'authorized' : 'NOT authorized';
+      const byEject = r.uniqueId !== null && ejectedBoxes.has(r.uniqueId);
+      const auth =
+        r.authorized === null
+          ? '?'
+          : r.authorized > 0
+            ? 'authorized'
+            : byEject
+              ? 'not authorized (the eject dropped its tunnel)'
+              : 'NOT authorized';
       out.push(
         `  ${r.router.padEnd(6)} ${[r.vendorName, r.deviceName].filter(Boolean).join(' ') || '(unnamed)'} — ${auth}, ${r.uniqueId ?? 'no unique_id'}`,
       );
       // Nothing behind it is usable until it is: say what does it.
-      if (r.authorized === 0)
+      if (r.authorized === 0 && !byEject)
         out.push(`         ${recoverDry} shows how to authorize it and bring up its GPU`);
     }
   }
