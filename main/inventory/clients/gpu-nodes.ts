@@ -7,9 +7,18 @@
 
 import type { Inventory } from '../../common/inventory-model.js';
 
+/**
+ * `stale`: the node was deleted (" (deleted)"): its device went away, and one at the same minor
+ * now is another device — re-enumerated after a re-plug — which the holder cannot use.
+ */
 export type NodeHit =
-  | { readonly type: 'drm'; readonly minor: number; readonly path: string }
-  | { readonly type: 'nvidia'; readonly minor: number; readonly path: string }
+  | { readonly type: 'drm'; readonly minor: number; readonly path: string; readonly stale?: true }
+  | {
+      readonly type: 'nvidia';
+      readonly minor: number;
+      readonly path: string;
+      readonly stale?: true;
+    }
   | { readonly type: 'nvidia-shared'; readonly compute: boolean; readonly path: string }
   | { readonly type: 'amd-shared'; readonly path: string }
   | { readonly type: 'dmabuf'; readonly path: string };
@@ -22,12 +31,14 @@ const NVIDIA_SHARED =
 /** Classifies a readlink/maps target already mapped to a target-system path; null if not a GPU node. */
 export function classifyNodePath(rawPath: string): NodeHit | null {
   // A node deleted after the GPU went away still shows, with this suffix (d_path).
-  const path = rawPath.endsWith(' (deleted)') ? rawPath.slice(0, -10) : rawPath;
+  const deleted = rawPath.endsWith(' (deleted)');
+  const path = deleted ? rawPath.slice(0, -10) : rawPath;
+  const stale = deleted ? { stale: true as const } : {};
   if (path.startsWith('/dev/')) {
     let m = DRM.exec(path);
-    if (m) return { type: 'drm', minor: Number(m[1]), path };
+    if (m) return { type: 'drm', minor: Number(m[1]), path, ...stale };
     m = NVIDIA.exec(path);
-    if (m) return { type: 'nvidia', minor: Number(m[1]), path };
+    if (m) return { type: 'nvidia', minor: Number(m[1]), path, ...stale };
     if (NVIDIA_SHARED.test(path))
       return { type: 'nvidia-shared', compute: path.startsWith('/dev/nvidia-uvm'), path };
     if (path === '/dev/kfd') return { type: 'amd-shared', path };

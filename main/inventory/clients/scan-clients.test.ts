@@ -212,6 +212,11 @@ describe('scanClients with a fake procfs', () => {
         fds: { '4': { link: 'anon_inode:dmabuf', fdinfo: 'size:\t4096\nexp_name:\tudmabuf\n' } },
       },
       '400': { comm: 'ghost', fds: { '3': { link: '/dev/dri/renderD130 (deleted)' } } },
+      // Opened before a re-plug: its node was deleted, and renderD128 now is another device.
+      '600': {
+        comm: 'ollama',
+        fds: { '3': { link: '/dev/dri/renderD128 (deleted)' }, '4': { link: '/dev/kfd' } },
+      },
       '500': {
         comm: 'mpv',
         fds: {},
@@ -241,8 +246,10 @@ describe('scanClients with a fake procfs', () => {
       [200, '0000:c4:00.0', '/dmabuf:', 'fd', 'other', 1000, 'bob'],
       [500, '0000:c4:00.0', '/dev/dri/renderD128', 'mmap', 'other', 1000, 'bob'],
       [400, null, '/dev/dri/renderD130', 'fd', 'other', 1000, 'bob'],
+      // Not the GPU at renderD128 now, nor every amdgpu GPU through /dev/kfd: none present.
+      [600, null, '/dev/dri/renderD128 /dev/kfd', 'fd', 'compute', 1000, 'bob'],
     ]);
     expect(r.clients[0]!.cmdline).toBe('/usr/bin/kwin_wayland --flag');
-    expect(r.scanned).toBe(5);
+    expect(r.scanned).toBe(6);
   });
 });

@@ -34,8 +34,13 @@ export function attributeHits(
     out.set(gpu, entry);
   };
   const direct = new Set<string>();
+  // A deleted node belongs to a GPU that went away, whatever is at its minor now (NodeHit.stale).
+  let stale = false;
   for (const h of hits) {
-    if (h.hit.type === 'drm') {
+    if ((h.hit.type === 'drm' || h.hit.type === 'nvidia') && h.hit.stale === true) {
+      stale = true;
+      add(null, h);
+    } else if (h.hit.type === 'drm') {
       const gpu = h.pdev ?? index.drmMinor.get(h.hit.minor) ?? null;
       if (gpu !== null) direct.add(gpu);
       add(gpu, h);
@@ -45,9 +50,11 @@ export function attributeHits(
       add(gpu, h);
     }
   }
+  // Driver-wide nodes go with the GPUs the process opened itself; with only gone ones, with none.
   const narrow = (candidates: readonly string[]): (string | null)[] => {
     const used = candidates.filter((g) => direct.has(g));
-    return used.length > 0 ? used : candidates.length > 0 ? [...candidates] : [null];
+    if (used.length > 0) return used;
+    return candidates.length > 0 && !stale ? [...candidates] : [null];
   };
   for (const h of hits) {
     if (h.hit.type === 'nvidia-shared') for (const g of narrow(index.nvidiaGpus)) add(g, h);
