@@ -22,13 +22,9 @@ export type GpuWords = {
   readonly canReuse: boolean;
 };
 
-/** A client scan this close before a GPU left tells who was using it when it left. */
-const FRESH_SCAN_MS = 5_000;
-
 type Facts = Pick<
   GpuEntry,
   | 'state'
-  | 'since'
   | 'departure'
   | 'external'
   | 'enclosure'
@@ -178,23 +174,16 @@ export function gpuWords(g: Facts): GpuWords {
           'critical',
           recoverUnlessGone,
         );
-      if (users.length === 0) {
-        // Apps are scanned every 30 s (and when asked): one started after the last scan before it
-        // left may have been using it. "Nothing was lost" needs a scan from just before.
-        const fresh =
-          g.clientsAt !== null && g.clientsAt <= g.since && g.since - g.clientsAt <= FRESH_SCAN_MS;
+      // Apps are scanned every 30 s (and when asked): one started after the last scan may have
+      // been using it, so "nothing was lost" is never certain.
+      if (users.length === 0)
         return w(
           'surprise-removed-idle',
           'unplugged without an eject',
-          `${
-            fresh
-              ? 'It disappeared without an eject while no app was using it, so nothing was lost.'
-              : 'It disappeared without an eject. No app was using it when last checked, so likely nothing was lost.'
-          }${back} Eject it first next time: unplugging a GPU in use can freeze the desktop.`,
+          `It disappeared without an eject. No app was using it when last checked, so likely nothing was lost.${back} Eject it first next time: unplugging a GPU in use can freeze the desktop.`,
           'warning',
           recoverUnlessGone,
         );
-      }
       const verb = users.length === 1 ? 'was' : 'were';
       return w(
         'surprise-removed',

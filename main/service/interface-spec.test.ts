@@ -34,7 +34,6 @@ describe('io.github.EgpuGuard1 as documented', () => {
                 enclosure: null,
                 clients: clients as GpuEntry['clients'],
                 clientsAt: 0,
-                since: 0,
                 ...(unplugWarnings === undefined ? {} : { unplugWarnings }),
               }).key,
             );

@@ -117,18 +117,23 @@ function severityOf(kind: IncidentKind, evidence: readonly Evidence[]): Severity
   return best;
 }
 
+type Affected = NonNullable<Incident['affected']>;
+
 function titleOf(
   kind: IncidentKind,
   gpuName: string | null,
   evidence: readonly Evidence[],
+  affected: Affected,
 ): string {
   const who = gpuName ?? 'GPU';
+  // "While in use" only when someone is known to have been using it: an idle GPU pulled out is
+  // not one, and the window's card says so (main/common/gpu-words.ts).
+  if (kind === 'surprise-removal' && affected.length === 0)
+    return `${who} unplugged without an eject`;
   if (kind !== 'kernel-trouble') return `${who} ${KIND_TEXT[kind].title}`;
   const k = [...evidence].reverse().find((e) => e.kernel !== undefined)?.kernel;
   return k ? `${who}: ${explainEvent(k).title}` : `${who}: ${KIND_TEXT[kind].title}`;
 }
-
-type Affected = NonNullable<Incident['affected']>;
 
 /** Kinds after which the programs that used the GPU may have crashed. */
 const LOSES_CLIENTS: ReadonlySet<IncidentKind> = new Set(['surprise-removal', 'fell-off-bus']);
@@ -178,7 +183,7 @@ export function openIncident(
     gpuName,
     kind,
     severity: severityOf(kind, evidence),
-    title: titleOf(kind, gpuName, evidence),
+    title: titleOf(kind, gpuName, evidence, affected),
     openedAt: at,
     updatedAt: at,
     evidence,
@@ -216,7 +221,7 @@ export function mergeIncident(
     ...incident,
     kind: nextKind,
     severity: severityOf(nextKind, all),
-    title: titleOf(nextKind, incident.gpuName, all),
+    title: titleOf(nextKind, incident.gpuName, all, who),
     updatedAt: at,
     evidence: all,
     ...withAffected(nextKind, all, who),

@@ -78,7 +78,9 @@ describe('GpuCard', () => {
     expect(screen.getByText('Unplugged without eject', { selector: '.badge' })).toHaveClass(
       'tone-progress',
     );
-    expect(screen.getByText(/while no app was using it, so nothing was lost/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/No app was using it when last checked, so likely nothing was lost/),
+    ).toBeInTheDocument();
     unmount();
     renderCard(
       egpuEntry('surprise-removed', {

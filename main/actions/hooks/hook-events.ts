@@ -139,7 +139,6 @@ export function preEjectFacts(g: {
     enclosure: null,
     clients: null,
     clientsAt: null,
-    since: 0,
   }).key;
   return {
     event: 'pre-eject',
