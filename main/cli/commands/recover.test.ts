@@ -78,6 +78,18 @@ describe('egpu recover', () => {
     expect(r.code).toBe(0);
   });
 
+  it('an address that is no GPU here: the GPUs there are, and a next step without it', async () => {
+    const f = makeSysroot(scenarioByName('tb3-nvidia')!);
+    cleanups.push(() => f.cleanup());
+    const r = await runCliProcess(['recover', '0000:99:00.0', '--dry-run', '--root', f.dir]);
+    expect(r.stdout).toContain('✗ no GPU 0000:99:00.0 is present or remembered');
+    expect(r.stdout.trim().split('\n').slice(-2)).toEqual([
+      'GPUs here: 0000:0a:00.0 NVIDIA GeForce RTX 3070 (external), 0000:00:02.0 Intel Iris Xe Graphics (internal).',
+      `Plug the enclosure in (and power it), then: egpu recover --dry-run --root ${f.dir}`,
+    ]);
+    expect(r.code).toBe(1);
+  });
+
   it('--proc: an app in that process table holding the dead GPU blocks its removal', async () => {
     const f = makeSysroot(scenarioByName('fell-off-bus')!);
     cleanups.push(() => f.cleanup());

@@ -66,14 +66,15 @@ function elsewhere(action: 'eject' | 'recover', ctx: NextContext): string {
   const external = gpus.find((g) => g.external);
   const list = gpuList(gpus);
   if (action === 'recover') {
-    return `${list}.\nPlug the enclosure in (and power it), then: ${egpuCommand('recover', ctx.bdf, ['--dry-run'], ctx.carry)}`;
+    // Without the address: a mistyped one would only be refused again, and a recovery without
+    // one finds the GPU wherever it comes up.
+    return `${list}.\nPlug the enclosure in (and power it), then: ${egpuCommand('recover', null, ['--dry-run'], ctx.carry)}`;
   }
   return external === undefined
     ? `${list}; none is external.\nTo see them: ${shellQuote(['egpu', 'status', ...where(ctx.carry)])}`
     : `${list}.\nTo eject the external one: ${egpuCommand('eject', external.bdf, ['--dry-run'], ctx.carry)}`;
 }
 
-/** The line that ends a plan: what to run now that it is ready, or what gets past its blockers. */
 /** `--gpu BDF` for `egpu clients`; nothing when no address was given (a plain `egpu recover`). */
 const gpuFlag = (bdf: string | null): string[] => (bdf === null ? [] : ['--gpu', bdf]);
 
@@ -83,6 +84,7 @@ const checkOnly = (plan: ActionPlan): boolean =>
   plan.result === 'ready' &&
   plan.steps.every((s) => s.step === 'verify');
 
+/** The line that ends a plan: what to run now that it is ready, or what gets past its blockers. */
 export function nextLine(plan: ActionPlan, ctx: NextContext): string {
   const action = plan.action;
   const bdf = ctx.bdf;
