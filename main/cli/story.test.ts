@@ -59,20 +59,29 @@ function machine(
   sim: SimFixture;
   watch: CliChild;
   pool: ProcessPool;
-  udevLog: string;
 } {
   const sim = startSim(scenarioByName(scenario)!);
   const pool = new ProcessPool();
   before?.(sim, pool);
-  const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
   const watch = startWatch(sim);
   cleanups.push(
     () => sim.cleanup(),
     () => pool.dispose(),
     () => watch.stop('SIGKILL'),
   );
-  return { sim, watch, pool, udevLog };
+  return { sim, watch, pool };
 }
+
+/** `egpu eject EGPU --yes` on the simulated machine, confirmed by its udev transcript. */
+const ejectYes = (sim: SimFixture): string[] => [
+  'eject',
+  EGPU,
+  '--yes',
+  '--root',
+  sim.dir,
+  '--udev-log',
+  path.join(sim.dir, 'run/egpu-sim/udev.log'),
+];
 
 const statesOf = (w: CliChild, from: number): string[] =>
   w.lines
@@ -90,7 +99,7 @@ const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, m
 
 describe('stories through the CLI and egpu watch', () => {
   it('plug → use → eject (app closed with consent) → safe → unplug: no alarm anywhere', async () => {
-    const { sim, watch, pool, udevLog } = machine();
+    const { sim, watch, pool } = machine();
     await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
     await watch.waitFor((l) => parse(l).type === 'source' && l.includes('text-log'), 15_000);
     const mark = watch.lines.length;
@@ -99,7 +108,7 @@ describe('stories through the CLI and egpu watch', () => {
       path.join(sim.dir, 'dev/nvidia0'),
       path.join(sim.dir, 'dev/dri/renderD129'),
     ]);
-    const args = ['eject', EGPU, '--yes', '--root', sim.dir, '--udev-log', udevLog];
+    const args = ejectYes(sim);
     const blocked = await runCliProcess(args);
     expect(blocked.stdout).toMatch(new RegExp(`BLOCKED: ollama \\(pid ${app.pid}\\) holds`));
     expect(blocked.code).toBe(1);
@@ -128,22 +137,13 @@ describe('stories through the CLI and egpu watch', () => {
   it('eject, then the watcher (or the tray app) restarts before the unplug: still no alarm', async () => {
     const sim = startSim(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => sim.cleanup());
-    const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
     // A watcher that saw the GPU (it remembers it), gone before the eject — as a tray app that
     // quits, or a service being restarted.
     const first = startCli(['watch', '--json', '--no-dbus', '--no-notify', '--root', sim.dir]);
     cleanups.push(() => first.stop('SIGKILL'));
     await first.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
     await first.stop('SIGTERM');
-    const ejected = await runCliProcess([
-      'eject',
-      EGPU,
-      '--yes',
-      '--root',
-      sim.dir,
-      '--udev-log',
-      udevLog,
-    ]);
+    const ejected = await runCliProcess(ejectYes(sim));
     expect(ejected.code).toBe(0);
 
     // Started while the enclosure waits to be unplugged; it replays the eject's own kernel lines.
@@ -171,16 +171,7 @@ describe('stories through the CLI and egpu watch', () => {
   it('CLI only (no watch, no tray): eject, unplug, re-plug → egpu recover authorizes its enclosure', async () => {
     const sim = startSim(scenarioByName('tb3-nvidia')!);
     cleanups.push(() => sim.cleanup());
-    const udevLog = path.join(sim.dir, 'run/egpu-sim/udev.log');
-    const ejected = await runCliProcess([
-      'eject',
-      EGPU,
-      '--yes',
-      '--root',
-      sim.dir,
-      '--udev-log',
-      udevLog,
-    ]);
+    const ejected = await runCliProcess(ejectYes(sim));
     expect(ejected.code).toBe(0);
     // Between the eject and the unplug, status tells the same story (the eject's record).
     const status = await runCliProcess(['status', '--root', sim.dir]);
@@ -283,18 +274,10 @@ describe('stories through the CLI and egpu watch', () => {
   }, 60_000);
 
   it('a drive in the same enclosure: the GPU is removed, nobody says "unplug now"', async () => {
-    const { sim, watch, udevLog } = machine('tb3-nvidia-nvme');
+    const { sim, watch } = machine('tb3-nvidia-nvme');
     await watch.waitFor((l) => parse(l).type === 'state' && parse(l).gpu === EGPU, 15_000);
     const mark = watch.lines.length;
-    const r = await runCliProcess([
-      'eject',
-      EGPU,
-      '--yes',
-      '--root',
-      sim.dir,
-      '--udev-log',
-      udevLog,
-    ]);
+    const r = await runCliProcess(ejectYes(sim));
     expect(r.stdout).toMatch(/GPU REMOVED, DRIVE STILL CONNECTED/);
     expect(r.stdout).toMatch(/eject it in your file manager first, then unplug/);
     expect(r.stdout).not.toMatch(/SAFE TO UNPLUG|Unplug the .* now/);
