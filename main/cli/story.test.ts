@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessPool } from '../inventory/test/processes.js';
 import { scenarioByName } from '../sim/scenarios/index.js';
-import { startSim, type SimFixture } from '../sim/test/sim-fixture.js';
+import { simMachineArgs, startSim, type SimFixture } from '../sim/test/sim-fixture.js';
 import { startCli, type CliChild } from './test/cli-child.js';
 import { runCliProcess } from './test/run-cli.js';
 
@@ -43,12 +43,7 @@ function startWatch(sim: SimFixture, { text = false } = {}): CliChild {
     ...(text ? [] : ['--json']),
     '--no-dbus',
     '--no-notify',
-    '--root',
-    sim.dir,
-    '--udev-log',
-    path.join(sim.dir, 'run/egpu-sim/udev.log'),
-    '--kernel-log',
-    path.join(sim.dir, 'run/egpu-sim/kern.log'),
+    ...simMachineArgs(sim),
   ]);
 }
 

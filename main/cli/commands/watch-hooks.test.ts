@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scenarioByName } from '../../sim/scenarios/index.js';
-import { startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
+import { simMachineArgs, startSim, type SimFixture } from '../../sim/test/sim-fixture.js';
 import { startCli, type CliChild } from '../test/cli-child.js';
 
 const AS_ROOT = process.getuid?.() === 0;
@@ -36,12 +36,7 @@ async function watching(
     '--json',
     '--no-dbus',
     '--no-notify',
-    '--root',
-    sim.dir,
-    '--udev-log',
-    path.join(sim.dir, 'run/egpu-sim/udev.log'),
-    '--kernel-log',
-    path.join(sim.dir, 'run/egpu-sim/kern.log'),
+    ...simMachineArgs(sim),
     ...extra,
   ]);
   cleanups.push(

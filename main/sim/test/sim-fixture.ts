@@ -89,6 +89,19 @@ export function startSim(scenario: Scenario): SimFixture {
   };
 }
 
+/**
+ * The machine options of a command that follows this simulated machine (`egpu watch`, `egpu
+ * service`): its sysroot and the udev and kernel logs the simulated kernel writes.
+ */
+export const simMachineArgs = (sim: Pick<SimFixture, 'dir'>): string[] => [
+  '--root',
+  sim.dir,
+  '--udev-log',
+  path.join(sim.dir, 'run/egpu-sim/udev.log'),
+  '--kernel-log',
+  path.join(sim.dir, 'run/egpu-sim/kern.log'),
+];
+
 /** Matches the `applied` event of one control kind (and target, when given). */
 export const applied =
   (control: string, target?: string) =>
