@@ -4,6 +4,7 @@
 import type { ActionFinal, StepProgress } from '../../common/actions-model.js';
 import { toDisposable, type Disposable } from '../../common/disposable.js';
 import { gpuWords } from '../../common/gpu-words.js';
+import type { GpuEntry } from '../../common/snapshot.js';
 import type { Core } from '../../core/api.js';
 import { createCore } from '../../core/create-core.js';
 import { createDesktopNotifier } from '../../notify/desktop-notifier.js';
@@ -145,9 +146,9 @@ export function followCore(
   // and again only when what a person reads changes — its kind, severity or title — or it ends.
   const printed = new Map<string, string>();
   core.onIncident((i) => {
-    const said = `${i.kind}|${i.severity}|${i.title}|${i.resolvedAt ?? ''}`;
-    if (printed.get(i.id) === said) return;
-    printed.set(i.id, said);
+    const key = `${i.kind}|${i.severity}|${i.title}|${i.resolvedAt ?? ''}`;
+    if (printed.get(i.id) === key) return;
+    printed.set(i.id, key);
     const g = i.gpu === null ? undefined : core.snapshot().gpus.find((x) => x.bdf === i.gpu);
     // Scanned and nobody holds it (or it is off the bus): no program to close.
     const appsFound =
@@ -155,14 +156,16 @@ export function followCore(
     out(incidentLine(i, json, appsFound));
   });
   core.onNotice((n) => out(noticeLine(n, json)));
+  /** What the window says of `g` now, as a state line (`from`: null for a first line). */
+  const sayState = (g: GpuEntry, at: number, from: GpuEntry['state'] | null): void => {
+    const words = gpuWords(g);
+    said.set(g.bdf, words.short);
+    const t = { at, gpu: g.bdf, name: g.name, from, to: g.state, evidence: [] };
+    out(transitionLine(t, json, words));
+  };
   if (options.sayNow === true) {
     const now = core.snapshot();
-    for (const g of now.gpus) {
-      const words = gpuWords(g);
-      said.set(g.bdf, words.short);
-      const t = { at: now.updatedAt, gpu: g.bdf, name: g.name, from: null, to: g.state };
-      out(transitionLine({ ...t, evidence: [] }, json, words));
-    }
+    for (const g of now.gpus) sayState(g, now.updatedAt, null);
   }
   core.onSnapshot((s) => {
     // The window's badge can change without a state change — a GPU a recovery took off the bus
@@ -172,13 +175,10 @@ export function followCore(
     // not said twice.
     if (!json)
       for (const g of s.gpus) {
-        const words = gpuWords(g);
         const before = said.get(g.bdf);
         const scanned = g.state === 'in-use' || g.state === 'attached';
-        if (before === undefined || before === words.short || scanned) continue;
-        said.set(g.bdf, words.short);
-        const t = { at: s.updatedAt, gpu: g.bdf, name: g.name, from: g.state, to: g.state };
-        out(transitionLine({ ...t, evidence: [] }, false, words));
+        if (before !== undefined && before !== gpuWords(g).short && !scanned)
+          sayState(g, s.updatedAt, g.state);
       }
     for (const src of s.sources) {
       const key = `${src.state}|${src.via ?? ''}|${src.detail}`;
